@@ -1,0 +1,1 @@
+"""Store of record, harvest pipeline, CLI and configuration."""

@@ -1,0 +1,5 @@
+"""``python -m catalogue``."""
+
+from catalogue.cli import main
+
+main()

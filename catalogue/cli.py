@@ -1,0 +1,403 @@
+"""The ``catalogue`` command.
+
+This module is the composition root: it is the one place in ``catalogue/`` that reaches the
+downstream layers (search index, web app), lazily inside the commands that need them, so the
+store and pipeline never depend on them.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from catalogue.config import DEMO_SOURCES, ConfigError, Settings, Source, load_sources
+from catalogue.store import Store
+
+# Exit codes, documented in docs/operations.md.
+EXIT_OK = 0
+EXIT_SOME_FAILED = 3  # at least one source failed (others may have been harvested)
+EXIT_ERRORS_IN_RECORDS = 0  # done-with-errors is a success for scheduling purposes
+EXIT_USAGE = 2
+
+log = logging.getLogger("catalogue")
+
+
+class Context:
+    """Lazily opened resources shared by the subcommands."""
+
+    def __init__(self, settings: Settings, sources_path: Path | None = None,
+                 substitutions: dict[str, str] | None = None) -> None:
+        self.settings = settings
+        self.sources_path = sources_path or settings.sources_path
+        self.substitutions = substitutions or {}
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            self._store = Store(self.settings.database_url)
+            self._store.upgrade()
+        return self._store
+
+    def sources(self) -> list[Source]:
+        try:
+            return load_sources(self.sources_path, self.substitutions)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    def select(self, ids: tuple[str, ...]) -> list[Source]:
+        sources = self.sources()
+        if not ids:
+            return [s for s in sources if s.enabled]
+        by_id = {s.id: s for s in sources}
+        unknown = [i for i in ids if i not in by_id]
+        if unknown:
+            raise click.ClickException(
+                f"unknown source(s): {', '.join(unknown)} (configured: {', '.join(by_id)})"
+            )
+        return [by_id[i] for i in ids]
+
+
+def http_factory(sources: list[Source]) -> Any:
+    """An HTTP client allowed to fetch only the configured sources' hosts."""
+    from harvesters.http import HttpClient
+
+    return HttpClient(allowed_urls=[s.url for s in sources])
+
+
+def sync_index(ctx: Context) -> None:
+    """Bring the search index up to the store (a no-op if nothing changed)."""
+    from search.sync import sync
+
+    from search import open_index
+
+    index = open_index(ctx.settings.search_url, ctx.settings.data_dir)
+    try:
+        sync(index, ctx.store)
+    finally:
+        index.close()
+
+
+def write_dumps(ctx: Context) -> None:
+    from web.dumps import write_dumps as _write
+
+    _write(ctx.store, ctx.settings.dumps_dir)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--sources", "sources_path", type=click.Path(path_type=Path), default=None,
+              help="Sources file (default: $CATALOGUE_SOURCES or the bundled one).")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@click.pass_context
+def main(click_ctx: click.Context, sources_path: Path | None, verbose: bool) -> None:
+    """Catalogue of educational resources: harvest partners, search, serve."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    click_ctx.obj = Context(Settings.from_env(), sources_path)
+
+
+@main.command()
+@click.pass_obj
+def init(ctx: Context) -> None:
+    """Create the store, or upgrade it to the newest schema keeping its data."""
+    store = ctx.store
+    click.echo(f"store ready at revision {store.revision()} ({_safe_url(ctx.settings.database_url)})")
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def vocabularies(as_json: bool) -> None:
+    """Print the ScoLOMFR level tree and the current disciplines, with concept ids."""
+    from schemas.vocabularies import format_trees, load_vocabulary
+
+    vocab = load_vocabulary()
+    if as_json:
+
+        def node(n: Any) -> dict[str, Any]:
+            return {"id": n.concept.id, "label": n.concept.label,
+                    "children": [node(c) for c in n.children]}
+
+        click.echo(json.dumps({
+            "levels": [node(n) for n in vocab.level_tree()],
+            "disciplines": [{"id": c.id, "label": c.label} for c in vocab.disciplines()],
+        }, ensure_ascii=False, indent=2))
+        return
+    click.echo(format_trees(vocab))
+
+
+@main.command()
+@click.argument("source_ids", nargs=-1)
+@click.option("--full", is_flag=True, help="Re-read everything (and detect deletions by absence).")
+@click.option("--dry-run", "dry_run", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Show N mapped records without storing anything.")
+@click.pass_obj
+def harvest(ctx: Context, source_ids: tuple[str, ...], full: bool, dry_run: int | None) -> None:
+    """Harvest the given sources (default: all enabled), incrementally unless --full."""
+    sys.exit(run_harvest(ctx, source_ids, full=full, dry_run=dry_run))
+
+
+def run_harvest(ctx: Context, source_ids: tuple[str, ...], *, full: bool = False,
+                dry_run: int | None = None) -> int:
+    from catalogue.pipeline import Pipeline
+
+    sources = ctx.select(source_ids)
+    tty = sys.stderr.isatty()
+
+    def progress(source_id: str, done: int) -> None:
+        if tty:
+            click.echo(f"\r{source_id}: {done} enregistrements traités", nl=False, err=True)
+        else:
+            log.info("%s: %d records processed", source_id, done)
+
+    pipeline = Pipeline(ctx.store, http_factory, progress=progress)
+    pipeline.register(ctx.sources())
+    failed = 0
+    for source in sources:
+        result = pipeline.harvest(source, full=full, dry_run=dry_run)
+        if tty:
+            click.echo("", err=True)
+        if dry_run is not None:
+            for record in result.preview:
+                click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+            if result.error:
+                click.echo(f"{source.id}: {result.error}", err=True)
+                failed += 1
+            continue
+        counts = ", ".join(f"{k} {v}" for k, v in result.counts.items() if v)
+        click.echo(f"{source.id}: {result.status} ({counts or 'nothing'})"
+                   + (f" — {result.error}" if result.error else ""))
+        if result.status == "failed":
+            failed += 1
+    if dry_run is None:
+        _after_harvest(ctx)
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _after_harvest(ctx: Context) -> None:
+    """Derived data follows the store: index, then dumps. Failures here are reported, not fatal
+    to the harvest: the store is the truth and `catalogue check --repair` rebuilds them."""
+    for name, step in (("index", sync_index), ("dumps", write_dumps)):
+        try:
+            step(ctx)
+        except ModuleNotFoundError as exc:
+            log.debug("%s step unavailable: %s", name, exc)
+        except Exception as exc:
+            log.error("updating the %s failed: %s", name, exc)
+
+
+@main.command()
+@click.argument("source_id", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.pass_obj
+def report(ctx: Context, source_id: str | None, as_json: bool, lang: str) -> None:
+    """Print the last harvest run of each source (or of SOURCE_ID), with per-record errors."""
+    from catalogue.reports import last_reports, render_report
+
+    reports = last_reports(ctx.store, source_id)
+    if source_id and not reports:
+        raise click.ClickException(f"no harvest run for source {source_id!r}")
+    if as_json:
+        click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_report(reports, lang))
+
+
+@main.command()
+@click.argument("source_ids", nargs=-1)
+@click.pass_obj
+def renormalize(ctx: Context, source_ids: tuple[str, ...]) -> None:
+    """Re-map stored raw records with the current readers and rules, without the network."""
+    from catalogue.pipeline import Pipeline
+
+    pipeline = Pipeline(ctx.store, http_factory)
+    for source in ctx.select(source_ids):
+        counts = pipeline.renormalize(source)
+        click.echo(f"{source.id}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "nothing"))
+    _after_harvest(ctx)
+
+
+@main.command()
+@click.argument("record_id", required=False)
+@click.option("--level", "levels", multiple=True, help="Add a level (label or concept id).")
+@click.option("--discipline", "disciplines", multiple=True, help="Add a discipline.")
+@click.option("--remove", "removals", multiple=True,
+              help="Remove a level or discipline (label or concept id), whatever its provenance.")
+@click.option("--author", default=None, help="Who decides (kept with the curation).")
+@click.option("--note", default=None)
+@click.option("--import", "import_file", type=click.Path(exists=True, path_type=Path),
+              help="CSV with columns record_id, field (level|discipline), action (add|remove), value.")
+@click.option("--list", "list_all", is_flag=True, help="List every curation.")
+@click.pass_obj
+def curate(ctx: Context, record_id: str | None, levels: tuple[str, ...], disciplines: tuple[str, ...],
+           removals: tuple[str, ...], author: str | None, note: str | None,
+           import_file: Path | None, list_all: bool) -> None:
+    """Correct a record's levels and disciplines; curations survive every re-harvest."""
+    from schemas.vocabularies import load_vocabulary
+
+    from catalogue.pipeline import Pipeline
+
+    store = ctx.store
+    if list_all:
+        for rid, items in store.curations().items():
+            for c in items:
+                click.echo(f"{rid}\t{c['field']}\t{c['action']}\t{c['concept']}\t"
+                           f"{c['author'] or ''}\t{c['created_at']}")
+        return
+    vocab = load_vocabulary()
+
+    def concept(field_name: str, value: str) -> str:
+        found = (vocab.resolve(value)
+                 or (vocab.match_level(value) if field_name == "level" else vocab.match_discipline(value)))
+        if found is None or found.vocab != ("022" if field_name == "level" else "015"):
+            raise click.ClickException(f"{value!r} is not a known {field_name}")
+        return found.id
+
+    def which_field(value: str) -> str:
+        found = vocab.resolve(value)
+        if found is not None:
+            return "level" if found.vocab == "022" else "discipline"
+        return "level" if vocab.match_level(value) else "discipline"
+
+    operations: list[tuple[str, str, str, str]] = []
+    if import_file:
+        with import_file.open(encoding="utf-8", newline="") as fh:
+            for line_no, row in enumerate(csv.DictReader(fh), start=2):
+                try:
+                    field_name, action = row["field"].strip(), row["action"].strip()
+                    if field_name not in ("level", "discipline") or action not in ("add", "remove"):
+                        raise ValueError("field must be level|discipline and action add|remove")
+                    operations.append((row["record_id"].strip(), field_name, action,
+                                       concept(field_name, row["value"].strip())))
+                except (KeyError, ValueError, click.ClickException) as exc:
+                    raise click.ClickException(f"{import_file}:{line_no}: {exc}") from exc
+    elif record_id:
+        operations += [(record_id, "level", "add", concept("level", v)) for v in levels]
+        operations += [(record_id, "discipline", "add", concept("discipline", v)) for v in disciplines]
+        for v in removals:
+            f = which_field(v)
+            operations.append((record_id, f, "remove", concept(f, v)))
+        if not operations:
+            raise click.UsageError("give --level, --discipline or --remove")
+    else:
+        raise click.UsageError("give a RECORD_ID, --import FILE or --list")
+
+    pipeline = Pipeline(store, http_factory)
+    sources = {s.id: s for s in ctx.sources()}
+    touched: dict[str, None] = {}
+    for rid, field_name, action, concept_id in operations:
+        if store.get(rid) is None:
+            raise click.ClickException(f"no record {rid!r}")
+        store.add_curation(rid, field_name, action, concept_id, author, note)
+        touched[rid] = None
+    for rid in touched:
+        changed = pipeline.recurate(rid, sources)
+        click.echo(f"{rid}: {'updated' if changed else 'unchanged'}")
+    _after_harvest(ctx)
+
+
+@main.command()
+@click.argument("source_id", required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def quality(ctx: Context, source_id: str | None, as_json: bool) -> None:
+    """Share of records with a level, a discipline, a licence, a description, a thumbnail."""
+    from catalogue.quality import FRACTIONS
+    from catalogue.quality import quality as compute
+
+    figures = compute(ctx.store, source_id)
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    rows = [("TOTAL", figures["total"]), *figures["sources"].items()]
+    click.echo(f"{'source':28} {'records':>8} " + " ".join(f"{k[5:]:>11}" for k in FRACTIONS))
+    for name, fig in rows:
+        click.echo(f"{name:28} {fig['records']:>8} "
+                   + " ".join(f"{fig[k] * 100:>10.1f}%" for k in FRACTIONS))
+    top = figures["total"]["unmatched_terms"][:10]
+    if top:
+        click.echo("\nMost frequent terms that matched no rule:")
+        for item in top:
+            click.echo(f"  {item['count']:>5}  {item['term']}")
+
+
+@main.command()
+@click.pass_obj
+def reindex(ctx: Context) -> None:
+    """Rebuild the search index from the store while searches keep being answered."""
+    from search.sync import rebuild
+
+    from search import open_index
+
+    index = open_index(ctx.settings.search_url, ctx.settings.data_dir)
+    try:
+        n = rebuild(index, ctx.store)
+    finally:
+        index.close()
+    click.echo(f"index rebuilt: {n} records")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.pass_obj
+def serve(ctx: Context, host: str, port: int, workers: int) -> None:
+    """Serve the web interface, the API and OAI-PMH (gunicorn, production mode)."""
+    from web.server import run_server
+
+    ctx.store  # noqa: B018  (create/upgrade the store before the workers start)
+    run_server(host, port, workers)
+
+
+@contextmanager
+def _simulator() -> Iterator[str]:
+    from catalogue.simulator import Simulator
+
+    sim = Simulator()
+    base = sim.start()
+    try:
+        yield base
+    finally:
+        sim.stop()
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--no-serve", is_flag=True, help="Build the demo catalogue and stop.")
+@click.pass_obj
+def demo(ctx: Context, port: int, host: str, no_serve: bool) -> None:
+    """Start the partner simulator, harvest every demo source over HTTP, then serve."""
+    with _simulator() as base:
+        demo_ctx = Context(ctx.settings, DEMO_SOURCES, {"simulator": base})
+        code = run_harvest(demo_ctx, ())
+        click.echo(f"demo catalogue built in {ctx.settings.data_dir} (exit {code})")
+    if no_serve:
+        sys.exit(code)
+    from web.server import run_server
+
+    click.echo(f"serving on http://{host}:{port}/")
+    run_server(host, port, 2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,141 @@
+"""Settings from the environment, and the sources file.
+
+Everything has an embedded default so that one machine needs no server: SQLite in
+``CATALOGUE_DATA_DIR`` and a Tantivy index beside it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from harvesters.base import SourceSpec
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_SOURCES = PACKAGE_DIR / "sources.toml"
+DEMO_SOURCES = PACKAGE_DIR / "demo_sources.toml"
+PROTOCOLS = ("oai-pmh", "csw", "dcat", "udata", "rss", "jalons")
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+# Display names of the four founding partners; any other partner id declares a new partner
+# whose name comes from its sources (``partner_name``).
+PARTNER_NAMES = {
+    "bnf": "BnF / Gallica",
+    "ina": "INA",
+    "ign": "IGN",
+    "meteofrance": "Météo-France",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    search_url: str | None
+    sources_path: Path
+    oai_namespace: str
+    base_url: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("CATALOGUE_DATA_DIR") or "var").resolve()
+        db = env.get("CATALOGUE_DATABASE_URL") or f"sqlite:///{data_dir / 'catalogue.db'}"
+        return cls(
+            data_dir=data_dir,
+            database_url=db,
+            search_url=env.get("CATALOGUE_SEARCH_URL") or None,
+            sources_path=Path(env.get("CATALOGUE_SOURCES") or DEFAULT_SOURCES),
+            oai_namespace=env.get("CATALOGUE_OAI_NAMESPACE") or "catalogue.education.fr",
+            base_url=(env.get("CATALOGUE_BASE_URL") or "http://localhost:8000").rstrip("/"),
+        )
+
+    @cached_property
+    def dumps_dir(self) -> Path:
+        return self.data_dir / "dumps"
+
+
+class ConfigError(ValueError):
+    """The sources file is wrong; the message names the source and the key."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One configured source: a partner endpoint the catalogue is allowed to fetch."""
+
+    id: str
+    name: str
+    partner: str
+    protocol: str
+    url: str
+    partner_name: str
+    options: dict[str, Any] = field(default_factory=dict)
+    # Level / discipline labels or concept ids applied when a record has none (provenance "default").
+    defaults: dict[str, list[str]] = field(default_factory=dict)
+    # Full runs a record may be missing from before it is marked deleted (no-deletion protocols).
+    deletion_grace: int = 2
+    enabled: bool = True
+
+    def spec(self) -> SourceSpec:
+        return SourceSpec(id=self.id, url=self.url, protocol=self.protocol, options=self.options)
+
+
+_KNOWN_KEYS = {
+    "id", "name", "partner", "partner_name", "protocol", "url", "defaults", "deletion_grace",
+    "enabled",
+}
+
+
+def load_sources(path: Path, substitutions: dict[str, str] | None = None) -> list[Source]:
+    """Read a sources file; ``{name}`` placeholders in URLs are filled from ``substitutions``."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for position, table in enumerate(data.get("source", []), start=1):
+        where = f"{path}: source #{position}"
+        for key in ("id", "name", "partner", "protocol", "url"):
+            if not isinstance(table.get(key), str) or not table[key].strip():
+                raise ConfigError(f"{where}: missing or empty '{key}'")
+        sid = table["id"]
+        where = f"{path}: source {sid!r}"
+        if not _ID.match(sid) or not _ID.match(table["partner"]):
+            raise ConfigError(f"{where}: ids must be lowercase letters, digits, '.', '_' or '-'")
+        if sid in seen:
+            raise ConfigError(f"{where}: duplicate id")
+        seen.add(sid)
+        if table["protocol"] not in PROTOCOLS:
+            raise ConfigError(f"{where}: unknown protocol {table['protocol']!r} ({', '.join(PROTOCOLS)})")
+        url = table["url"]
+        if substitutions:
+            url = url.format(**substitutions)
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{where}: url must be http(s)")
+        defaults = table.get("defaults", {})
+        options = {k: v for k, v in table.items() if k not in _KNOWN_KEYS}
+        sources.append(
+            Source(
+                id=sid,
+                name=table["name"],
+                partner=table["partner"],
+                protocol=table["protocol"],
+                url=url,
+                partner_name=table.get("partner_name")
+                or PARTNER_NAMES.get(table["partner"], table["partner"]),
+                options=options,
+                defaults={
+                    "levels": [str(v) for v in defaults.get("levels", [])],
+                    "disciplines": [str(v) for v in defaults.get("disciplines", [])],
+                },
+                deletion_grace=int(table.get("deletion_grace", 2)),
+                enabled=bool(table.get("enabled", True)),
+            )
+        )
+    return sources

@@ -1,0 +1,321 @@
+"""Harvest pipeline: fetch → parse → map → align → validate → store, one page at a time.
+
+Modelled on per-item processing: every record gets an outcome in the run's report, one bad record
+never stops its page, one bad page never stops the run where the protocol can go on, and one
+failing source never stops the others. Each page is written with the run's checkpoint in one
+transaction, so a harvest killed at any moment resumes after the last stored page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from catalogue.config import Source
+from catalogue.store import RawEntry, RunItem, Store, Write, utcnow
+from harvesters.base import HarvestFailed, HarvestIssue, RawRecord, harvester_for
+from schemas.record import Record, RecordError, record_id, validate_record
+
+log = logging.getLogger(__name__)
+
+# Bump when readers or alignment change in a way that should re-map unchanged raw bytes.
+MAPPING_VERSION = "1"
+# Incremental runs start this long before the last successful run, to survive clock skew and
+# day-granularity servers.
+INCREMENTAL_OVERLAP = timedelta(days=1)
+OUTCOMES = ("added", "updated", "unchanged", "deleted", "failed")
+
+
+@dataclass
+class HarvestResult:
+    source_id: str
+    run_id: int | None
+    status: str  # done, done-with-errors, failed (or "dry-run")
+    counts: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    preview: list[Record] = field(default_factory=list)
+
+
+def raw_hash(raw: RawRecord) -> str:
+    h = hashlib.sha256()
+    h.update(f"{MAPPING_VERSION}\x00{raw.format}\x00".encode())
+    h.update(raw.content)
+    return h.hexdigest()
+
+
+class Mapper:
+    """Turns raw records into shared records: read, align, validate. No I/O but the vocabulary."""
+
+    def __init__(self) -> None:
+        from schemas.vocabularies import load_vocabulary
+
+        self.vocab = load_vocabulary()
+
+    def map(
+        self, raw: RawRecord, source: Source, harvested_at: str, curations: list[dict[str, Any]]
+    ) -> tuple[Record, dict[str, list[str]], dict[str, Any]]:
+        """Return (record, facets, notes) or raise MappingError / RecordError."""
+        from schemas.alignment import align
+
+        from schemas.readers import ReaderContext, read
+
+        mapped = read(raw, ReaderContext(source.id, source.partner, harvested_at))
+        record = mapped.record
+        levels, disciplines, unmatched = align(
+            record, mapped.hints, source.defaults, curations, self.vocab
+        )
+        record["levels"] = levels
+        record["disciplines"] = disciplines
+        record = validate_record(record)
+        deprecated = [
+            value
+            for key in ("scolomfr_levels", "scolomfr_disciplines")
+            for value in mapped.hints.get(key, [])
+            if (c := self.vocab.concept(value)) is not None and not c.current
+        ]
+        notes: dict[str, Any] = {}
+        if unmatched:
+            notes["unmatched"] = unmatched[:50]
+        if deprecated:
+            notes["deprecated"] = deprecated
+        if mapped.warnings:
+            notes["warnings"] = mapped.warnings
+        return record, self.facets(record), notes
+
+    def facets(self, record: Record) -> dict[str, list[str]]:
+        """Store-side facets: levels along the hierarchy, disciplines with their parent."""
+        levels: list[str] = []
+        for level in record.get("levels", []):
+            levels.extend(self.vocab.level_expansion(level["id"]))
+        disciplines: list[str] = []
+        for discipline in record.get("disciplines", []):
+            disciplines.append(discipline["id"])
+            parent = self.vocab.discipline_of(discipline["id"])
+            if parent is not None:
+                disciplines.append(parent.id)
+        return {"level": list(dict.fromkeys(levels)), "discipline": list(dict.fromkeys(disciplines))}
+
+
+def _iso(dt: datetime) -> str:
+    return dt.replace(microsecond=0).isoformat() + "Z"
+
+
+class Pipeline:
+    def __init__(
+        self,
+        store: Store,
+        http_factory: Callable[[list[Source]], Any],
+        mapper: Mapper | None = None,
+        progress: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.http_factory = http_factory
+        self.mapper = mapper or Mapper()
+        self.progress = progress
+
+    def register(self, sources: Iterable[Source]) -> None:
+        for s in sources:
+            self.store.upsert_source(
+                id=s.id, partner=s.partner, partner_name=s.partner_name, name=s.name,
+                protocol=s.protocol, url=s.url,
+                config={"options": s.options, "defaults": s.defaults,
+                        "deletion_grace": s.deletion_grace},
+            )
+
+    # -- harvest ------------------------------------------------------------------------------
+
+    def harvest(self, source: Source, *, full: bool = False, dry_run: int | None = None) -> HarvestResult:
+        """Harvest one source; never raises for partner-side problems (they go in the report)."""
+        http = self.http_factory([source])
+        harvester = harvester_for(source.spec(), http)
+        if dry_run is not None:
+            return self._dry_run(source, harvester, dry_run)
+
+        if self.store.running_run(source.id) is not None:
+            return HarvestResult(source.id, None, "failed",
+                                 error="another harvest of this source is running")
+        interrupted = self.store.mark_interrupted(source.id)
+        resume = next((r for r in interrupted if r.checkpoint), None)
+        mode = "full" if full else "incremental"
+        since: datetime | None = None
+        checkpoint: dict[str, Any] | None = None
+        chain_start: int | None = None
+        if resume is not None and resume.checkpoint is not None:
+            mode = resume.mode
+            checkpoint = resume.checkpoint.get("page")
+            since_text = resume.checkpoint.get("since")
+            since = datetime.fromisoformat(since_text) if since_text else None
+            chain_start = resume.checkpoint.get("chain_start", resume.id)
+        elif not full:
+            last = self.store.last_run(source.id, statuses=("done", "done-with-errors"))
+            if last is not None:
+                since = last.started_at - INCREMENTAL_OVERLAP
+        run_id = self.store.start_run(source.id, mode, resumed_from=resume.id if resume else None)
+        chain_start = chain_start or run_id
+        counts: Counter[str] = Counter({k: 0 for k in OUTCOMES})
+        if resume is not None:
+            counts.update({k: v for k, v in resume.counts.items() if k in OUTCOMES})
+        page_errors = 0
+        fatal: str | None = None
+        try:
+            for page in harvester.pages(since=since, checkpoint=checkpoint):
+                curations = self.store.curations([record_id(source.id, r.identifier)
+                                                  for r in page.records])
+                writes = self._writes(source, page.records, curations)
+                issues = [self._issue_item(source, i) for i in page.issues]
+                page_errors += sum(1 for i in page.issues if i.identifier is None)
+                state = {"page": page.checkpoint, "since": since.isoformat() if since else None,
+                         "chain_start": chain_start}
+                counts["page_errors"] = page_errors
+                self.store.write_page(
+                    source_id=source.id, partner=source.partner, run_id=run_id, writes=writes,
+                    issues=issues, checkpoint=state, counts=counts,
+                )
+                if self.progress:
+                    self.progress(source.id, sum(counts[k] for k in OUTCOMES))
+        except HarvestFailed as exc:
+            fatal = str(exc)
+            self.store.add_run_items(run_id, [RunItem(None, None, "failed", "fetch", fatal, exc.url)])
+            counts["failed"] += 1
+        except Exception as exc:  # a bug or an unexpected answer: report it, keep the others going
+            log.exception("harvest of %s crashed", source.id)
+            fatal = f"unexpected error: {type(exc).__name__}: {exc}"
+            self.store.add_run_items(run_id, [RunItem(None, None, "failed", "fetch", fatal)])
+            counts["failed"] += 1
+
+        if fatal is None and mode == "full" and not harvester.signals_deletions and page_errors == 0:
+            deleted = self.store.mark_missing(source.id, chain_start, source.deletion_grace)
+            counts["deleted"] += len(deleted)
+        if fatal is not None:
+            status = "failed"
+        elif counts["failed"] or page_errors:
+            status = "done-with-errors"
+        else:
+            status = "done"
+        self.store.finish_run(run_id, status, dict(counts), fatal)
+        return HarvestResult(source.id, run_id, status, dict(counts), fatal)
+
+    def _issue_item(self, source: Source, issue: HarvestIssue) -> RunItem:
+        rid = record_id(source.id, issue.identifier) if issue.identifier else None
+        return RunItem(issue.identifier, rid, "failed", issue.stage, issue.message, issue.url)
+
+    def _writes(self, source: Source, raws: list[RawRecord],
+                curations: dict[str, list[dict[str, Any]]]) -> list[Write]:
+        ids = [record_id(source.id, r.identifier) for r in raws]
+        known = self.store.raw_hashes(ids)
+        harvested_at = _iso(utcnow())
+        writes: list[Write] = []
+        seen: set[str] = set()
+        for rid, raw in zip(ids, raws, strict=True):
+            if rid in seen:  # the same record twice in one page: keep the first
+                continue
+            seen.add(rid)
+            if raw.deleted:
+                writes.append(Write(rid, raw.identifier, deleted=True))
+                continue
+            digest = raw_hash(raw)
+            entry = RawEntry(rid, raw.identifier, raw.format, raw.content, digest,
+                             raw.datestamp.replace(tzinfo=None) if raw.datestamp else None,
+                             raw.extra or None)
+            if known.get(rid) == digest:
+                writes.append(Write(rid, raw.identifier, unchanged=True))
+                continue
+            writes.append(self._map_one(source, raw, entry, harvested_at, curations.get(rid, [])))
+        return writes
+
+    def _map_one(self, source: Source, raw: RawRecord, entry: RawEntry, harvested_at: str,
+                 curations: list[dict[str, Any]]) -> Write:
+        from schemas.readers import MappingError
+
+        rid = entry.record_id
+        try:
+            record, facets, notes = self.mapper.map(raw, source, harvested_at, curations)
+        except MappingError as exc:
+            return Write(rid, raw.identifier, raw=entry, failure=("map", str(exc)))
+        except RecordError as exc:
+            return Write(rid, raw.identifier, raw=entry, failure=("validate", str(exc)))
+        except Exception as exc:  # a reader bug must not stop the page
+            log.exception("mapping %s failed", raw.identifier)
+            return Write(rid, raw.identifier, raw=entry,
+                         failure=("map", f"unexpected error: {type(exc).__name__}: {exc}"))
+        return Write(rid, raw.identifier, raw=entry, record=record, facets=facets, notes=notes)
+
+    def _dry_run(self, source: Source, harvester: Any, limit: int) -> HarvestResult:
+        preview: list[Record] = []
+        counts: Counter[str] = Counter()
+        harvested_at = _iso(utcnow())
+        try:
+            for page in harvester.pages(since=None, checkpoint=None):
+                for raw in page.records:
+                    if raw.deleted:
+                        continue
+                    rid = record_id(source.id, raw.identifier)
+                    entry = RawEntry(rid, raw.identifier, raw.format, raw.content, "", None)
+                    write = self._map_one(source, raw, entry, harvested_at, [])
+                    if write.record is not None:
+                        preview.append(write.record)
+                        counts["mapped"] += 1
+                    else:
+                        counts["failed"] += 1
+                    if len(preview) >= limit:
+                        return HarvestResult(source.id, None, "dry-run", dict(counts), preview=preview)
+        except HarvestFailed as exc:
+            return HarvestResult(source.id, None, "failed", dict(counts), str(exc), preview)
+        return HarvestResult(source.id, None, "dry-run", dict(counts), preview=preview)
+
+    # -- re-mapping ---------------------------------------------------------------------------
+
+    def renormalize(self, source: Source) -> dict[str, int]:
+        """Re-map every stored raw record of a source without the network."""
+        counts: Counter[str] = Counter()
+        batch: list[tuple[RawEntry, datetime]] = []
+
+        def flush() -> None:
+            ids = [entry.record_id for entry, _ in batch]
+            curations = self.store.curations(ids)
+            stored = self.store.get_many(ids)
+            for entry, fetched_at in batch:
+                prior = stored.get(entry.record_id)
+                if prior is None or prior.deleted:
+                    continue
+                raw = RawRecord(entry.identifier, entry.format, entry.content,
+                                entry.partner_datestamp, False, None, entry.extra or {})
+                write = self._map_one(source, raw, entry, _iso(fetched_at),
+                                      curations.get(entry.record_id, []))
+                if write.record is None:
+                    counts["failed"] += 1
+                    continue
+                changed = self.store.update_record(entry.record_id, write.record, write.facets,
+                                                   write.notes)
+                counts["updated" if changed else "unchanged"] += 1
+            batch.clear()
+
+        for item in self.store.iter_raw(source.id):
+            batch.append(item)
+            if len(batch) >= 200:
+                flush()
+        flush()
+        return dict(counts)
+
+    def recurate(self, record_id_: str, sources: dict[str, Source]) -> bool:
+        """Re-map one record from its raw bytes so a new curation takes effect now."""
+        stored = self.store.get(record_id_)
+        found = self.store.raw(record_id_)
+        if stored is None or found is None:
+            raise KeyError(record_id_)
+        entry, fetched_at = found
+        source = sources.get(stored.source_id)
+        if source is None:
+            raise KeyError(f"source {stored.source_id} is not configured")
+        raw = RawRecord(entry.identifier, entry.format, entry.content, entry.partner_datestamp,
+                        False, None, entry.extra or {})
+        write = self._map_one(source, raw, entry, _iso(fetched_at),
+                              self.store.curations([record_id_]).get(record_id_, []))
+        if write.record is None:
+            raise RecordError(write.failure[1] if write.failure else "mapping failed")
+        return self.store.update_record(record_id_, write.record, write.facets, write.notes)

@@ -1,0 +1,104 @@
+"""Harvest reports: what happened to each record of a run, in words a partner can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalogue.store import RunInfo, Store
+
+_STATUS = {
+    "fr": {"done": "terminé", "done-with-errors": "terminé avec erreurs", "failed": "échec",
+           "running": "en cours", "interrupted": "interrompu"},
+    "en": {"done": "done", "done-with-errors": "done with errors", "failed": "failed",
+           "running": "running", "interrupted": "interrupted"},
+}
+_OUTCOME = {
+    "fr": {"added": "ajoutés", "updated": "mis à jour", "unchanged": "inchangés",
+           "deleted": "supprimés", "failed": "en erreur"},
+    "en": {"added": "added", "updated": "updated", "unchanged": "unchanged", "deleted": "deleted",
+           "failed": "failed"},
+}
+_STAGE = {
+    "fr": {"fetch": "téléchargement", "parse": "lecture", "map": "conversion",
+           "validate": "validation", "store": "enregistrement"},
+    "en": {"fetch": "fetch", "parse": "parse", "map": "map", "validate": "validate", "store": "store"},
+}
+_TEXT = {
+    "fr": {"source": "Source", "run": "moissonnage", "mode": "mode", "started": "début",
+           "finished": "fin", "errors": "Erreurs par enregistrement", "none": "aucune erreur",
+           "page": "(page)", "full": "complet", "incremental": "incrémental",
+           "resumed": "reprise du moissonnage"},
+    "en": {"source": "Source", "run": "run", "mode": "mode", "started": "started",
+           "finished": "finished", "errors": "Per-record errors", "none": "no errors",
+           "page": "(page)", "full": "full", "incremental": "incremental",
+           "resumed": "resumes run"},
+}
+
+
+def _chain(store: Store, run: RunInfo) -> list[int]:
+    ids = [run.id]
+    current = run
+    while current.resumed_from:
+        previous = store.run(current.resumed_from)
+        if previous is None:
+            break
+        ids.append(previous.id)
+        current = previous
+    return ids
+
+
+def run_report(store: Store, run: RunInfo, max_items: int = 1000) -> dict[str, Any]:
+    chain = _chain(store, run)
+    failures = []
+    for run_id in reversed(chain):
+        for item in store.run_items(run_id, outcomes=("failed",)):
+            failures.append({"stage": item.stage, "identifier": item.identifier,
+                             "record_id": item.record_id, "message": item.message, "url": item.url})
+    return {
+        "source_id": run.source_id,
+        "run_id": run.id,
+        "resumed_runs": chain[1:],
+        "mode": run.mode,
+        "status": run.status,
+        "started_at": run.started_at.isoformat(timespec="seconds") + "Z",
+        "finished_at": run.finished_at.isoformat(timespec="seconds") + "Z" if run.finished_at else None,
+        "counts": {k: int(run.counts.get(k, 0)) for k in ("added", "updated", "unchanged", "deleted",
+                                                          "failed")},
+        "error": run.error,
+        "failures": failures[:max_items],
+        "failures_total": len(failures),
+    }
+
+
+def last_reports(store: Store, source_id: str | None = None) -> list[dict[str, Any]]:
+    ids = [source_id] if source_id else [s["id"] for s in store.sources()]
+    out = []
+    for sid in ids:
+        run = store.last_run(sid)
+        if run is not None:
+            out.append(run_report(store, run))
+    return out
+
+
+def render_report(reports: list[dict[str, Any]], lang: str = "fr") -> str:
+    text, status, outcome, stage = _TEXT[lang], _STATUS[lang], _OUTCOME[lang], _STAGE[lang]
+    lines: list[str] = []
+    for rep in reports:
+        lines.append(f"{text['source']} {rep['source_id']} — {text['run']} #{rep['run_id']} "
+                     f"({text[rep['mode']] if rep['mode'] in text else rep['mode']}) : "
+                     f"{status.get(rep['status'], rep['status'])}")
+        if rep["resumed_runs"]:
+            lines.append(f"  {text['resumed']} #" + ", #".join(map(str, rep["resumed_runs"])))
+        finished = rep["finished_at"] or "—"
+        lines.append(f"  {text['started']} {rep['started_at']}, {text['finished']} {finished}")
+        lines.append("  " + ", ".join(f"{outcome[k]} {v}" for k, v in rep["counts"].items()))
+        if rep["error"]:
+            lines.append(f"  ! {rep['error']}")
+        lines.append(f"  {text['errors']} :" if lang == "fr" else f"  {text['errors']}:")
+        if not rep["failures"]:
+            lines.append(f"    {text['none']}")
+        for f in rep["failures"]:
+            ident = f["identifier"] or f"{text['page']} {f['url'] or ''}".strip()
+            lines.append(f"    [{stage.get(f['stage'] or '', f['stage'] or '?')}] {ident} : {f['message']}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

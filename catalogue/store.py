@@ -1,0 +1,718 @@
+"""The store of record: SQLite by default, PostgreSQL when ``CATALOGUE_DATABASE_URL`` says so.
+
+It keeps, per source, the raw bytes received for every record (so the catalogue can re-map
+without the network), the normalised record with its content hash, a monotonic change sequence
+(the search index and dumps follow the store by applying changes since a sequence number),
+harvest runs with a per-record outcome, and curations.
+
+Writes happen one page at a time in a single transaction that also saves the run's checkpoint, so
+a harvest killed at any moment leaves either the whole page or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.pool import NullPool
+
+from catalogue import tables as t
+from schemas.record import Record, content_hash
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def utcnow() -> datetime:
+    """Naive UTC (the store keeps naive UTC datetimes on every engine)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    id: str
+    source_id: str
+    partner: str
+    identifier: str
+    data: Record | None
+    content_hash: str | None
+    version: int
+    datestamp: datetime
+    deleted: bool
+    seq: int
+
+
+@dataclass(frozen=True)
+class Change:
+    seq: int
+    record_id: str
+    record: Record | None  # None: deleted (a tombstone)
+
+
+@dataclass(frozen=True)
+class RawEntry:
+    record_id: str
+    identifier: str
+    format: str
+    content: bytes
+    raw_hash: str
+    partner_datestamp: datetime | None
+    extra: dict[str, Any] | None = None
+
+
+@dataclass
+class Write:
+    """One record's outcome for a page write.
+
+    ``record`` None with ``deleted`` True: the partner deleted it. ``record`` None and not
+    deleted: only the raw bytes are stored (e.g. a record that failed validation keeps its
+    bytes; its previous good version stays).
+    """
+
+    record_id: str
+    identifier: str
+    raw: RawEntry | None = None
+    record: Record | None = None
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    deleted: bool = False
+    unchanged: bool = False  # raw bytes identical to the stored ones: only mark as seen
+    failure: tuple[str, str] | None = None  # (stage, message)
+    notes: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RunItem:
+    identifier: str | None
+    record_id: str | None
+    outcome: str
+    stage: str | None = None
+    message: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class RunInfo:
+    id: int
+    source_id: str
+    mode: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    counts: dict[str, int]
+    checkpoint: dict[str, Any] | None
+    error: str | None
+    pid: int | None
+    heartbeat_at: datetime | None
+    resumed_from: int | None
+
+
+def _run_info(row: Any) -> RunInfo:
+    return RunInfo(
+        id=row.id,
+        source_id=row.source_id,
+        mode=row.mode,
+        status=row.status,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        counts=json.loads(row.counts or "{}"),
+        checkpoint=json.loads(row.checkpoint) if row.checkpoint else None,
+        error=row.error,
+        pid=row.pid,
+        heartbeat_at=row.heartbeat_at,
+        resumed_from=row.resumed_from,
+    )
+
+
+def _stored(row: Any) -> StoredRecord:
+    return StoredRecord(
+        id=row.id,
+        source_id=row.source_id,
+        partner=row.partner,
+        identifier=row.identifier,
+        data=json.loads(row.data) if row.data else None,
+        content_hash=row.content_hash,
+        version=row.version,
+        datestamp=row.datestamp,
+        deleted=bool(row.deleted),
+        seq=row.seq,
+    )
+
+
+def make_engine(url: str) -> Engine:
+    """An engine tuned for the store: WAL and a busy timeout on SQLite."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+class Store:
+    """Access to the store of record. Cheap to create; one per process or request is fine."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Create the store or bring it to ``revision`` (Alembic), keeping the data."""
+        with self.engine.begin() as conn:
+            command.upgrade(alembic_config(conn), revision)
+
+    def revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def head_revision(self) -> str | None:
+        return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- sources ------------------------------------------------------------------------------
+
+    def upsert_source(
+        self, *, id: str, partner: str, partner_name: str, name: str, protocol: str, url: str,
+        config: dict[str, Any],
+    ) -> None:
+        values = {
+            "partner": partner, "partner_name": partner_name, "name": name, "protocol": protocol,
+            "url": url, "config": _dumps(config), "updated_at": utcnow(),
+        }
+        with self.engine.begin() as conn:
+            found = conn.execute(select(t.sources.c.id).where(t.sources.c.id == id)).first()
+            if found:
+                conn.execute(update(t.sources).where(t.sources.c.id == id).values(**values))
+            else:
+                conn.execute(insert(t.sources).values(id=id, **values))
+
+    def sources(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.sources).order_by(t.sources.c.id)).mappings().all()
+        return [{**row, "config": json.loads(row["config"])} for row in rows]
+
+    # -- runs ---------------------------------------------------------------------------------
+
+    def start_run(self, source_id: str, mode: str, resumed_from: int | None = None) -> int:
+        now = utcnow()
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                insert(t.harvest_runs).values(
+                    source_id=source_id, mode=mode, status="running", started_at=now,
+                    heartbeat_at=now, pid=os.getpid(), counts="{}", resumed_from=resumed_from,
+                )
+            )
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
+
+    def finish_run(
+        self, run_id: int, status: str, counts: dict[str, int], error: str | None = None
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(t.harvest_runs)
+                .where(t.harvest_runs.c.id == run_id)
+                .values(status=status, counts=_dumps(counts), error=error, finished_at=utcnow())
+            )
+
+    def run(self, run_id: int) -> RunInfo | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.harvest_runs).where(t.harvest_runs.c.id == run_id)).first()
+        return _run_info(row) if row else None
+
+    def runs(self, source_id: str | None = None, limit: int = 20) -> list[RunInfo]:
+        query = select(t.harvest_runs).order_by(t.harvest_runs.c.id.desc()).limit(limit)
+        if source_id:
+            query = query.where(t.harvest_runs.c.source_id == source_id)
+        with self.engine.connect() as conn:
+            return [_run_info(row) for row in conn.execute(query)]
+
+    def last_run(self, source_id: str, statuses: Sequence[str] | None = None) -> RunInfo | None:
+        query = (
+            select(t.harvest_runs)
+            .where(t.harvest_runs.c.source_id == source_id)
+            .order_by(t.harvest_runs.c.id.desc())
+            .limit(1)
+        )
+        if statuses:
+            query = query.where(t.harvest_runs.c.status.in_(list(statuses)))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return _run_info(row) if row else None
+
+    def mark_interrupted(self, source_id: str) -> list[RunInfo]:
+        """Runs left "running" by a process that died: mark them interrupted, return them.
+
+        A run is only interrupted if its process is gone (same host) — never two live runs.
+        """
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(t.harvest_runs).where(
+                    and_(t.harvest_runs.c.source_id == source_id,
+                         t.harvest_runs.c.status == "running")
+                )
+            ).all()
+            stale = [row for row in rows if not _process_alive(row.pid)]
+            for row in stale:
+                conn.execute(
+                    update(t.harvest_runs)
+                    .where(t.harvest_runs.c.id == row.id)
+                    .values(status="interrupted", finished_at=utcnow(),
+                            error="the harvest process stopped before the end")
+                )
+        return [_run_info(row) for row in stale]
+
+    def running_run(self, source_id: str) -> RunInfo | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.harvest_runs)
+                .where(and_(t.harvest_runs.c.source_id == source_id,
+                            t.harvest_runs.c.status == "running"))
+                .order_by(t.harvest_runs.c.id.desc())
+                .limit(1)
+            ).first()
+        if row and _process_alive(row.pid):
+            return _run_info(row)
+        return None
+
+    def run_items(self, run_id: int, outcomes: Sequence[str] | None = None) -> list[RunItem]:
+        query = select(t.run_items).where(t.run_items.c.run_id == run_id).order_by(t.run_items.c.id)
+        if outcomes:
+            query = query.where(t.run_items.c.outcome.in_(list(outcomes)))
+        with self.engine.connect() as conn:
+            return [
+                RunItem(row.identifier, row.record_id, row.outcome, row.stage, row.message, row.url)
+                for row in conn.execute(query)
+            ]
+
+    def run_counts(self, run_ids: Sequence[int]) -> dict[str, int]:
+        """Outcome counts over a run and the runs it resumed (a resumed harvest is one report)."""
+        query = (
+            select(t.run_items.c.outcome, func.count())
+            .where(t.run_items.c.run_id.in_(list(run_ids)))
+            .group_by(t.run_items.c.outcome)
+        )
+        with self.engine.connect() as conn:
+            return {row[0]: int(row[1]) for row in conn.execute(query)}
+
+    def add_run_items(self, run_id: int, items: Iterable[RunItem]) -> None:
+        rows = [{"run_id": run_id, **item.__dict__} for item in items]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(t.run_items), rows)
+
+    # -- records ------------------------------------------------------------------------------
+
+    def raw_hashes(self, record_ids: Sequence[str]) -> dict[str, str]:
+        """Raw-bytes hashes of live records, to skip unchanged records before parsing them."""
+        if not record_ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.raw_records.c.record_id, t.raw_records.c.raw_hash)
+                .join(t.records, t.records.c.id == t.raw_records.c.record_id)
+                .where(t.raw_records.c.record_id.in_(list(record_ids)),
+                       t.records.c.deleted.is_(False))
+            )
+            return {row[0]: row[1] for row in rows}
+
+    def write_page(
+        self,
+        *,
+        source_id: str,
+        partner: str,
+        run_id: int,
+        writes: Sequence[Write],
+        issues: Sequence[RunItem] = (),
+        checkpoint: dict[str, Any] | None = None,
+        counts: Counter[str] | None = None,
+    ) -> list[RunItem]:
+        """Apply one page atomically: raw bytes, records, facets, run items and the checkpoint.
+
+        ``counts`` (the run's running totals) is updated with this page's outcomes and saved
+        with the checkpoint, so an interrupted run's report stays right.
+        """
+        now = utcnow()
+        items: list[RunItem] = list(issues)
+        with self.engine.begin() as conn:
+            ids = [w.record_id for w in writes]
+            existing = {
+                row.id: row
+                for row in conn.execute(
+                    select(t.records.c.id, t.records.c.content_hash, t.records.c.deleted,
+                           t.records.c.version, t.records.c.source_id)
+                    .where(t.records.c.id.in_(ids))
+                )
+            } if ids else {}
+            raw_existing = {
+                row[0] for row in conn.execute(
+                    select(t.raw_records.c.record_id).where(t.raw_records.c.record_id.in_(ids))
+                )
+            } if ids else set()
+            for w in writes:
+                prior = existing.get(w.record_id)
+                if w.raw is not None:
+                    self._put_raw(conn, source_id, w.raw, now, w.record_id in raw_existing)
+                    raw_existing.add(w.record_id)
+                if w.failure is not None:
+                    stage, message = w.failure
+                    items.append(RunItem(w.identifier, w.record_id, "failed", stage, message))
+                    if prior is not None:
+                        self._touch_seen(conn, w.record_id, run_id)
+                    continue
+                if w.deleted:
+                    if prior is not None and not prior.deleted:
+                        self._bump(conn, w.record_id, now, deleted=True, run_id=run_id)
+                        conn.execute(delete(t.record_facets)
+                                     .where(t.record_facets.c.record_id == w.record_id))
+                        items.append(RunItem(w.identifier, w.record_id, "deleted"))
+                    else:
+                        items.append(RunItem(w.identifier, w.record_id, "unchanged"))
+                    continue
+                if w.unchanged or w.record is None:
+                    if prior is not None:
+                        self._touch_seen(conn, w.record_id, run_id)
+                        items.append(RunItem(w.identifier, w.record_id, "unchanged"))
+                    continue
+                digest = content_hash(w.record)
+                if prior is not None and prior.content_hash == digest and not prior.deleted:
+                    self._touch_seen(conn, w.record_id, run_id)
+                    items.append(RunItem(w.identifier, w.record_id, "unchanged"))
+                    continue
+                seq = self._next_seq(conn)
+                values = {
+                    "source_id": source_id, "partner": partner, "identifier": w.identifier,
+                    "data": _dumps(w.record), "content_hash": digest, "datestamp": now,
+                    "deleted": False, "seq": seq, "last_seen_run": run_id, "missed_full_runs": 0,
+                    "notes": _dumps(w.notes) if w.notes else None,
+                }
+                if prior is None:
+                    conn.execute(insert(t.records).values(id=w.record_id, version=1, **values))
+                    items.append(RunItem(w.identifier, w.record_id, "added"))
+                else:
+                    conn.execute(
+                        update(t.records).where(t.records.c.id == w.record_id)
+                        .values(version=prior.version + 1, **values)
+                    )
+                    items.append(RunItem(w.identifier, w.record_id, "updated"))
+                self._put_facets(conn, w.record_id, partner, w.facets)
+            if items:
+                conn.execute(insert(t.run_items), [{"run_id": run_id, **i.__dict__} for i in items])
+            run_values: dict[str, Any] = {"heartbeat_at": now}
+            if checkpoint is not None:
+                run_values["checkpoint"] = _dumps(checkpoint)
+            if counts is not None:
+                counts.update(item.outcome for item in items)
+                run_values["counts"] = _dumps(dict(counts))
+            conn.execute(update(t.harvest_runs).where(t.harvest_runs.c.id == run_id)
+                         .values(**run_values))
+        return items
+
+    def _put_raw(self, conn: Connection, source_id: str, raw: RawEntry, now: datetime,
+                 exists: bool) -> None:
+        values = {
+            "source_id": source_id, "identifier": raw.identifier, "format": raw.format,
+            "content": zlib.compress(raw.content, 6), "raw_hash": raw.raw_hash,
+            "partner_datestamp": raw.partner_datestamp, "fetched_at": now,
+            "extra": _dumps(raw.extra) if raw.extra else None,
+        }
+        if exists:
+            conn.execute(update(t.raw_records).where(t.raw_records.c.record_id == raw.record_id)
+                         .values(**values))
+        else:
+            conn.execute(insert(t.raw_records).values(record_id=raw.record_id, **values))
+
+    def _touch_seen(self, conn: Connection, record_id: str, run_id: int) -> None:
+        conn.execute(update(t.records).where(t.records.c.id == record_id)
+                     .values(last_seen_run=run_id, missed_full_runs=0))
+
+    def _bump(self, conn: Connection, record_id: str, now: datetime, *, deleted: bool,
+              run_id: int | None = None) -> None:
+        seq = self._next_seq(conn)
+        values: dict[str, Any] = {"deleted": deleted, "datestamp": now, "seq": seq,
+                                  "version": t.records.c.version + 1}
+        if run_id is not None:
+            values["last_seen_run"] = run_id
+        conn.execute(update(t.records).where(t.records.c.id == record_id).values(**values))
+
+    def _next_seq(self, conn: Connection) -> int:
+        conn.execute(update(t.counters).where(t.counters.c.name == "seq")
+                     .values(value=t.counters.c.value + 1))
+        value = conn.execute(select(t.counters.c.value).where(t.counters.c.name == "seq")).scalar_one()
+        return int(value)
+
+    def _put_facets(self, conn: Connection, record_id: str, partner: str,
+                    facets: dict[str, list[str]]) -> None:
+        conn.execute(delete(t.record_facets).where(t.record_facets.c.record_id == record_id))
+        rows = [{"record_id": record_id, "facet": "partner", "value": partner}]
+        for facet, values in facets.items():
+            if facet == "partner":
+                continue
+            rows.extend({"record_id": record_id, "facet": facet, "value": v}
+                        for v in dict.fromkeys(values))
+        conn.execute(insert(t.record_facets), rows)
+
+    def update_record(self, record_id: str, record: Record, facets: dict[str, list[str]],
+                      notes: dict[str, Any] | None = None) -> bool:
+        """Replace a live record's content (curation, renormalisation); False if unchanged."""
+        digest = content_hash(record)
+        with self.engine.begin() as conn:
+            row = conn.execute(select(t.records).where(t.records.c.id == record_id)).first()
+            if row is None:
+                raise KeyError(record_id)
+            if row.content_hash == digest:
+                return False
+            now = utcnow()
+            conn.execute(update(t.records).where(t.records.c.id == record_id).values(
+                data=_dumps(record), content_hash=digest, datestamp=now, seq=self._next_seq(conn),
+                version=row.version + 1, notes=_dumps(notes) if notes else row.notes,
+            ))
+            if not row.deleted:
+                self._put_facets(conn, record_id, row.partner, facets)
+        return True
+
+    def mark_missing(self, source_id: str, run_id: int, grace: int) -> list[RunItem]:
+        """After a complete full run: records not seen count one miss; at ``grace`` they go."""
+        items: list[RunItem] = []
+        now = utcnow()
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(t.records.c.id, t.records.c.identifier, t.records.c.missed_full_runs)
+                .where(and_(t.records.c.source_id == source_id, t.records.c.deleted.is_(False),
+                            (t.records.c.last_seen_run.is_(None))
+                            | (t.records.c.last_seen_run < run_id)))
+            ).all()
+            for row in rows:
+                missed = (row.missed_full_runs or 0) + 1
+                if missed >= grace:
+                    self._bump(conn, row.id, now, deleted=True)
+                    conn.execute(update(t.records).where(t.records.c.id == row.id)
+                                 .values(missed_full_runs=missed))
+                    conn.execute(delete(t.record_facets).where(t.record_facets.c.record_id == row.id))
+                    items.append(RunItem(row.identifier, row.id, "deleted", None,
+                                         f"absent from {missed} consecutive full harvests"))
+                else:
+                    conn.execute(update(t.records).where(t.records.c.id == row.id)
+                                 .values(missed_full_runs=missed))
+            if items:
+                conn.execute(insert(t.run_items), [{"run_id": run_id, **i.__dict__} for i in items])
+        return items
+
+    def get(self, record_id: str) -> StoredRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.records).where(t.records.c.id == record_id)).first()
+        return _stored(row) if row else None
+
+    def get_many(self, record_ids: Sequence[str]) -> dict[str, StoredRecord]:
+        if not record_ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.records).where(t.records.c.id.in_(list(record_ids))))
+            return {row.id: _stored(row) for row in rows}
+
+    def raw(self, record_id: str) -> tuple[RawEntry, datetime] | None:
+        """The bytes last received for a record, decompressed, and when they were fetched."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.raw_records).where(t.raw_records.c.record_id == record_id)
+            ).first()
+        if row is None:
+            return None
+        return _raw_entry(row), row.fetched_at
+
+    def iter_raw(self, source_id: str, batch: int = 500) -> Iterator[tuple[RawEntry, datetime]]:
+        """Every raw record of a source, in id order (for ``catalogue renormalize``)."""
+        last = ""
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(t.raw_records)
+                    .where(and_(t.raw_records.c.source_id == source_id,
+                                t.raw_records.c.record_id > last))
+                    .order_by(t.raw_records.c.record_id).limit(batch)
+                ).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _raw_entry(row), row.fetched_at
+            last = rows[-1].record_id
+
+    def iter_records(
+        self,
+        *,
+        source_id: str | None = None,
+        include_deleted: bool = False,
+        after_seq: int = 0,
+        batch: int = 1000,
+    ) -> Iterator[StoredRecord]:
+        """Records in change order (seq), streamed in batches with a keyset."""
+        last = after_seq
+        while True:
+            query = (select(t.records).where(t.records.c.seq > last)
+                     .order_by(t.records.c.seq).limit(batch))
+            if source_id:
+                query = query.where(t.records.c.source_id == source_id)
+            if not include_deleted:
+                query = query.where(t.records.c.deleted.is_(False))
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _stored(row)
+            last = rows[-1].seq
+
+    def iter_live_records(self, batch: int = 1000) -> Iterator[Record]:
+        for stored in self.iter_records(batch=batch):
+            if stored.data is not None:
+                yield stored.data
+
+    def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.records.c.seq, t.records.c.id, t.records.c.data, t.records.c.deleted)
+                .where(t.records.c.seq > seq).order_by(t.records.c.seq).limit(limit)
+            ).all()
+        return [
+            Change(row.seq, row.id, None if row.deleted or not row.data else json.loads(row.data))
+            for row in rows
+        ]
+
+    def max_seq(self) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(func.max(t.records.c.seq))).scalar()
+        return int(value or 0)
+
+    def count_records(self, source_id: str | None = None, include_deleted: bool = False) -> int:
+        query = select(func.count()).select_from(t.records)
+        if source_id:
+            query = query.where(t.records.c.source_id == source_id)
+        if not include_deleted:
+            query = query.where(t.records.c.deleted.is_(False))
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def counts_by_source(self) -> dict[str, int]:
+        query = (select(t.records.c.source_id, func.count())
+                 .where(t.records.c.deleted.is_(False)).group_by(t.records.c.source_id))
+        with self.engine.connect() as conn:
+            return {row[0]: int(row[1]) for row in conn.execute(query)}
+
+    # -- curations ----------------------------------------------------------------------------
+
+    def add_curation(self, record_id: str, field_name: str, action: str, concept_id: str,
+                     author: str | None = None, note: str | None = None) -> None:
+        """Record an editor's decision; a later one on the same concept replaces it."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(t.curations).where(and_(
+                t.curations.c.record_id == record_id, t.curations.c.field == field_name,
+                t.curations.c.concept_id == concept_id)))
+            conn.execute(insert(t.curations).values(
+                record_id=record_id, field=field_name, action=action, concept_id=concept_id,
+                author=author, note=note, created_at=utcnow()))
+
+    def curations(self, record_ids: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+        query = select(t.curations).order_by(t.curations.c.id)
+        if record_ids is not None:
+            if not record_ids:
+                return {}
+            query = query.where(t.curations.c.record_id.in_(list(record_ids)))
+        result: dict[str, list[dict[str, Any]]] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                result.setdefault(row["record_id"], []).append({
+                    "field": row["field"], "action": row["action"], "concept": row["concept_id"],
+                    "author": row["author"], "note": row["note"],
+                    "created_at": row["created_at"].isoformat(timespec="seconds") + "Z",
+                })
+        return result
+
+
+def _raw_entry(row: Any) -> RawEntry:
+    return RawEntry(
+        record_id=row.record_id, identifier=row.identifier, format=row.format,
+        content=zlib.decompress(row.content), raw_hash=row.raw_hash,
+        partner_datestamp=row.partner_datestamp,
+        extra=json.loads(row.extra) if row.extra else None,
+    )
+
+
+def _process_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (killed child not yet reaped) is dead for our purposes.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split(") ", 1)[1][:1] != "Z"
+    except OSError:
+        return True
+
+
+def record_notes(store: Store, source_id: str | None = None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(record id, source id, notes) of live records, for the quality report."""
+    query = select(t.records.c.id, t.records.c.source_id, t.records.c.notes).where(
+        t.records.c.deleted.is_(False))
+    if source_id:
+        query = query.where(t.records.c.source_id == source_id)
+    with store.engine.connect() as conn:
+        for row in conn.execute(query):
+            yield row.id, row.source_id, json.loads(row.notes) if row.notes else {}

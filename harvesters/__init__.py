@@ -1,0 +1,1 @@
+"""Protocol clients: each turns a partner endpoint into pages of raw records."""

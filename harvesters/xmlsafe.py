@@ -1,0 +1,48 @@
+"""The only way the catalogue parses XML it did not write.
+
+Partner documents are hostile until proven otherwise: no DTD loading, no entity expansion, no
+network, no huge-tree mode (libxml2's depth and text-node limits stay on), and a size cap checked
+before parsing.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+
+
+class UnsafeXMLError(ValueError):
+    """The document was refused or could not be parsed; the message says why and where."""
+
+
+def _parser(recover: bool = False) -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_blank_text=False,
+        recover=recover,
+    )
+
+
+def parse_xml(data: bytes, *, recover: bool = False, limit: int = MAX_DOCUMENT_BYTES) -> etree._Element:
+    """Parse ``data`` and return its root element, or raise :class:`UnsafeXMLError`.
+
+    Documents with a DOCTYPE that declares entities are refused outright: no legitimate partner
+    feed needs them, and they are how billion-laughs and XXE attacks arrive.
+    """
+    if len(data) > limit:
+        raise UnsafeXMLError(f"document too large: {len(data)} bytes (limit {limit})")
+    head = data[:4096]
+    if b"<!ENTITY" in head or (b"<!DOCTYPE" in head and b"<!ENTITY" in data[:65536]):
+        raise UnsafeXMLError("document declares XML entities (DTD entities are refused)")
+    try:
+        root = etree.fromstring(data, parser=_parser(recover))
+    except etree.XMLSyntaxError as exc:
+        raise UnsafeXMLError(f"malformed XML: {exc}") from exc
+    if root is None:
+        raise UnsafeXMLError("malformed XML: no root element")
+    return root

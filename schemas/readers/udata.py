@@ -1,0 +1,300 @@
+"""udata reader: one data.gouv.fr API v1 dataset (JSON object) → the shared record.
+
+Mapping decisions:
+
+- ``description`` is Markdown: rendered to sanitised HTML, plain text kept as ``value``.
+- ``tags`` → keywords (thesaurus ``data.gouv.fr``) and ``hints["tags"]``.
+- ``license`` is a data.gouv.fr licence id (``lov2``, ``fr-lo``, ``cc-by``, ``odc-odbl``…);
+  ``notspecified`` means no licence and unknown access.
+- ``organization`` → contributor ``publisher`` (and its page as a link of kind ``publisher``);
+  ``owner`` (a user, when there is no organisation) → ``owner``; ``contact_point(s)`` → ``contact``.
+- ``created_at`` → ``dates.created``, ``last_modified`` → ``dates.modified``.
+- ``spatial.zones`` (GeoZones ids such as ``country:fr`` or ``fr:departement:01``) → readable
+  place names; a French ``granularity`` without zones means "France"; ``spatial.geom`` → bbox.
+- ``resources`` → links (kind = the udata resource type: ``main``, ``documentation``, ``api``…),
+  media type from ``mime`` else guessed from ``format``. Big Météo-France datasets have hundreds
+  of resources: only the first :data:`schemas.record.MAX_LIST` are kept, with a warning.
+- The record has no field for update frequency, badges or archival: they go to hints
+  (``frequency``, ``badges``, ``status``) for the harvest report and curation; ``extras`` are
+  ignored (they hold data.gouv.fr's own analysis results, not descriptive metadata).
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+from typing import Any
+
+from harvesters.base import RawRecord
+from schemas.cleaning import (
+    clean_text,
+    merge_duplicates,
+    normalize_licence,
+    normalize_type,
+    render_markdown,
+    safe_url,
+)
+from schemas.readers import Mapped, MappingError, ReaderContext, reader
+from schemas.readers.dcat import bbox_of, date_interval, datestamp_iso, geojson_pairs
+from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE, record_id
+
+_ZONE_NAMES = {
+    "country:fr": "France",
+    "country-group:world": "Monde",
+    "country-group:ue": "Union européenne",
+    "country-group:europe": "Europe",
+    "country-subset:fr:metro": "France métropolitaine",
+    "country-subset:fr:drom": "Départements et régions d'outre-mer",
+    "country-subset:fr:dromcom": "Outre-mer",
+}
+_ZONE_LEVELS = {
+    "fr:region": "Région",
+    "fr:departement": "Département",
+    "fr:commune": "Commune",
+    "fr:epci": "EPCI",
+    "fr:arrondissement": "Arrondissement",
+    "fr:canton": "Canton",
+    "fr:collectivite": "Collectivité",
+    "fr:iris": "IRIS",
+}
+
+
+@reader("udata")
+def read_udata(raw: RawRecord, ctx: ReaderContext) -> Mapped:
+    """Map one dataset object; raises :class:`MappingError` for bad JSON or no title."""
+    data = _load(raw.content)
+    warnings: list[str] = []
+
+    title = clean_text(_str(data.get("title")))
+    if not title:
+        raise MappingError("no title")
+
+    descriptions = []
+    source_text = _str(data.get("description"))
+    if source_text and clean_text(source_text):
+        html, plain = render_markdown(source_text)
+        text = clean_text(plain)
+        if text:
+            descriptions.append({"value": text[:MAX_TEXT], "lang": None, "html": html})
+
+    keywords = merge_duplicates([
+        {"value": tag[:500], "lang": None, "thesaurus": "data.gouv.fr"}
+        for value in _list(data.get("tags"))
+        if (tag := clean_text(_str(value)))
+    ])[:MAX_LIST]
+
+    licence_id = clean_text(_str(data.get("license")))
+    licence, access = normalize_licence(licence_id) if licence_id else (None, "unknown")
+    if licence_id and licence is None and licence_id.lower() != "notspecified":
+        warnings.append(f"licence not recognised: {licence_id}")
+
+    page = safe_url(_str(data.get("page")))
+    contributors, publisher_link = _contributors(data)
+    links = _links(data, warnings)
+    if publisher_link:
+        links.append(publisher_link)
+
+    resource_type = normalize_type("dataset")
+    record: dict[str, Any] = {
+        "id": record_id(ctx.source_id, raw.identifier),
+        "source": {
+            "partner": ctx.partner,
+            "source_id": ctx.source_id,
+            "identifier": raw.identifier,
+            "landing_url": safe_url(raw.landing_url) or page,
+            "format": raw.format,
+            "datestamp": datestamp_iso(raw),
+            "harvested_at": ctx.harvested_at,
+        },
+        "title": [{"value": title[:MAX_TITLE], "lang": None}],
+        "description": descriptions,
+        "keywords": keywords,
+        "resource_types": [resource_type] if resource_type else [],
+        "contributors": contributors,
+        "dates": _dates(data),
+        "licence": licence,
+        "access": access,
+        "url": page,
+        "coverage": _coverage(data, warnings),
+        "links": links,
+    }
+
+    hints: dict[str, list[str]] = {}
+    if keywords:
+        hints["tags"] = [k["value"] for k in keywords]
+    frequency = clean_text(_str(data.get("frequency")))
+    if frequency and frequency not in ("unknown", "punctual"):
+        hints["frequency"] = [frequency]
+    badges = sorted({kind for badge in _list(data.get("badges")) if isinstance(badge, dict)
+                     and (kind := clean_text(_str(badge.get("kind"))))})
+    if badges:
+        hints["badges"] = badges
+    archived = clean_text(_str(data.get("archived")))
+    if archived:
+        hints["status"] = ["archived"]
+        warnings.append(f"dataset archived on data.gouv.fr ({archived})")
+    return Mapped(record=record, hints=hints, warnings=warnings)
+
+
+def _load(content: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(content)
+    except UnicodeDecodeError as exc:
+        raise MappingError(f"udata JSON is not UTF-8: byte {exc.start}") from None
+    except json.JSONDecodeError as exc:
+        raise MappingError(
+            f"malformed udata JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    if not isinstance(data, dict):
+        raise MappingError(f"udata JSON must be an object, got {type(data).__name__}")
+    return data
+
+
+def _str(value: Any) -> str | None:
+    """Strings pass; numbers become text; anything else (dict, list, bool) is ignored."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dates(data: dict[str, Any]) -> dict[str, Any]:
+    dates: dict[str, Any] = {}
+    created = date_interval(_str(data.get("created_at")))
+    modified = date_interval(_str(data.get("last_modified")))
+    if created:
+        dates["created"] = created
+    if modified:
+        dates["modified"] = modified
+    return dates
+
+
+def _person_name(user: dict[str, Any]) -> str | None:
+    parts = [clean_text(_str(user.get(k))) for k in ("first_name", "last_name")]
+    name = " ".join(p for p in parts if p)
+    return name or clean_text(_str(user.get("name"))) or clean_text(_str(user.get("slug")))
+
+
+def _contributors(data: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    people: list[dict[str, Any]] = []
+    publisher_link = None
+    org = data.get("organization")
+    if isinstance(org, dict) and (name := clean_text(_str(org.get("name")))):
+        people.append({"name": name[:1000], "role": "publisher", "kind": "organization"})
+        if page := safe_url(_str(org.get("page"))):
+            publisher_link = {"url": page, "title": name[:MAX_TITLE], "media_type": "text/html",
+                              "kind": "publisher"}
+    owner = data.get("owner")
+    if isinstance(owner, dict) and (name := _person_name(owner)):
+        people.append({"name": name[:1000], "role": "owner", "kind": "person"})
+    contacts = _list(data.get("contact_points"))
+    if isinstance(data.get("contact_point"), dict):
+        contacts = [data["contact_point"], *contacts]
+    for contact in contacts:
+        if not isinstance(contact, dict):
+            continue
+        email = clean_text(_str(contact.get("email")))
+        if email and ("@" not in email or " " in email):
+            email = None
+        name = clean_text(_str(contact.get("name"))) or email
+        if name:
+            people.append({"name": name[:1000], "role": "contact", "kind": None, "email": email})
+    unique: list[dict[str, Any]] = []
+    for person in people:
+        if not any(p["name"] == person["name"] and p["role"] == person["role"] for p in unique):
+            unique.append(person)
+    return unique, publisher_link
+
+
+def _media_type(resource: dict[str, Any]) -> str | None:
+    mime = clean_text(_str(resource.get("mime")))
+    if mime and re.fullmatch(r"[\w.+-]+/[\w.+-]+", mime):
+        return mime.lower()
+    fmt = clean_text(_str(resource.get("format")))
+    if not fmt:
+        return None
+    fmt = fmt.lower().lstrip(".")
+    guessed, encoding = mimetypes.guess_type(f"file.{fmt}")
+    if encoding == "gzip":
+        return "application/gzip"
+    return guessed
+
+
+def _links(data: dict[str, Any], warnings: list[str]) -> list[dict[str, Any]]:
+    links = []
+    resources = [r for r in _list(data.get("resources")) if isinstance(r, dict)]
+    for resource in resources:
+        url = safe_url(_str(resource.get("url"))) or safe_url(_str(resource.get("latest")))
+        if not url:
+            continue
+        title = clean_text(_str(resource.get("title")))
+        links.append({
+            "url": url,
+            "title": title[:MAX_TITLE] if title else None,
+            "media_type": _media_type(resource),
+            "kind": clean_text(_str(resource.get("type"))) or "main",
+        })
+    links = merge_duplicates(links, key="url")
+    if len(links) > MAX_LIST - 1:
+        warnings.append(f"{len(links)} resources: only the first {MAX_LIST - 1} kept as links")
+        links = links[: MAX_LIST - 1]  # one slot stays for the publisher's page
+    return links
+
+
+def _zone_name(zone: str) -> str | None:
+    zone = zone.strip()
+    if zone in _ZONE_NAMES:
+        return _ZONE_NAMES[zone]
+    code = zone.split("@", 1)[0]  # "fr:commune:75056@1942-01-01": validity date
+    if code in _ZONE_NAMES:
+        return _ZONE_NAMES[code]
+    for prefix, label in _ZONE_LEVELS.items():
+        if code.startswith(prefix + ":"):
+            return f"{label} {code[len(prefix) + 1:]}"
+    return clean_text(code)
+
+
+def _coverage(data: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
+    coverage: dict[str, Any] = {"places": [], "bbox": None, "temporal": None}
+    spatial = data.get("spatial")
+    if isinstance(spatial, dict):
+        places: list[str] = []
+        for zone in _list(spatial.get("zones")):
+            # v1 gives ids; some exports give {"id", "name"} objects.
+            if isinstance(zone, dict):
+                name = clean_text(_str(zone.get("name"))) or _zone_name(_str(zone.get("id")) or "")
+            else:
+                name = _zone_name(_str(zone) or "")
+            if name and name not in places:
+                places.append(name[:500])
+        granularity = _str(spatial.get("granularity")) or ""
+        if not places and granularity.startswith("fr:"):
+            places.append("France")
+        coverage["places"] = places[:MAX_LIST]
+        geom = spatial.get("geom")
+        if isinstance(geom, dict):
+            pairs = list(geojson_pairs(geom.get("coordinates")))
+            coverage["bbox"] = bbox_of(pairs)
+            if pairs and coverage["bbox"] is None:
+                warnings.append("spatial.geom is not in WGS84 degrees: bbox ignored")
+    temporal = data.get("temporal_coverage")
+    if isinstance(temporal, dict):
+        start = date_interval(_str(temporal.get("start")))
+        end = date_interval(_str(temporal.get("end")))
+        if start or end:
+            interval = {
+                "text": f"{start['text'] if start else '..'}/{end['text'] if end else '..'}",
+                "start": start["start"] if start else None,
+                "end": end["end"] if end else None,
+            }
+            if interval["start"] and interval["end"] and interval["start"] > interval["end"]:
+                warnings.append("temporal_coverage ends before it starts: end ignored")
+                interval["end"] = None
+            coverage["temporal"] = interval
+    return coverage
