@@ -88,7 +88,7 @@ def sync_index(ctx: Context) -> None:
 
 
 def write_dumps(ctx: Context) -> None:
-    from web.dumps import write_dumps as _write
+    from catalogue.dumps import write_dumps as _write
 
     _write(ctx.store, ctx.settings.dumps_dir)
 

@@ -18,7 +18,9 @@ _QUALIFIER = re.compile(
     r"^(vers|ca\.?|circa|c\.|env\.?|environ|approx\.?|about|around|probablement|entre)\s*", re.I
 )
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
-_CENTURY = re.compile(r"^([ivxlc]+|\d{1,2})\s*(e|eme|ème|è|er|th|st|nd|rd)?\s*(s\.|siecle|siècle|century)$", re.I)
+_CENTURY = re.compile(
+    r"^([ivxlc]+|\d{1,2})\s*(e|eme|ème|è|er|th|st|nd|rd)?\s*(s\.|siecle|siècle|century)$", re.I
+)
 _ISO_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}")
 _RANGE_SEPARATORS = (r"\s*/\s*", r"\s*[–—]\s*", r"\s+-\s+", r"\s*-\s*", r"\s+(?:à|to|et|and)\s+")
 
@@ -91,9 +93,9 @@ def parse_loose_date(s: str | None) -> dict[str, Any] | None:
     bounds = _single(text)
     if bounds is None:
         inner = text.strip("[]() ")
-        if m := re.fullmatch(r"(\d{2})(\d{2})\s*[-/–]\s*(\d{2})", inner):  # "1914-18"
-            if m[3] >= m[2]:
-                bounds = f"{m[1]}{m[2]}", f"{m[1]}{m[3]}"
+        m = re.fullmatch(r"(\d{2})(\d{2})\s*[-/–]\s*(\d{2})", inner)  # "1914-18"
+        if m and m[3] >= m[2]:
+            bounds = f"{m[1]}{m[2]}", f"{m[1]}{m[3]}"
         for separator in _RANGE_SEPARATORS:
             if bounds:
                 break
@@ -110,4 +112,3 @@ def parse_loose_date(s: str | None) -> dict[str, Any] | None:
     if start > end:
         return None
     return {"text": text, "start": start, "end": end}
-

@@ -31,7 +31,9 @@ _BLOCKS = {
     "pre", "tr", "table", "section", "article", "header", "footer", "hr", "dd", "dt", "dl",
 }  # fmt: skip
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# Raw HTML inside Markdown is let through the renderer and then sanitised like partner HTML, so
+# that a <script> block disappears instead of showing up as text.
+_MARKDOWN = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
 
 
 class _TextExtractor(HTMLParser):
@@ -122,8 +124,8 @@ def sanitize_html(s: str) -> tuple[str | None, str]:
 def render_markdown(s: str) -> tuple[str | None, str]:
     """(safe HTML, plain text) of a Markdown string (data.gouv.fr descriptions).
 
-    Raw HTML in the Markdown is not rendered, and the output still goes through nh3 so that the
-    allow-list is the same as for partner HTML. Plain paragraphs give no HTML (None).
+    The rendered HTML goes through the same nh3 allow-list as partner HTML. A single plain
+    paragraph gives no HTML (None).
     """
     if not s or not s.strip():
         return None, ""

@@ -61,7 +61,7 @@ def safe_url(s: str | None) -> str | None:
     host = match.group(2).rsplit("@", 1)[-1]
     if not host or host.startswith(":") or any(c in host for c in "<>\"'\\"):
         return None
-    if any(c in url for c in "<>\"`\\"):
+    if any(c in url for c in '<>"`\\'):
         return None
     return match.group(1).lower() + url[len(match.group(1)) :]
 

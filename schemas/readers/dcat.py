@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
 from typing import Any
 
@@ -38,10 +38,11 @@ from rdflib.term import Node
 from harvesters.base import RawRecord
 from schemas.cleaning import (
     clean_text,
+    clip,
     merge_duplicates,
     normalize_language,
     normalize_licence,
-    normalize_type,
+    normalize_types,
     parse_loose_date,
     render_markdown,
     safe_url,
@@ -77,31 +78,30 @@ def read_dcat(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     langs = sorted({lang for lit in _literals(graph, dataset, DCTERMS.title)
                     if (lang := _lang(lit)) is not None})
 
-    titles = []
+    titles: list[dict[str, Any]] = []
     for lit in _literals(graph, dataset, DCTERMS.title):
         text = clean_text(str(lit))
         if text:
-            titles.append({"value": text[:MAX_TITLE], "lang": _lang(lit)})
+            titles.append({"value": clip(text, MAX_TITLE), "lang": _lang(lit)})
     titles = merge_duplicates(titles)[:20]
     if not titles:
         raise MappingError("no title (dct:title missing or empty)")
 
-    descriptions = []
+    descriptions: list[dict[str, Any]] = []
     for lit in _literals(graph, dataset, DCTERMS.description):
         text = clean_text(str(lit))
         if not text:
             continue
         html, plain = render_markdown(str(lit))
-        plain_text = clean_text(plain)
-        if plain_text:
-            descriptions.append({"value": plain_text[:MAX_TEXT], "lang": _lang(lit), "html": html})
+        if value := clean_lines(plain):
+            descriptions.append({"value": value, "lang": _lang(lit), "html": html})
     descriptions = descriptions[:20]
 
-    keywords = []
+    keywords: list[dict[str, Any]] = []
     for lit in _literals(graph, dataset, DCAT.keyword):
         text = clean_text(str(lit))
         if text:
-            keywords.append({"value": text[:500], "lang": _lang(lit)})
+            keywords.append({"value": clip(text, 500), "lang": _lang(lit)})
     keywords = merge_duplicates(keywords)[:MAX_LIST]
     themes = sorted({t for node in graph.objects(dataset, DCAT.theme)
                      if (t := _theme(graph, node))})
@@ -123,7 +123,6 @@ def read_dcat(raw: RawRecord, ctx: ReaderContext) -> Mapped:
         warnings.append(f"{len(links)} distributions: only the first {MAX_LIST} kept as links")
         links = links[:MAX_LIST]
 
-    resource_type = normalize_type("dataset")
     record: dict[str, Any] = {
         "id": record_id(ctx.source_id, raw.identifier),
         "source": {
@@ -139,7 +138,7 @@ def read_dcat(raw: RawRecord, ctx: ReaderContext) -> Mapped:
         "description": descriptions,
         "keywords": keywords,
         "languages": languages,
-        "resource_types": [resource_type] if resource_type else [],
+        "resource_types": normalize_types("dataset"),
         "contributors": _contributors(graph, dataset),
         "dates": _dates(graph, dataset),
         "licence": licence,
@@ -257,7 +256,7 @@ def _contributors(graph: Graph, dataset: Node) -> list[dict[str, Any]]:
                 continue
             seen.add((name, role))
             people.append({
-                "name": name[:1000],
+                "name": clip(name, 1000),
                 "role": role,
                 "kind": _kind(graph, node),
                 "email": email,
@@ -284,6 +283,16 @@ def _email(graph: Graph, node: Node) -> str | None:
             if "@" in text and " " not in text and len(text) < 300:
                 return text
     return None
+
+
+def clean_lines(text: str | None) -> str | None:
+    """Description text: each line cleaned, blank lines dropped, capped to the record's limit.
+
+    The cleaning functions return one line per paragraph; keeping them keeps long texts readable.
+    """
+    lines = (clean_text(line) for line in (text or "").split("\n"))
+    value = "\n".join(line for line in lines if line)
+    return clip(value, MAX_TEXT) if value else None
 
 
 def datestamp_iso(raw: RawRecord) -> str | None:
@@ -322,7 +331,7 @@ def _dates(graph: Graph, dataset: Node) -> dict[str, Any]:
 
 
 def _licence(
-    graph: Graph, dataset: Node, distributions: list[Node], warnings: list[str]
+    graph: Graph, dataset: Node, distributions: Sequence[Node], warnings: list[str]
 ) -> tuple[dict[str, Any] | None, str, str | None]:
     """Licence, access and rights text, looking at the dataset before its distributions."""
     holders = [dataset, *distributions]
@@ -356,11 +365,11 @@ def _licence(
                 if found:
                     licence, access = found, found_access
                     continue
-            rights = rights or text[:MAX_TEXT]
+            rights = rights or clip(text, MAX_TEXT)
     if licence is None and unrecognised:
         warnings.append(f"licence not recognised: {unrecognised[0]}")
         if rights is None:
-            rights = unrecognised[0][:MAX_TEXT] or None
+            rights = clip(unrecognised[0], MAX_TEXT) or None
 
     for value in graph.objects(dataset, DCTERMS.accessRights):
         tail = str(value).rstrip("/").rsplit("/", 1)[-1].upper()
@@ -408,7 +417,7 @@ def _distribution_link(graph: Graph, dist: Node) -> dict[str, Any] | None:
                 break
     return {
         "url": url,
-        "title": title[:MAX_TITLE] if title else None,
+        "title": clip(title, MAX_TITLE) if title else None,
         "media_type": _media_type(graph, dist),
         "kind": kind,
     }
@@ -427,7 +436,7 @@ def _coverage(graph: Graph, dataset: Node, warnings: list[str]) -> dict[str, Any
                 if name:
                     break
         if name and name not in places:
-            places.append(name[:500])
+            places.append(clip(name, 500))
     temporal = None
     for node in sorted(graph.objects(dataset, DCTERMS.temporal), key=str):
         temporal = _period(graph, node)

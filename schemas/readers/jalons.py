@@ -26,15 +26,16 @@ from typing import Any
 from harvesters.base import RawRecord
 from schemas.cleaning import (
     clean_text,
+    clip,
     merge_duplicates,
     normalize_language,
-    normalize_type,
+    normalize_types,
     safe_url,
     sanitize_html,
 )
 from schemas.readers import Mapped, MappingError, ReaderContext, reader
-from schemas.readers.dcat import date_interval, datestamp_iso
-from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE, record_id
+from schemas.readers.dcat import clean_lines, date_interval, datestamp_iso
+from schemas.record import MAX_LIST, MAX_TITLE, record_id
 
 INA_NAME = "INA (Institut national de l'audiovisuel)"
 INA_RIGHTS = "© INA — tous droits réservés"
@@ -68,11 +69,7 @@ def read_jalons(raw: RawRecord, ctx: ReaderContext) -> Mapped:
 
     descriptions = []
     html, text = sanitize_html(_str(data.get("description")) or "")
-    lines = (clean_text(line) for line in text.split("\n"))
-    value = "\n".join(line for line in lines if line)
-    if value:
-        if len(value) > MAX_TEXT:
-            value = value[: MAX_TEXT - 1].rstrip() + "…"
+    if value := clean_lines(text):
         descriptions.append({"value": value, "lang": lang, "html": html})
 
     url = safe_url(_str(data.get("url")))
@@ -95,7 +92,7 @@ def read_jalons(raw: RawRecord, ctx: ReaderContext) -> Mapped:
         warnings.append(f"duration not understood: {str(data.get('duration'))[:40]}")
 
     kind = clean_text(_str(data.get("type"))) or "video"
-    resource_type = normalize_type(kind) or normalize_type("video")
+    resource_types = normalize_types(kind, "mrss") or normalize_types("video", "mrss")
 
     dates: dict[str, Any] = {}
     created = date_interval(_str(data.get("date")))
@@ -116,11 +113,11 @@ def read_jalons(raw: RawRecord, ctx: ReaderContext) -> Mapped:
             "datestamp": datestamp_iso(raw),
             "harvested_at": ctx.harvested_at,
         },
-        "title": [{"value": title[:MAX_TITLE], "lang": lang}],
+        "title": [{"value": clip(title, MAX_TITLE), "lang": lang}],
         "description": descriptions,
         "keywords": keywords,
         "languages": [lang] if lang else [],
-        "resource_types": [resource_type] if resource_type else [],
+        "resource_types": resource_types,
         "contributors": [{"name": INA_NAME, "role": "publisher", "kind": "organization"}],
         "dates": dates,
         "licence": None,
@@ -197,5 +194,5 @@ def _keywords(data: dict[str, Any], lang: str | None) -> list[dict[str, Any]]:
         for item in values:
             label = item.get("label") or item.get("name") if isinstance(item, dict) else item
             if text := clean_text(_str(label)):
-                found.append({"value": text[:500], "lang": lang})
+                found.append({"value": clip(text, 500), "lang": lang})
     return merge_duplicates(found)[:MAX_LIST]

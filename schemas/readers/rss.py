@@ -41,16 +41,17 @@ from harvesters.base import RawRecord
 from harvesters.xmlsafe import UnsafeXMLError, parse_xml
 from schemas.cleaning import (
     clean_text,
+    clip,
     merge_duplicates,
     normalize_language,
     normalize_licence,
-    normalize_type,
+    normalize_types,
     parse_loose_date,
     safe_url,
     sanitize_html,
 )
 from schemas.readers import Mapped, MappingError, ReaderContext, reader
-from schemas.readers.dcat import datestamp_iso
+from schemas.readers.dcat import clean_lines, datestamp_iso
 from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE, record_id
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -107,7 +108,6 @@ def read_rss(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     thumbnail = _thumbnail(item, media_links)
     licence, access, rights = _rights(item, ns, atom, warnings)
 
-    resource_type = normalize_type(medium) if medium else None
     record: dict[str, Any] = {
         "id": record_id(ctx.source_id, raw.identifier),
         "source": {
@@ -119,11 +119,11 @@ def read_rss(raw: RawRecord, ctx: ReaderContext) -> Mapped:
             "datestamp": datestamp_iso(raw),
             "harvested_at": ctx.harvested_at,
         },
-        "title": [{"value": title[:MAX_TITLE], "lang": lang}],
+        "title": [{"value": clip(title, MAX_TITLE), "lang": lang}],
         "description": descriptions,
         "keywords": keywords,
         "languages": [lang] if lang else [],
-        "resource_types": [resource_type] if resource_type else [],
+        "resource_types": normalize_types(medium, "mrss") if medium else [],
         "contributors": _contributors(item, ns, atom),
         "dates": _dates(item, ns, atom, warnings),
         "licence": licence,
@@ -157,7 +157,7 @@ def _text(el: etree._Element | None) -> str | None:
     """All the text inside ``el`` (not cleaned), or None."""
     if el is None:
         return None
-    text = "".join(el.itertext())
+    text = "".join(str(part) for part in el.itertext())
     return text if text.strip() else None
 
 
@@ -225,21 +225,18 @@ def _descriptions(
         if el is None or (atom and el.get("src")):
             continue  # out-of-line Atom content is only a link
         html, text = _typed_text(el, atom)
-        if text and text.strip():
-            return [_description(html, text, lang)]
+        if description := _description(html, text or "", lang):
+            return [description]
     for el in _media_elements(item, "description"):
         html, text = _typed_text(el, atom=False, default="plain")
-        if text and text.strip():
-            return [_description(html, text, lang)]
+        if description := _description(html, text or "", lang):
+            return [description]
     return []
 
 
-def _description(html: str | None, text: str, lang: str | None) -> dict[str, Any]:
-    lines = (clean_text(line) for line in text.split("\n"))
-    value = "\n".join(line for line in lines if line)
-    if len(value) > MAX_TEXT:
-        value = value[: MAX_TEXT - 1].rstrip() + "…"
-    return {"value": value, "lang": lang, "html": html}
+def _description(html: str | None, text: str, lang: str | None) -> dict[str, Any] | None:
+    value = clean_lines(text)
+    return {"value": value, "lang": lang, "html": html} if value else None
 
 
 def _url(item: etree._Element, ns: str, atom: bool) -> str | None:
@@ -283,7 +280,7 @@ def _keywords(
     for entry in found:
         value = clean_text(entry["value"])
         if value:
-            keywords.append({"value": value[:500], "lang": lang, "thesaurus": entry["thesaurus"]})
+            keywords.append({"value": clip(value, 500), "lang": lang, "thesaurus": entry["thesaurus"]})
     return merge_duplicates(keywords)[:MAX_LIST]
 
 
@@ -307,7 +304,7 @@ def _contributors(item: etree._Element, ns: str, atom: bool) -> list[dict[str, A
     def add(name: str | None, role: str, email: str | None = None) -> None:
         name = clean_text(name)
         if name and not any(p["name"] == name and p["role"] == role for p in people):
-            people.append({"name": name[:1000], "role": role, "kind": None, "email": email})
+            people.append({"name": clip(name, 1000), "role": role, "kind": None, "email": email})
 
     if atom:
         for local, role in (("author", "author"), ("contributor", "contributor")):
@@ -486,6 +483,6 @@ def _rights(
     for el in rights_els:
         text = clean_text(_typed_text(el, atom=False, default="plain")[1])
         if text:
-            rights = text[:MAX_TEXT]
+            rights = clip(text, MAX_TEXT)
             break
     return licence, access, rights

@@ -29,15 +29,22 @@ from typing import Any
 from harvesters.base import RawRecord
 from schemas.cleaning import (
     clean_text,
+    clip,
     merge_duplicates,
     normalize_licence,
-    normalize_type,
+    normalize_types,
     render_markdown,
     safe_url,
 )
 from schemas.readers import Mapped, MappingError, ReaderContext, reader
-from schemas.readers.dcat import bbox_of, date_interval, datestamp_iso, geojson_pairs
-from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE, record_id
+from schemas.readers.dcat import (
+    bbox_of,
+    clean_lines,
+    date_interval,
+    datestamp_iso,
+    geojson_pairs,
+)
+from schemas.record import MAX_LIST, MAX_TITLE, record_id
 
 _ZONE_NAMES = {
     "country:fr": "France",
@@ -74,12 +81,11 @@ def read_udata(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     source_text = _str(data.get("description"))
     if source_text and clean_text(source_text):
         html, plain = render_markdown(source_text)
-        text = clean_text(plain)
-        if text:
-            descriptions.append({"value": text[:MAX_TEXT], "lang": None, "html": html})
+        if text := clean_lines(plain):
+            descriptions.append({"value": text, "lang": None, "html": html})
 
     keywords = merge_duplicates([
-        {"value": tag[:500], "lang": None, "thesaurus": "data.gouv.fr"}
+        {"value": clip(tag, 500), "lang": None, "thesaurus": "data.gouv.fr"}
         for value in _list(data.get("tags"))
         if (tag := clean_text(_str(value)))
     ])[:MAX_LIST]
@@ -95,7 +101,6 @@ def read_udata(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     if publisher_link:
         links.append(publisher_link)
 
-    resource_type = normalize_type("dataset")
     record: dict[str, Any] = {
         "id": record_id(ctx.source_id, raw.identifier),
         "source": {
@@ -107,10 +112,10 @@ def read_udata(raw: RawRecord, ctx: ReaderContext) -> Mapped:
             "datestamp": datestamp_iso(raw),
             "harvested_at": ctx.harvested_at,
         },
-        "title": [{"value": title[:MAX_TITLE], "lang": None}],
+        "title": [{"value": clip(title, MAX_TITLE), "lang": None}],
         "description": descriptions,
         "keywords": keywords,
-        "resource_types": [resource_type] if resource_type else [],
+        "resource_types": normalize_types("dataset", "udata"),
         "contributors": contributors,
         "dates": _dates(data),
         "licence": licence,
@@ -186,13 +191,13 @@ def _contributors(data: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str,
     publisher_link = None
     org = data.get("organization")
     if isinstance(org, dict) and (name := clean_text(_str(org.get("name")))):
-        people.append({"name": name[:1000], "role": "publisher", "kind": "organization"})
+        people.append({"name": clip(name, 1000), "role": "publisher", "kind": "organization"})
         if page := safe_url(_str(org.get("page"))):
-            publisher_link = {"url": page, "title": name[:MAX_TITLE], "media_type": "text/html",
+            publisher_link = {"url": page, "title": clip(name, MAX_TITLE), "media_type": "text/html",
                               "kind": "publisher"}
     owner = data.get("owner")
     if isinstance(owner, dict) and (name := _person_name(owner)):
-        people.append({"name": name[:1000], "role": "owner", "kind": "person"})
+        people.append({"name": clip(name, 1000), "role": "owner", "kind": "person"})
     contacts = _list(data.get("contact_points"))
     if isinstance(data.get("contact_point"), dict):
         contacts = [data["contact_point"], *contacts]
@@ -204,7 +209,7 @@ def _contributors(data: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str,
             email = None
         name = clean_text(_str(contact.get("name"))) or email
         if name:
-            people.append({"name": name[:1000], "role": "contact", "kind": None, "email": email})
+            people.append({"name": clip(name, 1000), "role": "contact", "kind": None, "email": email})
     unique: list[dict[str, Any]] = []
     for person in people:
         if not any(p["name"] == person["name"] and p["role"] == person["role"] for p in unique):
@@ -236,7 +241,7 @@ def _links(data: dict[str, Any], warnings: list[str]) -> list[dict[str, Any]]:
         title = clean_text(_str(resource.get("title")))
         links.append({
             "url": url,
-            "title": title[:MAX_TITLE] if title else None,
+            "title": clip(title, MAX_TITLE) if title else None,
             "media_type": _media_type(resource),
             "kind": clean_text(_str(resource.get("type"))) or "main",
         })
@@ -272,7 +277,7 @@ def _coverage(data: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
             else:
                 name = _zone_name(_str(zone) or "")
             if name and name not in places:
-                places.append(name[:500])
+                places.append(clip(name, 500))
         granularity = _str(spatial.get("granularity")) or ""
         if not places and granularity.startswith("fr:"):
             places.append("France")

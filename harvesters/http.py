@@ -1,0 +1,388 @@
+"""The one HTTP client every protocol uses: polite, bounded, retrying and allow-listed.
+
+Why one client: partners judge us by how we hit their servers (a clear User-Agent, a delay between
+requests, backing off when they say 429/503), and we must not be turned into a proxy for arbitrary
+URLs found in partner data (``next_page``, ``hydra:next``, redirects). So the client only talks to
+the scheme+host+port of URLs it was told about, follows redirects itself to check each hop, caps
+every body it reads, and gives up with :class:`~harvesters.base.HarvestFailed` naming the URL, the
+status and the number of attempts.
+
+Sleeping and the clock are injectable so tests can assert *what* the client waited without
+waiting.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+import zlib
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.structures import CaseInsensitiveDict
+
+from harvesters.base import HarvestFailed
+
+CONTACT_URL = "https://github.com/catalogue-ressources-educatives/catalogue"
+DEFAULT_USER_AGENT = f"catalogue-harvester/0.1 (+{CONTACT_URL})"
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+_REDIRECTS = (301, 302, 303, 307, 308)
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+class UrlNotAllowed(HarvestFailed):
+    """The URL's origin was not registered: we never fetch what configuration did not name."""
+
+
+class ResponseTooLarge(HarvestFailed):
+    """The body went past ``max_bytes`` (counted after decompression)."""
+
+
+class HttpStatusError(HarvestFailed):
+    """The server answered with an error status (after retries if it was retryable)."""
+
+    def __init__(self, message: str, url: str | None, status: int, attempts: int) -> None:
+        super().__init__(message, url=url)
+        self.status = status
+        self.attempts = attempts
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a fetch returns: enough for protocol clients, nothing tied to ``requests``."""
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    url: str
+    attempts: int = 1
+
+    @property
+    def content_type(self) -> str:
+        """The media type, lower-cased, without parameters ('' if absent)."""
+        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        for part in self.headers.get("Content-Type", "").split(";")[1:]:
+            key, _, value = part.partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                return value.strip().strip('"')
+        return None
+
+    def text(self) -> str:
+        return self.content.decode(self.charset or "utf-8", errors="replace")
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.content)
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of an http(s) URL; raises ValueError for anything else."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    port = parts.port or (443 if scheme == "https" else 80)
+    return scheme, parts.hostname.lower(), port
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    delta = (when - (now or datetime.now(UTC))).total_seconds()
+    return max(0.0, delta)
+
+
+@dataclass
+class _Attempt:
+    """The outcome of one attempt that may be retried."""
+
+    error: str
+    status: int | None = None
+    retry_after: float | None = None
+    response: Response | None = None
+
+
+@dataclass
+class HttpClient:
+    """A polite, allow-listed HTTP client over one ``requests.Session``.
+
+    ``allowed``: URLs whose origin (scheme, host, port) may be fetched; add more with
+    :meth:`allow`. ``max_retries``: retries after the first attempt on timeouts, connection
+    errors, truncated bodies, 5xx and 429. Backoff is ``backoff_base * 2**(n-1)`` capped at
+    ``backoff_max``; a ``Retry-After`` header wins, capped at ``retry_after_cap``.
+    ``politeness_delay``: minimum seconds between two requests to the same host.
+    """
+
+    allowed: Iterable[str] = ()
+    user_agent: str = DEFAULT_USER_AGENT
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    total_timeout: float | None = 300.0
+    max_retries: int = 3
+    backoff_base: float = 1.0
+    backoff_max: float = 60.0
+    retry_after_cap: float = 120.0
+    politeness_delay: float = 0.5
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_redirects: int = 5
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    session: requests.Session | None = None
+    # Counters: every HTTP request sent (retries and redirect hops included).
+    request_count: int = field(default=0, init=False)
+    requests_by_host: Counter[str] = field(default_factory=Counter, init=False)
+
+    def __post_init__(self) -> None:
+        self._origins: set[tuple[str, str, int]] = set()
+        self._last_request: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._host_locks: dict[str, threading.Lock] = {}
+        if self.session is None:
+            self.session = requests.Session()
+        self.session.headers["User-Agent"] = self.user_agent
+        self.session.headers["Accept-Encoding"] = "gzip, deflate"
+        for url in self.allowed:
+            self.allow(url)
+
+    # -- configuration -------------------------------------------------------------------------
+
+    @classmethod
+    def for_sources(cls, sources: Iterable[Any], **kwargs: Any) -> HttpClient:
+        """A client allowed to fetch the origin of every source's ``url``."""
+        return cls(allowed=[s.url for s in sources], **kwargs)
+
+    def allow(self, url: str) -> None:
+        """Register the origin of ``url`` (scheme + host + port)."""
+        self._origins.add(origin(url))
+
+    def is_allowed(self, url: str) -> bool:
+        try:
+            return origin(url) in self._origins
+        except ValueError:
+            return False
+
+    def check_allowed(self, url: str) -> None:
+        if not self.is_allowed(url):
+            raise UrlNotAllowed(
+                f"refusing to fetch {url}: its scheme/host/port is not one of the configured "
+                "sources", url=url
+            )
+
+    def close(self) -> None:
+        assert self.session is not None
+        self.session.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- public fetch --------------------------------------------------------------------------
+
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        accept_status: Collection[int] = (),
+    ) -> Response:
+        """GET ``url`` (with ``params`` URL-encoded) and return the whole body.
+
+        2xx answers are returned; so are statuses listed in ``accept_status`` (e.g. a CSW
+        server that sends its ExceptionReport with 400). 5xx, 429 and transport errors are
+        retried; other statuses raise :class:`HttpStatusError` at once.
+        """
+        prepared = requests.Request("GET", url, params=dict(params or {})).prepare()
+        assert prepared.url is not None
+        full_url = prepared.url
+        self.check_allowed(full_url)
+        last: _Attempt | None = None
+        attempts = self.max_retries + 1
+        for attempt in range(1, attempts + 1):
+            outcome = self._attempt(full_url, headers, accept_status, attempt)
+            if isinstance(outcome, Response):
+                return outcome
+            last = outcome
+            if attempt < attempts:
+                if outcome.retry_after is not None:
+                    self.sleep(min(outcome.retry_after, self.retry_after_cap))
+                else:
+                    self.backoff(attempt)
+        assert last is not None
+        message = f"GET {full_url} failed after {attempts} attempt(s): {last.error}"
+        if last.status is not None:
+            raise HttpStatusError(message, url=full_url, status=last.status, attempts=attempts)
+        raise HarvestFailed(message, url=full_url)
+
+    def backoff(self, attempt: int) -> None:
+        """Sleep the exponential backoff delay for retry number ``attempt`` (1-based)."""
+        delay = min(self.backoff_max, self.backoff_base * (2 ** max(0, attempt - 1)))
+        if delay > 0:
+            self.sleep(delay)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _attempt(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None,
+        accept_status: Collection[int],
+        attempt: int,
+    ) -> Response | _Attempt:
+        try:
+            response = self._fetch_following_redirects(url, headers, attempt)
+        except (UrlNotAllowed, ResponseTooLarge):
+            raise
+        except requests.Timeout as exc:
+            return _Attempt(error=f"timeout ({exc.__class__.__name__})")
+        except requests.exceptions.ChunkedEncodingError as exc:
+            return _Attempt(error=f"truncated body ({exc})")
+        except requests.exceptions.ContentDecodingError as exc:
+            return _Attempt(error=f"undecodable body ({exc})")
+        except requests.ConnectionError as exc:
+            return _Attempt(error=f"connection error ({exc})")
+        except _BodyTimeout as exc:
+            return _Attempt(error=str(exc))
+        status = response.status
+        if 200 <= status < 300 or status in accept_status:
+            return response
+        if status == 429 or 500 <= status < 600:
+            return _Attempt(
+                error=f"HTTP {status}",
+                status=status,
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                response=response,
+            )
+        raise HttpStatusError(
+            f"GET {url} answered HTTP {status} (not retried; attempt {attempt})",
+            url=url,
+            status=status,
+            attempts=attempt,
+        )
+
+    def _fetch_following_redirects(
+        self, url: str, headers: Mapping[str, str] | None, attempt: int
+    ) -> Response:
+        current = url
+        for _hop in range(self.max_redirects + 1):
+            response = self._fetch_once(current, headers, attempt)
+            location = response.headers.get("Location")
+            if response.status in _REDIRECTS and location:
+                target = urljoin(current, location)
+                self.check_allowed(target)
+                current = target
+                continue
+            return response
+        raise HarvestFailed(f"GET {url}: more than {self.max_redirects} redirects", url=url)
+
+    def _polite_wait(self, host: str) -> None:
+        if self.politeness_delay <= 0:
+            return
+        with self._lock:
+            last = self._last_request.get(host)
+            now = self.clock()
+            wait = 0.0 if last is None else last + self.politeness_delay - now
+            # Reserve the slot now so concurrent callers queue behind each other.
+            self._last_request[host] = now + max(0.0, wait)
+        if wait > 0:
+            self.sleep(wait)
+
+    def _fetch_once(
+        self, url: str, headers: Mapping[str, str] | None, attempt: int
+    ) -> Response:
+        host = urlsplit(url).netloc.lower()
+        self._polite_wait(host)
+        with self._lock:
+            self.request_count += 1
+            self.requests_by_host[host] += 1
+        assert self.session is not None
+        started = self.clock()
+        raw = self.session.get(
+            url,
+            headers=dict(headers or {}),
+            timeout=(self.connect_timeout, self.read_timeout),
+            allow_redirects=False,
+            stream=True,
+        )
+        try:
+            declared = raw.headers.get("Content-Length", "")
+            encoded = raw.headers.get("Content-Encoding", "").lower() not in ("", "identity")
+            if declared.isdigit() and not encoded and int(declared) > self.max_bytes:
+                raise ResponseTooLarge(
+                    f"GET {url}: body announced {declared} bytes, limit {self.max_bytes}",
+                    url=url,
+                )
+            chunks: list[bytes] = []
+            total = 0
+            for chunk in raw.iter_content(chunk_size=64 * 1024):
+                total += len(chunk)
+                if total > self.max_bytes:
+                    raise ResponseTooLarge(
+                        f"GET {url}: body exceeds {self.max_bytes} bytes", url=url
+                    )
+                if self.total_timeout is not None and self.clock() - started > self.total_timeout:
+                    raise _BodyTimeout(
+                        f"timeout: body not complete after {self.total_timeout} s"
+                    )
+                chunks.append(chunk)
+            content = self._gunzip_if_needed(b"".join(chunks), url)
+        finally:
+            raw.close()
+        return Response(
+            status=raw.status_code,
+            headers=CaseInsensitiveDict(dict(raw.headers)),
+            content=content,
+            url=url,
+            attempts=attempt,
+        )
+
+    def _gunzip_if_needed(self, content: bytes, url: str) -> bytes:
+        """Undo gzip that the transport layer did not (no Content-Encoding, e.g. ``.xml.gz``).
+
+        Metadata endpoints never mean to hand us a compressed archive, so a body starting with
+        the gzip magic number is decompressed, with the same size cap.
+        """
+        if not content.startswith(_GZIP_MAGIC):
+            return content
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out = decompressor.decompress(content, self.max_bytes + 1)
+        except zlib.error as exc:
+            raise requests.exceptions.ContentDecodingError(f"bad gzip body: {exc}") from exc
+        if len(out) > self.max_bytes or decompressor.unconsumed_tail:
+            raise ResponseTooLarge(
+                f"GET {url}: gzip body expands past {self.max_bytes} bytes", url=url
+            )
+        return out
+
+
+class _BodyTimeout(Exception):
+    """The body trickled in for longer than ``total_timeout``."""
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """Helper for tests and the simulator: gzip ``data`` deterministically."""
+    return gzip.compress(data, mtime=0)

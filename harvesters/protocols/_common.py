@@ -1,0 +1,119 @@
+"""Helpers shared by the protocol clients: dates, text, and "fetch a page I can parse"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, time
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+
+from lxml import etree
+
+from harvesters.base import HarvestFailed
+from harvesters.xmlsafe import UnsafeXMLError, parse_xml
+
+T = TypeVar("T")
+
+# How many times a page that arrives but cannot be parsed is fetched again before giving up.
+DEFAULT_PARSE_ATTEMPTS = 3
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+class PageError(ValueError):
+    """A page arrived but is not what the protocol promises (not XML, not JSON, wrong root)."""
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    """Parse the date forms partners send (ISO 8601 with or without time/zone, RFC 822).
+
+    Always returns an aware UTC datetime (naive values are taken as UTC; a bare date is its
+    midnight), or None when the value is empty or unreadable.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    iso = _FRACTION.sub(r"\1", text.replace("Z", "+00:00").replace("z", "+00:00"))
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(iso)
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(iso[:10]), time())
+        except ValueError:
+            try:
+                parsed = parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError):
+                return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def clean(value: str | None) -> str:
+    """Strip the padding partners leave around values (Gallica's tabs and newlines)."""
+    return (value or "").strip()
+
+
+def element_bytes(element: etree._Element) -> bytes:
+    """Serialise one element with the namespace declarations in scope, as UTF-8 (no prolog)."""
+    return etree.tostring(element, encoding="unicode").encode("utf-8")
+
+
+def parse_xml_page(content: bytes) -> etree._Element:
+    try:
+        return parse_xml(content)
+    except UnsafeXMLError as exc:
+        raise PageError(str(exc)) from exc
+
+
+def fetch_parsed(
+    http: Any,
+    url: str,
+    params: Mapping[str, Any] | None,
+    parse: Callable[[Any], T],
+    *,
+    attempts: int = DEFAULT_PARSE_ATTEMPTS,
+    what: str = "page",
+    accept_status: tuple[int, ...] = (),
+) -> tuple[Any, T]:
+    """Fetch and parse one page, fetching again when the body is unreadable.
+
+    A page that stays unreadable ends the run with :class:`HarvestFailed`: every protocol here
+    needs the page (its token, its next link, or simply its records) to know the listing is
+    complete, and a run that silently skipped a page would make the pipeline infer deletions
+    or advance its incremental watermark past records it never saw.
+    """
+    last_error: Exception | None = None
+    last_url = url
+    for attempt in range(1, attempts + 1):
+        kwargs: dict[str, Any] = {"params": params}
+        if accept_status:
+            kwargs["accept_status"] = accept_status
+        response = http.get(url, **kwargs)
+        last_url = response.url
+        try:
+            return response, parse(response)
+        except (PageError, ValueError) as exc:
+            last_error = exc
+            if attempt < attempts and hasattr(http, "backoff"):
+                http.backoff(attempt)
+    raise HarvestFailed(
+        f"{what} {last_url} could not be read after {attempts} attempt(s): {last_error}",
+        url=last_url,
+    )
+
+
+def int_option(options: Mapping[str, Any], name: str, default: int, minimum: int = 1) -> int:
+    """An integer source option, with a clear error when the configuration is wrong."""
+    raw = options.get(name, default)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"option {name!r} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"option {name!r} must be >= {minimum}, got {value}")
+    return value

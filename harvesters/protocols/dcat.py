@@ -1,0 +1,263 @@
+"""DCAT catalogue client: RDF/XML, Turtle or JSON-LD pages, paged with Hydra.
+
+The parser is chosen from the Content-Type, then by sniffing the first bytes. RDF/XML goes through
+``harvesters.xmlsafe`` first (entity declarations refused) before rdflib reads it; JSON-LD remote
+``@context`` URLs are fetched through the allow-listed HTTP client and inlined, so rdflib never
+opens a URL itself.
+
+Paging follows ``hydra:next`` or ``hydra:nextPage`` (IRI or literal, as old udata wrote it) of the
+current page's view; a next URL already fetched ends the listing with an issue.
+
+Each ``dcat:Dataset`` becomes one RawRecord whose content is the dataset's own graph as sorted
+N-Triples: its triples, blank nodes reachable from it, and the description of the nodes it points
+to (distributions, publisher, contact point, temporal/spatial…) except other datasets and the
+catalogue. Blank nodes are relabelled canonically so the bytes (and content hash) are stable from
+one harvest to the next.
+
+Options: ``parse_attempts`` (3), ``max_pages`` (10000).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
+
+from harvesters.base import HarvestFailed, HarvestIssue, Harvester, Page, RawRecord, register
+from harvesters.protocols._common import (
+    PageError,
+    clean,
+    fetch_parsed,
+    int_option,
+    parse_datetime,
+)
+from harvesters.xmlsafe import UnsafeXMLError, parse_xml
+
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCT = Namespace("http://purl.org/dc/terms/")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+_NEXT = (HYDRA.next, HYDRA.nextPage)
+_NOT_OWNED = (DCAT.Dataset, DCAT.Catalog, HYDRA.Collection, HYDRA.PartialCollectionView,
+              HYDRA.PagedCollection)
+_MAX_DEPTH = 3
+_CONTENT_TYPES = {
+    "application/rdf+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/json": "json-ld",
+    "application/n-triples": "nt",
+}
+
+
+def sniff_format(content: bytes) -> str:
+    head = content.lstrip()[:200]
+    if head.startswith((b"{", b"[")):
+        return "json-ld"
+    if head.startswith(b"<"):
+        return "xml"
+    return "turtle"
+
+
+def dataset_subgraph(graph: Graph, dataset: Node) -> Graph:
+    """The dataset's own description: its triples and what it owns (see module doc)."""
+    out = Graph()
+    visited: set[Node] = set()
+    queue: list[tuple[Node, int]] = [(dataset, 0)]
+    while queue:
+        node, depth = queue.pop(0)
+        if node in visited:
+            continue
+        visited.add(node)
+        for _s, p, o in graph.triples((node, None, None)):
+            out.add((node, p, o))
+            if o in visited or isinstance(o, Literal):
+                continue
+            if isinstance(o, BNode):
+                queue.append((o, depth))
+            elif isinstance(o, URIRef) and depth < _MAX_DEPTH and p != RDF.type:
+                types = set(graph.objects(o, RDF.type))
+                if not types.intersection(_NOT_OWNED) and (o, None, None) in graph:
+                    queue.append((o, depth + 1))
+    return out
+
+
+def ntriples(graph: Graph) -> bytes:
+    """Sorted N-Triples with canonical blank-node labels: same graph, same bytes."""
+    canonical = to_canonical_graph(graph)
+    data = canonical.serialize(format="nt", encoding="utf-8")
+    lines = sorted(line for line in data.splitlines() if line.strip())
+    return b"\n".join(lines) + b"\n"
+
+
+@register
+class DcatHarvester(Harvester):
+    protocol = "dcat"
+
+    def __init__(self, source: Any, http: Any) -> None:
+        super().__init__(source, http)
+        self._contexts: dict[str, Any] = {}
+
+    def pages(
+        self, since: datetime | None = None, checkpoint: dict[str, Any] | None = None
+    ) -> Iterator[Page]:
+        opts = self.source.options
+        attempts = int_option(opts, "parse_attempts", 3)
+        max_pages = int_option(opts, "max_pages", 10000)
+        if checkpoint and checkpoint.get("done"):
+            return
+        url: str | None = checkpoint.get("next") if checkpoint else self.source.url
+        fetched: set[str] = set()
+        seen: set[str] = set()
+        while url:
+            response, graph = fetch_parsed(
+                self.http, url, None, self._parse, attempts=attempts, what="DCAT page"
+            )
+            fetched.update({url, response.url})
+            records: list[RawRecord] = []
+            issues: list[HarvestIssue] = []
+            for dataset in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str):
+                raw, issue = self._record(graph, dataset, response.url)
+                if issue is not None:
+                    issues.append(issue)
+                if raw is not None and raw.identifier not in seen:
+                    seen.add(raw.identifier)
+                    records.append(raw)
+            next_url = self._next(graph, response.url, url)
+            if next_url is not None and next_url in fetched:
+                issues.append(HarvestIssue(
+                    stage="fetch", url=response.url,
+                    message=f"hydra next link {next_url} was already fetched; stopping to "
+                    "avoid a loop",
+                ))
+                next_url = None
+            if next_url is not None and len(fetched) >= max_pages:
+                issues.append(HarvestIssue(
+                    stage="fetch", url=response.url,
+                    message=f"stopped after {max_pages} pages (max_pages)",
+                ))
+                next_url = None
+            yield Page(
+                records=records, issues=issues,
+                checkpoint={"next": next_url, "done": next_url is None}, url=response.url,
+            )
+            url = next_url
+
+    # -- parsing ---------------------------------------------------------------------------
+
+    def _parse(self, response: Any) -> Graph:
+        fmt = _CONTENT_TYPES.get(response.content_type) or sniff_format(response.content)
+        content: bytes = response.content
+        graph = Graph()
+        try:
+            if fmt == "xml":
+                try:
+                    parse_xml(content)
+                except UnsafeXMLError as exc:
+                    raise PageError(str(exc)) from exc
+                graph.parse(data=content, format="xml", publicID=response.url)
+            elif fmt == "json-ld":
+                try:
+                    document = json.loads(content)
+                except ValueError as exc:
+                    raise PageError(f"malformed JSON-LD: {exc}") from exc
+                document = self._inline_contexts(document, response.url)
+                graph.parse(data=json.dumps(document), format="json-ld", base=response.url)
+            else:
+                graph.parse(data=content.decode("utf-8", errors="replace"), format=fmt,
+                            publicID=response.url)
+        except PageError:
+            raise
+        except HarvestFailed:
+            raise
+        except Exception as exc:  # rdflib raises many unrelated types on bad input
+            raise PageError(f"unreadable {fmt} page: {exc.__class__.__name__}: {exc}") from exc
+        return graph
+
+    def _inline_contexts(self, node: Any, base: str, depth: int = 0) -> Any:
+        """Replace remote ``@context`` references by their documents, fetched by our client."""
+        if depth > 50:
+            raise PageError("JSON-LD nested too deeply")
+        if isinstance(node, list):
+            return [self._inline_contexts(item, base, depth + 1) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {}
+        for key, value in node.items():
+            if key == "@context":
+                out[key] = self._resolve_context(value, base)
+            else:
+                out[key] = self._inline_contexts(value, base, depth + 1)
+        return out
+
+    def _resolve_context(self, value: Any, base: str) -> Any:
+        if isinstance(value, list):
+            return [self._resolve_context(v, base) for v in value]
+        if not isinstance(value, str):
+            return value
+        url = urljoin(base, value)
+        if url not in self._contexts:
+            response = self.http.get(url)  # refused by the allow-list if not configured
+            try:
+                document = json.loads(response.content)
+            except ValueError as exc:
+                raise PageError(f"remote @context {url} is not JSON: {exc}") from exc
+            context = document.get("@context", {}) if isinstance(document, dict) else {}
+            if isinstance(context, str | list):
+                context = {}  # a context pointing to another remote context: not followed
+            self._contexts[url] = context
+        return self._contexts[url]
+
+    def _next(self, graph: Graph, page_url: str, requested: str) -> str | None:
+        candidates: list[tuple[int, str]] = []
+        for predicate in _NEXT:
+            for subject, value in graph.subject_objects(predicate):
+                target = clean(str(value))
+                if not target:
+                    continue
+                own = str(subject) in (page_url, requested)
+                candidates.append((0 if own else 1, urljoin(page_url, target)))
+        if not candidates:
+            return None
+        return sorted(candidates)[0][1]
+
+    def _record(
+        self, graph: Graph, dataset: Node, page_url: str
+    ) -> tuple[RawRecord | None, HarvestIssue | None]:
+        identifier = clean(str(graph.value(dataset, DCT.identifier) or ""))
+        if not identifier and isinstance(dataset, URIRef):
+            identifier = str(dataset)
+        if not identifier:
+            return None, HarvestIssue(
+                stage="parse", url=page_url,
+                message="dcat:Dataset without dct:identifier nor URI; skipped",
+            )
+        modified = graph.value(dataset, DCT.modified)
+        landing = graph.value(dataset, DCAT.landingPage)
+        try:
+            content = ntriples(dataset_subgraph(graph, dataset))
+        except Exception as exc:  # pragma: no cover - rdflib serialisation edge cases
+            return None, HarvestIssue(
+                stage="parse", identifier=identifier, url=page_url,
+                message=f"could not serialise dataset graph: {exc}",
+            )
+        extra: dict[str, Any] = {"uri": str(dataset) if isinstance(dataset, URIRef) else None}
+        return (
+            RawRecord(
+                identifier=identifier,
+                format="dcat",
+                content=content,
+                datestamp=parse_datetime(str(modified)) if modified is not None else None,
+                landing_url=clean(str(landing)) or None if landing is not None else None,
+                extra=extra,
+            ),
+            None,
+        )

@@ -1,0 +1,156 @@
+"""The search interface every backend implements, and the factory that picks one.
+
+Two backends answer the same contract (``tests/search/test_contract.py``): an embedded tantivy
+index for one machine, and Elasticsearch when ``CATALOGUE_SEARCH_URL`` points at a cluster.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+FACET_GROUPS: tuple[str, ...] = ("level", "discipline", "partner", "type", "licence", "language")
+SORTS: tuple[str, ...] = ("relevance", "date", "title")
+SuggestionKind = Literal["title", "keyword", "level", "discipline"]
+
+
+class InvalidQuery(ValueError):
+    """A request the index refuses (unknown facet or sort, page too deep, bad cursor).
+
+    The web layer answers 400 with the message; nothing a user types in ``q`` raises it.
+    """
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    q: str = ""
+    # Keys among FACET_GROUPS; values are ids (concept ids or URIs for level/discipline).
+    filters: Mapping[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    cursor: str | None = None
+    facets: bool = True
+    highlight: bool = True
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    id: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    record: dict[str, Any]
+    # Engine relevance score; None when the results are sorted by date or title.
+    score: float | None
+    title_html: str  # HTML-escaped, matches wrapped in <mark>
+    snippet_html: str  # ~200 characters of the description, same escaping
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    kind: SuggestionKind
+    id: str | None = None  # record id (title) or concept id (level, discipline)
+
+
+class SearchIndex(ABC):
+    """A searchable copy of the live records, kept up to date by ``search.sync``."""
+
+    @abstractmethod
+    def index(self, records: Iterable[dict[str, Any]]) -> int:
+        """Add or replace records (by ``id``); returns how many were indexed.
+
+        A record that cannot be indexed is logged and skipped; the others go in.
+        """
+
+    @abstractmethod
+    def delete(self, ids: Iterable[str]) -> None:
+        """Remove records by id (unknown ids are ignored)."""
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    @abstractmethod
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Completions for what the user is typing: levels, disciplines, keywords, titles."""
+
+    @abstractmethod
+    def get(self, record_id: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    def count(self) -> int: ...
+
+    @abstractmethod
+    def rebuild(self, records: Iterable[dict[str, Any]], last_seq: int | None = None) -> int:
+        """Index ``records`` into a fresh index, then switch to it; searches go on meanwhile.
+
+        ``last_seq`` is stored with the new index before the switch, so that a ``sync`` running
+        right after it starts from there. Returns the number of records indexed.
+        """
+
+    @property
+    @abstractmethod
+    def last_seq(self) -> int:
+        """The store change sequence this index reflects (0 for a new index)."""
+
+    @abstractmethod
+    def set_last_seq(self, seq: int) -> None: ...
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """True when the index was built by another analyser or layout version."""
+        return False
+
+    def close(self) -> None:  # noqa: B027 - optional hook; most backends hold nothing
+        """Release files or connections."""
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_index(
+    url: str | None,
+    data_dir: Path | str,
+    *,
+    partner_labels: Mapping[str, str] | None = None,
+) -> SearchIndex:
+    """The configured backend: Elasticsearch for an http(s) URL, else tantivy in ``data_dir/index``.
+
+    ``partner_labels`` names partners in the facet (default: ``catalogue.config.PARTNER_NAMES``).
+    """
+    if url and url.startswith(("http://", "https://")):
+        from search.elastic import ElasticIndex
+
+        return ElasticIndex(url, partner_labels=partner_labels)
+    if url:
+        # The value is not echoed: it may carry credentials.
+        raise ValueError("CATALOGUE_SEARCH_URL must be empty or an http(s):// Elasticsearch URL")
+    from search.tantivy_index import TantivyIndex
+
+    return TantivyIndex(Path(data_dir) / "index", partner_labels=partner_labels)

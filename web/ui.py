@@ -1,0 +1,5 @@
+"""Placeholder until this blueprint lands."""
+
+from flask import Blueprint
+
+bp = Blueprint("ui", __name__)
