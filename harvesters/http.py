@@ -127,14 +127,14 @@ class _Attempt:
 class HttpClient:
     """A polite, allow-listed HTTP client over one ``requests.Session``.
 
-    ``allowed``: URLs whose origin (scheme, host, port) may be fetched; add more with
+    ``allowed_urls``: URLs whose origin (scheme, host, port) may be fetched; add more with
     :meth:`allow`. ``max_retries``: retries after the first attempt on timeouts, connection
     errors, truncated bodies, 5xx and 429. Backoff is ``backoff_base * 2**(n-1)`` capped at
     ``backoff_max``; a ``Retry-After`` header wins, capped at ``retry_after_cap``.
     ``politeness_delay``: minimum seconds between two requests to the same host.
     """
 
-    allowed: Iterable[str] = ()
+    allowed_urls: Iterable[str] = ()
     user_agent: str = DEFAULT_USER_AGENT
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
@@ -162,7 +162,7 @@ class HttpClient:
             self.session = requests.Session()
         self.session.headers["User-Agent"] = self.user_agent
         self.session.headers["Accept-Encoding"] = "gzip, deflate"
-        for url in self.allowed:
+        for url in self.allowed_urls:
             self.allow(url)
 
     # -- configuration -------------------------------------------------------------------------
@@ -170,7 +170,7 @@ class HttpClient:
     @classmethod
     def for_sources(cls, sources: Iterable[Any], **kwargs: Any) -> HttpClient:
         """A client allowed to fetch the origin of every source's ``url``."""
-        return cls(allowed=[s.url for s in sources], **kwargs)
+        return cls(allowed_urls=[s.url for s in sources], **kwargs)
 
     def allow(self, url: str) -> None:
         """Register the origin of ``url`` (scheme + host + port)."""

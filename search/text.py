@@ -23,14 +23,13 @@ MAX_PHRASES = 5
 # Folded French function words. Folding happens before this filter in both engines, so the
 # list is written without accents. Left out on purpose because teachers search for them as
 # nouns: "son" (sound), "or" (gold), "vers" (verse), "est" (east), "ete" (summer), "pas" (step).
-FRENCH_STOP_WORDS: tuple[str, ...] = tuple(
-    """
+_STOP_TEXT = """
     a au aux avec c ce ceci cela ces cet cette chez d dans de des du elle elles en entre et eux
     il ils j je jusqu l la le les leur leurs lorsqu lui m ma mais me mes moi mon n ne ni nos
     notre nous on ou par pour presqu puisqu qu quand que quelqu qui quoi quoiqu s sa sans se ses
     soi sur t ta te tes toi ton tu un une vos votre vous y
-    """.split()
-)
+"""
+FRENCH_STOP_WORDS: tuple[str, ...] = tuple(_STOP_TEXT.split())
 # Elided forms ("l'énergie", "qu'il", "jusqu'à"); each is also a stop word above, so a simple
 # tokenizer that splits on the apostrophe drops them. Elasticsearch strips them explicitly.
 FRENCH_ELISIONS: tuple[str, ...] = (
@@ -104,7 +103,7 @@ def searchable(parsed: ParsedQuery) -> bool:
 
 def title_sort_key(title: str) -> str:
     """Folded title for alphabetical order, leading article dropped ("Les volcans" under V)."""
-    key = fold_key(title)
+    key = " ".join(re.sub(r"[^a-z0-9 ]", "", fold_key(title)).split())
     return _ARTICLE.sub("", key)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from lxml import etree
 
-from harvesters.base import HarvestFailed, HarvestIssue, Harvester, Page, RawRecord, register
+from harvesters.base import Harvester, HarvestFailed, HarvestIssue, Page, RawRecord, register
 from harvesters.protocols._common import (
     PageError,
     clean,
@@ -74,7 +74,7 @@ def exception_text(root: etree._Element) -> tuple[str, str, str]:
                 exc.get("locator", ""),
                 clean(exc.findtext(f"{{{ns}}}ExceptionText")),
             )
-    return "", "", clean("".join(root.itertext()))
+    return "", "", clean(" ".join(str(t) for t in root.itertext()))
 
 
 @register

@@ -29,7 +29,7 @@ from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
-from harvesters.base import HarvestFailed, HarvestIssue, Harvester, Page, RawRecord, register
+from harvesters.base import Harvester, HarvestFailed, HarvestIssue, Page, RawRecord, register
 from harvesters.protocols._common import (
     PageError,
     clean,

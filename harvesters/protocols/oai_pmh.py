@@ -31,7 +31,7 @@ from typing import Any
 
 from lxml import etree
 
-from harvesters.base import HarvestFailed, HarvestIssue, Harvester, Page, RawRecord, register
+from harvesters.base import Harvester, HarvestFailed, HarvestIssue, Page, RawRecord, register
 from harvesters.protocols._common import (
     PageError,
     clean,
@@ -163,6 +163,7 @@ class OaiPmhHarvester(Harvester):
                         )
                     state = self._restart_state(state)
                     previous = None
+                    seen_tokens.clear()  # a new listing may hand out the same tokens again
                     continue
                 raise HarvestFailed(
                     f"{response.url}: OAI-PMH error {code or '?'}: {clean(error.text)}",

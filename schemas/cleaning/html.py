@@ -34,6 +34,10 @@ _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 # Raw HTML inside Markdown is let through the renderer and then sanitised like partner HTML, so
 # that a <script> block disappears instead of showing up as text.
 _MARKDOWN = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+# Same, with every newline kept as a line break (GeoNetwork abstracts are written that way).
+_MARKDOWN_BREAKS = MarkdownIt(
+    "commonmark", {"html": True, "linkify": False, "typographer": False, "breaks": True}
+)
 
 
 class _TextExtractor(HTMLParser):
@@ -64,7 +68,8 @@ class _TextExtractor(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self.skip:
-            self.parts.append(data)
+            # Newlines inside a block are plain spaces in HTML; only blocks make lines.
+            self.parts.append(re.sub(r"\s+", " ", data))
 
 
 def html_to_text(fragment: str) -> str:
@@ -121,15 +126,17 @@ def sanitize_html(s: str) -> tuple[str | None, str]:
     return safe, text
 
 
-def render_markdown(s: str) -> tuple[str | None, str]:
+def render_markdown(s: str, breaks: bool = False) -> tuple[str | None, str]:
     """(safe HTML, plain text) of a Markdown string (data.gouv.fr descriptions).
 
     The rendered HTML goes through the same nh3 allow-list as partner HTML. A single plain
-    paragraph gives no HTML (None).
+    paragraph gives no HTML (None). ``breaks``: a newline is a line break (not CommonMark's
+    soft break), for texts written line by line.
     """
     if not s or not s.strip():
         return None, ""
-    safe = _clean(_MARKDOWN.render(s))
+    renderer = _MARKDOWN_BREAKS if breaks else _MARKDOWN
+    safe = _clean(renderer.render(s))
     text = html_to_text(safe)
     if not text:
         return None, ""

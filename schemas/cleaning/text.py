@@ -46,7 +46,7 @@ def clip(s: str, limit: int) -> str:
 
 
 def safe_url(s: str | None) -> str | None:
-    """``s`` if it is an absolute http(s) URL (whitespace removed), else None.
+    """``s`` if it is an absolute http(s) URL (surrounding whitespace removed), else None.
 
     Everything a reader puts in ``url``, ``thumbnail`` or ``links`` ends up in an ``href``:
     ``javascript:``, ``data:`` and relative URLs must never get through.

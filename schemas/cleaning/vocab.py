@@ -41,26 +41,26 @@ def fold(s: str) -> str:
 
 
 @cache
-def _languages() -> tuple[dict[str, str], frozenset[str]]:
+def _languages() -> dict[str, str]:
     table: dict[str, str] = {}
-    codes: set[str] = set()
     for row in _rows("languages.tsv"):
         code = row["iso639_1"]
-        codes.add(code)
         for alias in [code, *row["iso639_2"].split(), *row["names"].split("|")]:
             if alias:
                 table.setdefault(fold(alias), code)
-    return table, frozenset(codes)
+    return table
 
 
 def normalize_language(s: str | None) -> str | None:
-    """ISO 639-1 code for a language code or name ("fre", "fr-FR", "Français", "lat"…), or None."""
+    """ISO 639-1 code for a language code, URI or name ("fre", "fr-FR", "Français"…), or None."""
     if not s:
         return None
     key = fold(s)
+    if "/" in key:  # ScoLOMFR: http://id.loc.gov/vocabulary/iso639-2/fre
+        key = key.rstrip("/").rsplit("/", 1)[-1]
     if not key:
         return None
-    table, codes = _languages()
+    table = _languages()
     if key in table:
         return table[key]
     primary = re.split(r"[-_]", key, maxsplit=1)[0]  # BCP 47: fr-FR, fr_CA, fra-FR
@@ -217,11 +217,17 @@ def normalize_type(s: str | None, scheme: str | None = None) -> dict[str, Any] |
 
 
 def merge_types(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Types without repeats, DCMI types first (the facet reads the first ones)."""
+    """Types without repeats, DCMI types first (the facet reads the first ones).
+
+    DCMI "Image" is dropped when "StillImage" or "MovingImage" says more (Gallica sends all three).
+    """
+    ids = {str(t["id"]) for t in values}
+    if ids & {DCMI + "StillImage", DCMI + "MovingImage"}:
+        ids.discard(DCMI + "Image")
     seen: set[str] = set()
     out: list[dict[str, Any]] = []
     for item in sorted(values, key=lambda t: not str(t["id"]).startswith(DCMI)):
-        if item["id"] not in seen:
+        if item["id"] in ids and item["id"] not in seen:
             seen.add(item["id"])
             out.append(item)
     return out

@@ -59,14 +59,30 @@ GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 
 _NOT_SPECIFIED = re.compile(r"^\s*(licen[cs]e\s+not\s+specified|licence\s+non\s+sp[ée]cifi[ée]e|"
                             r"notspecified|non\s+sp[ée]cifi[ée]e?)\s*\.?\s*$", re.I)
+_FORMATS = {
+    "csv": "text/csv", "tsv": "text/tab-separated-values", "txt": "text/plain",
+    "json": "application/json", "geojson": "application/geo+json",
+    "jsonld": "application/ld+json", "json-ld": "application/ld+json",
+    "xml": "application/xml", "rdf": "application/rdf+xml", "ttl": "text/turtle",
+    "html": "text/html", "pdf": "application/pdf", "zip": "application/zip",
+    "gz": "application/gzip", "7z": "application/x-7z-compressed",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "kml": "application/vnd.google-earth.kml+xml", "kmz": "application/vnd.google-earth.kmz",
+    "parquet": "application/vnd.apache.parquet", "shp": "application/x-shapefile",
+    "netcdf": "application/netcdf", "nc": "application/netcdf", "grib": "application/x-grib",
+    "grib2": "application/x-grib",
+}  # fmt: skip
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _CRS_PREFIX = re.compile(r"^\s*<([^>]*)>\s*")
 _NAME_PREDICATES = (FOAF.name, VCARD.fn, VCARD["organization-name"], RDFS.label, SKOS.prefLabel,
                     DCTERMS.title)
 _ROLES = ((DCTERMS.publisher, "publisher"), (DCTERMS.creator, "creator"),
           (DCATAP.distributor, "distributor"), (DCAT.contactPoint, "contact"))
-# Depth of the walk from the dataset when collecting a distribution's or an agent's nodes.
-_MAX_DEPTH = 4
 
 
 @reader("dcat")
@@ -75,8 +91,6 @@ def read_dcat(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     graph = _parse(raw.content)
     dataset = _find_dataset(graph, raw.identifier)
     warnings: list[str] = []
-    langs = sorted({lang for lit in _literals(graph, dataset, DCTERMS.title)
-                    if (lang := _lang(lit)) is not None})
 
     titles: list[dict[str, Any]] = []
     for lit in _literals(graph, dataset, DCTERMS.title):
@@ -106,7 +120,8 @@ def read_dcat(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     themes = sorted({t for node in graph.objects(dataset, DCAT.theme)
                      if (t := _theme(graph, node))})
 
-    languages = _languages(graph, dataset) or langs
+    # Only dct:language: the languages of the metadata literals say nothing of the data's.
+    languages = _languages(graph, dataset)
     landing = _first_url(graph.objects(dataset, DCAT.landingPage))
     if landing is None and isinstance(dataset, URIRef):
         landing = safe_url(str(dataset))
@@ -388,16 +403,32 @@ def _media_type(graph: Graph, dist: Node) -> str | None:
         if re.fullmatch(r"[\w.+-]+/[\w.+-]+", text):
             return text.lower()
     for value in sorted(graph.objects(dist, DCTERMS.format), key=str):
-        text = (_name(graph, value) if not isinstance(value, URIRef) else None) or str(value)
-        text = text.strip().rstrip("/").rsplit("/", 1)[-1].lower()
-        if re.fullmatch(r"[\w.+-]+/[\w.+-]+", text):
-            return text
-        guessed, encoding = mimetypes.guess_type(f"file.{text}")
-        if encoding == "gzip":
-            return "application/gzip"
-        if guessed:
-            return guessed
+        if isinstance(value, URIRef):  # EU file-type authority: .../file-type/CSV
+            found = format_media_type(str(value).rstrip("/").rsplit("/", 1)[-1])
+        else:
+            found = format_media_type(_name(graph, value))
+        if found:
+            return found
     return None
+
+
+def format_media_type(fmt: str | None) -> str | None:
+    """MIME type for a format name ("CSV", "csv.gz", "text/csv"); None when unknown.
+
+    A fixed table first: the system MIME database differs between machines and the same
+    record must come out the same everywhere.
+    """
+    text = (fmt or "").strip().lower().lstrip(".")
+    if not text:
+        return None
+    if re.fullmatch(r"[\w.+-]+/[\w.+-]+", text):
+        return text
+    if text in _FORMATS:
+        return _FORMATS[text]
+    if text.endswith((".gz", ".gzip")):
+        return "application/gzip"
+    guessed, encoding = mimetypes.guess_type(f"file.{text}", strict=True)
+    return "application/gzip" if encoding == "gzip" else guessed
 
 
 def _distribution_link(graph: Graph, dist: Node) -> dict[str, Any] | None:

@@ -31,10 +31,10 @@ from schemas.cleaning import (
     normalize_language,
     normalize_types,
     safe_url,
-    sanitize_html,
 )
 from schemas.readers import Mapped, MappingError, ReaderContext, reader
 from schemas.readers.dcat import clean_lines, date_interval, datestamp_iso
+from schemas.readers.rss import sanitize_partner_html
 from schemas.record import MAX_LIST, MAX_TITLE, record_id
 
 INA_NAME = "INA (Institut national de l'audiovisuel)"
@@ -62,13 +62,13 @@ def read_jalons(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     warnings: list[str] = []
     lang = normalize_language(_str(data.get("locale")) or "") if data.get("locale") else None
 
-    _, title_text = sanitize_html(_str(data.get("title")) or "")
+    _, title_text = sanitize_partner_html(_str(data.get("title")) or "")
     title = clean_text(title_text)
     if not title:
         raise MappingError("no title")
 
     descriptions = []
-    html, text = sanitize_html(_str(data.get("description")) or "")
+    html, text = sanitize_partner_html(_str(data.get("description")) or "")
     if value := clean_lines(text):
         descriptions.append({"value": value, "lang": lang, "html": html})
 

@@ -42,6 +42,7 @@ from harvesters.xmlsafe import UnsafeXMLError, parse_xml
 from schemas.cleaning import (
     clean_text,
     clip,
+    has_markup,
     merge_duplicates,
     normalize_language,
     normalize_licence,
@@ -77,6 +78,11 @@ _ADULT_RATINGS = {
     "urn:mpaa": {"r", "nc-17", "x"},
     "urn:v-chip": {"tv-ma"},
 }
+_DOCUMENT_TYPES = {
+    "application/pdf", "application/epub+zip", "application/msword",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}  # fmt: skip
 _EMAIL = re.compile(r"[^@\s()<>]+@[^@\s()<>]+\.[^@\s()<>]+")
 
 
@@ -201,16 +207,28 @@ def _typed_text(
     RSS 2.0 elements have no type and may carry escaped HTML: they go through the sanitiser.
     """
     kind = (el.get("type") or default or ("text" if atom else "html")).lower()
-    if kind in ("xhtml", "application/xhtml+xml"):
+    if kind in ("xhtml", "application/xhtml+xml") or len(el):
+        # XHTML content, or (invalid but seen) unescaped tags inside an RSS element: the
+        # children are markup, never text to keep verbatim.
         parts = [etree.tostring(child, encoding="unicode", with_tail=True) for child in el]
         markup = (el.text or "") + "".join(parts)
-        html, text = sanitize_html(re.sub(r"\sxmlns(:\w+)?=\"[^\"]*\"", "", markup))
-        return html, text
+        return sanitize_partner_html(re.sub(r"\sxmlns(:\w+)?=\"[^\"]*\"", "", markup))
     value = _text(el)
     if value is None:
         return None, None
     if kind in ("text", "plain", "text/plain"):
         return None, value
+    return sanitize_partner_html(value)
+
+
+def sanitize_partner_html(value: str) -> tuple[str | None, str]:
+    """:func:`sanitize_html`, with source line breaks inside markup treated as spaces.
+
+    In HTML a newline in a paragraph is just a space; feeds wrap their CDATA at 80 columns and
+    the plain text must not break lines there. Text without markup keeps its paragraphs.
+    """
+    if has_markup(value) and "<pre" not in value.lower():
+        value = re.sub(r"\s+", " ", value)
     return sanitize_html(value)
 
 
@@ -435,7 +453,10 @@ def _media(
         duration = _duration(_text(_child(item, ITUNES, "duration")))
     if medium is None and media_type:
         family = media_type.split("/", 1)[0]
-        medium = family if family in ("video", "audio", "image") else None
+        if family in ("video", "audio", "image"):
+            medium = family
+        elif media_type in _DOCUMENT_TYPES:
+            medium = "document"
     for player in _media_elements(item, "player"):
         if url := safe_url(player.get("url")):
             links.append({"url": url, "title": None, "media_type": "text/html",

@@ -22,7 +22,6 @@ Mapping decisions:
 from __future__ import annotations
 
 import json
-import mimetypes
 import re
 from typing import Any
 
@@ -42,6 +41,7 @@ from schemas.readers.dcat import (
     clean_lines,
     date_interval,
     datestamp_iso,
+    format_media_type,
     geojson_pairs,
 )
 from schemas.record import MAX_LIST, MAX_TITLE, record_id
@@ -221,14 +221,7 @@ def _media_type(resource: dict[str, Any]) -> str | None:
     mime = clean_text(_str(resource.get("mime")))
     if mime and re.fullmatch(r"[\w.+-]+/[\w.+-]+", mime):
         return mime.lower()
-    fmt = clean_text(_str(resource.get("format")))
-    if not fmt:
-        return None
-    fmt = fmt.lower().lstrip(".")
-    guessed, encoding = mimetypes.guess_type(f"file.{fmt}")
-    if encoding == "gzip":
-        return "application/gzip"
-    return guessed
+    return format_media_type(clean_text(_str(resource.get("format"))))
 
 
 def _links(data: dict[str, Any], warnings: list[str]) -> list[dict[str, Any]]:

@@ -125,6 +125,7 @@ def _write_cache(path: Path, data: dict[str, Any]) -> None:
             handle.write(blob)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o644)  # NamedTemporaryFile creates 0600; other workers read it too
         os.replace(tmp_name, path)
         tmp_name = None
     except OSError as exc:

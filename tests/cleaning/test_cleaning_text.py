@@ -26,9 +26,7 @@ def test_clean_text_empty_becomes_none():
 
 
 def test_clean_text_keeps_typographic_apostrophe():
-    assert clean_text("Appartient à l’ensemble documentaire") == (
-        "Appartient à l’ensemble documentaire"
-    )
+    assert clean_text("Appartient à l’ensemble documentaire") == ("Appartient à l’ensemble documentaire")
 
 
 def test_safe_url_accepts_only_http_and_https():

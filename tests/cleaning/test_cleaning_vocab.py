@@ -180,3 +180,10 @@ def test_unknown_type():
 def test_merge_types_puts_dcmi_first_and_drops_repeats():
     merged = merge_types(normalize_types("carte") + normalize_types("image fixe"))
     assert [t["id"] for t in merged] == [DCMI + "StillImage", "scolomfr-voc-005-num-011"]
+
+
+def test_merge_types_drops_image_when_still_image_says_more():
+    values = normalize_types("image") + normalize_types("image fixe") + normalize_types("carte")
+    assert [t["id"] for t in merge_types(values)] == [
+        DCMI + "StillImage", "scolomfr-voc-005-num-011",
+    ]  # fmt: skip

@@ -235,6 +235,22 @@ def test_licence_found_on_a_distribution_and_unknown_rights_kept() -> None:
     assert record["links"][0]["title"] is None
 
 
+def test_media_type_from_literal_mime_or_eu_file_type() -> None:
+    graph, ds = minimal_graph(title="Formats")
+    for i, fmt in enumerate([
+        Literal("text/csv"),
+        URIRef("http://publications.europa.eu/resource/authority/file-type/GEOJSON"),
+        Literal("CSV.GZ"),
+    ]):
+        dist = URIRef(f"https://example.fr/ds/1/d{i}")
+        graph.add((ds, rns.DCAT.distribution, dist))
+        graph.add((dist, rns.DCAT.accessURL, URIRef(f"https://example.fr/f{i}")))
+        graph.add((dist, rns.DCTERMS.format, fmt))
+    record = validate_record(read_dcat(nt_raw(graph), CTX).record)
+    assert [link["media_type"] for link in record["links"]] == [
+        "text/csv", "application/geo+json", "application/gzip"]
+
+
 def test_spatial_wkt_geometry_gives_bbox_and_place_name() -> None:
     graph, ds = minimal_graph(title="Limites communales")
     place = BNode()
@@ -281,7 +297,7 @@ def test_multilingual_titles_keep_their_language() -> None:
     record = validate_record(read_dcat(nt_raw(graph), CTX).record)
     assert {(t["value"], t["lang"]) for t in record["title"]} == {
         ("Qualité de l'air", "fr"), ("Air quality", "en")}
-    assert record["languages"] == ["en", "fr"]
+    assert record["languages"] == []  # metadata languages are not the resource's languages
 
 
 def assert_harmless(html: str, text: str) -> None:
@@ -366,3 +382,9 @@ def test_foaf_name_and_dirty_title_are_cleaned() -> None:
     record = validate_record(read_dcat(nt_raw(graph), CTX).record)
     assert record["title"][0]["value"] == "Titre avec des espaces"
     assert record["contributors"][0]["name"] == "Mairie de Vanves"
+
+
+def test_reader_is_registered_for_its_format() -> None:
+    from schemas.readers import _READERS
+
+    assert _READERS["dcat"] is read_dcat

@@ -303,3 +303,9 @@ def test_odd_types_do_not_crash() -> None:
     assert record["title"][0]["value"] == "Jeu"
     assert record["keywords"] == [] and record["links"] == []
     assert record["contributors"] == []
+
+
+def test_reader_is_registered_for_its_format() -> None:
+    from schemas.readers import _READERS
+
+    assert _READERS["udata"] is read_udata

@@ -1,0 +1,220 @@
+"""Bulk dumps of the live records for re-users: JSON Lines and CSV, gzip-compressed.
+
+Both files come from one pass over one SELECT (a consistent snapshot on SQLite WAL and
+PostgreSQL alike), so they hold the same records, each once, in id order. Each file is written
+beside its final name, fsynced, then renamed over it: a reader (or the API serving it) sees the
+old file or the new one, never half of one. ``dumps.json`` describes them; it is replaced last.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import gzip
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+
+from catalogue import tables as t
+from catalogue.store import Store
+from schemas.record import Record, text_of
+
+JSONL_NAME = "resources.jsonl.gz"
+CSV_NAME = "resources.csv.gz"
+MANIFEST_NAME = "dumps.json"
+DUMP_NAMES = (JSONL_NAME, CSV_NAME)
+MEDIA_TYPES = {JSONL_NAME: "application/gzip", CSV_NAME: "application/gzip"}
+# What each file holds once decompressed.
+CONTENT_TYPES = {JSONL_NAME: "application/jsonl", CSV_NAME: "text/csv"}
+LIST_SEP = " | "
+
+CSV_COLUMNS = (
+    "id", "title", "description", "partner", "source_id", "identifier", "url", "landing_url",
+    "thumbnail", "level_ids", "levels", "discipline_ids", "disciplines", "type_ids", "types",
+    "keywords", "licence", "licence_label", "licence_uri", "access", "languages", "contributors",
+    "created", "issued", "modified", "places", "datestamp", "harvested_at",
+)
+# Cells a spreadsheet would run as a formula. Partner text is untrusted, so such text cells get
+# a leading apostrophe (the OWASP advice); ids, URLs and dates are never touched.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TEXT_COLUMNS = {"title", "description", "levels", "disciplines", "types", "keywords",
+                 "licence_label", "contributors", "places"}
+
+
+@dataclass(frozen=True)
+class DumpInfo:
+    name: str
+    size: int
+    records: int
+    generated_at: str
+    media_type: str
+    content_type: str
+
+
+def _interval_text(value: dict[str, Any] | None) -> str:
+    if not value:
+        return ""
+    start, end = value.get("start"), value.get("end")
+    if start and end and start != end:
+        return f"{start}/{end}"
+    return str(start or end or value.get("text") or "")
+
+
+def _joined(items: list[dict[str, Any]] | None, key: str) -> str:
+    return LIST_SEP.join(str(item[key]) for item in items or [] if item.get(key))
+
+
+def _safe(column: str, value: str) -> str:
+    if column in _TEXT_COLUMNS and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_row(record: Record, datestamp: str) -> list[str]:
+    """The flat CSV columns of a record (lists joined with " | ")."""
+    source = record.get("source") or {}
+    licence = record.get("licence") or {}
+    dates = record.get("dates") or {}
+    coverage = record.get("coverage") or {}
+    values = {
+        "id": record["id"],
+        "title": text_of(record.get("title")),
+        "description": text_of(record.get("description")),
+        "partner": source.get("partner") or "",
+        "source_id": source.get("source_id") or "",
+        "identifier": source.get("identifier") or "",
+        "url": record.get("url") or "",
+        "landing_url": source.get("landing_url") or "",
+        "thumbnail": record.get("thumbnail") or "",
+        "level_ids": _joined(record.get("levels"), "id"),
+        "levels": _joined(record.get("levels"), "label"),
+        "discipline_ids": _joined(record.get("disciplines"), "id"),
+        "disciplines": _joined(record.get("disciplines"), "label"),
+        "type_ids": _joined(record.get("resource_types"), "id"),
+        "types": _joined(record.get("resource_types"), "label"),
+        "keywords": _joined(record.get("keywords"), "value"),
+        "licence": licence.get("code") or "",
+        "licence_label": licence.get("label") or "",
+        "licence_uri": licence.get("uri") or "",
+        "access": record.get("access") or "",
+        "languages": LIST_SEP.join(record.get("languages") or []),
+        "contributors": _joined(record.get("contributors"), "name"),
+        "created": _interval_text(dates.get("created")),
+        "issued": _interval_text(dates.get("issued")),
+        "modified": _interval_text(dates.get("modified")),
+        "places": LIST_SEP.join(coverage.get("places") or []),
+        "datestamp": datestamp,
+        "harvested_at": source.get("harvested_at") or "",
+    }
+    return [_safe(column, values[column]) for column in CSV_COLUMNS]
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def _snapshot(store: Store) -> Iterator[tuple[int, bool, Record | None, datetime]]:
+    """(seq, deleted, record, datestamp) of every record, from one streamed SELECT in id order.
+
+    Deleted rows come too (without their data) so that the highest seq of the snapshot is known.
+    """
+    query = select(t.records.c.seq, t.records.c.deleted, t.records.c.data,
+                   t.records.c.datestamp).order_by(t.records.c.id)
+    with store.engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=500).execute(query)
+        for row in result:
+            data = json.loads(row.data) if row.data and not row.deleted else None
+            yield int(row.seq), bool(row.deleted), data, row.datestamp
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[IO[bytes]]:
+    """A binary file that replaces ``path`` in one rename once the block ends without error."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def read_manifest(dumps_dir: Path) -> dict[str, Any] | None:
+    """The manifest of the last dumps, or None if they were never written (or it is unreadable)."""
+    try:
+        data = json.loads((Path(dumps_dir) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("files"), list) else None
+
+
+def write_dumps(store: Store, dumps_dir: Path, *, force: bool = False) -> dict[str, Any]:
+    """Write both dumps and the manifest into ``dumps_dir``; returns the manifest.
+
+    Skipped (the current manifest is returned) when the store has not changed since the last
+    dumps and their files are still there, unless ``force``.
+    """
+    dumps_dir = Path(dumps_dir)
+    dumps_dir.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(dumps_dir)
+    if (not force and previous is not None and previous.get("seq") == store.max_seq()
+            and all((dumps_dir / name).is_file() for name in DUMP_NAMES)):
+        return previous
+    generated_at = _iso(datetime.now(UTC).replace(tzinfo=None))
+    count = 0
+    seq = 0
+    with _atomic(dumps_dir / JSONL_NAME) as jsonl_raw, _atomic(dumps_dir / CSV_NAME) as csv_raw:
+        with gzip.GzipFile(fileobj=jsonl_raw, mode="wb", mtime=0) as jsonl_gz, \
+                gzip.GzipFile(fileobj=csv_raw, mode="wb", mtime=0) as csv_gz:
+            jsonl = io.TextIOWrapper(jsonl_gz, encoding="utf-8", newline="\n")
+            table = io.TextIOWrapper(csv_gz, encoding="utf-8", newline="")
+            writer = csv.writer(table, lineterminator="\r\n")
+            writer.writerow(CSV_COLUMNS)
+            for row_seq, deleted, record, datestamp in _snapshot(store):
+                seq = max(seq, row_seq)
+                if deleted or record is None:
+                    continue
+                jsonl.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+                jsonl.write("\n")
+                writer.writerow(csv_row(record, _iso(datestamp)))
+                count += 1
+            jsonl.flush()
+            table.flush()
+            jsonl.detach()
+            table.detach()
+    files = [
+        DumpInfo(name, (dumps_dir / name).stat().st_size, count, generated_at, MEDIA_TYPES[name],
+                 CONTENT_TYPES[name]).__dict__
+        for name in DUMP_NAMES
+    ]
+    manifest = {"generated_at": generated_at, "seq": seq, "records": count, "files": files}
+    with _atomic(dumps_dir / MANIFEST_NAME) as fh:
+        fh.write(json.dumps(manifest, ensure_ascii=False, indent=2).encode())
+    _fsync_dir(dumps_dir)
+    return manifest
+
+
+__all__ = ["CSV_COLUMNS", "CSV_NAME", "DUMP_NAMES", "JSONL_NAME", "MANIFEST_NAME", "csv_row",
+           "read_manifest", "write_dumps"]

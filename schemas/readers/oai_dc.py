@@ -1,0 +1,491 @@
+"""Simple Dublin Core reader (OAI-PMH ``oai_dc``) and the OAI envelope shared by the XML readers.
+
+Input: a whole OAI ``<record>`` (header + metadata), a Gallica ``services/OAIRecord`` answer
+(``<results>`` around a ``<record>`` plus extras), or a bare ``oai_dc:dc``. Elements are matched
+by local name so that a partner's namespace slip does not lose a field.
+
+Mapping decisions:
+
+- ``dc:title`` → title (at least one, else :class:`MappingError`); ``dc:description`` → description
+  (partner HTML sanitised; Gallica's « Appartient à l'ensemble documentaire : X » lines are
+  collection memberships, not descriptions: they go to ``hints["gallica_sets"]``).
+- ``dc:subject`` → keywords (no thesaurus: oai_dc does not say which one) and ``hints["labels"]``;
+  the same subject with and without ``xml:lang`` is kept once.
+- ``dc:creator`` → ``author``, ``dc:contributor`` → ``contributor``, ``dc:publisher`` →
+  ``publisher``; a BnF role suffix (« Dupont, Jean. Illustrateur ») sets the role and is removed.
+  « [s.n.] » (no publisher name) is dropped.
+- ``dc:date`` → ``dates.created`` (an interval; text kept even when not understood); Gallica's
+  ``first_indexation_date`` (when the digitised copy went online) → ``dates.issued``.
+- ``dc:type`` → resource types through ``types.tsv`` (Gallica sends each type in French and English);
+  ``dc:rights`` → licence and access (a restricted statement wins over a free one), and the
+  statements themselves in ``rights``.
+- ``dc:identifier`` → ``url`` (first http(s) one); Gallica ark URLs also give a thumbnail
+  (``<ark>.thumbnail``) and are upgraded to https. ``dc:format`` → ``media_type`` when it is a
+  MIME type. ``dc:coverage`` → temporal coverage when it is a date, else a place.
+  URLs inside ``dc:relation`` / ``dc:source`` → links.
+- Set specs: Gallica Dewey sets (``gallica:theme:9:944``, 2010's ``gallica:9:94``) and the
+  ``<dewey>``/``<sdewey>`` extras → ``hints["dewey"]``; Canal-U ``discipline:…`` sets →
+  ``hints["canalu"]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from lxml import etree
+
+from harvesters.base import RawRecord
+from harvesters.xmlsafe import UnsafeXMLError, parse_xml
+from schemas.cleaning import (
+    clean_text,
+    clip,
+    merge_duplicates,
+    merge_types,
+    normalize_language,
+    normalize_licence,
+    normalize_types,
+    parse_loose_date,
+    safe_url,
+    sanitize_html,
+)
+from schemas.cleaning.vocab import fold
+from schemas.readers import Mapped, MappingError, ReaderContext, reader
+from schemas.readers.dcat import datestamp_iso
+from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE, record_id
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_MIME = re.compile(r"^(application|audio|image|text|video|model|font)/[a-z0-9][a-z0-9.+-]*$", re.I)
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"]+", re.I)
+_GALLICA = re.compile(r"^https?://gallica\.bnf\.fr/", re.I)
+_GALLICA_ARK = re.compile(r"^https?://gallica\.bnf\.fr/(ark:/12148/[a-z0-9]+)/?$", re.I)
+_GALLICA_SET_LINE = re.compile(r"^appartient a l'ensemble documentaire\s*:\s*(.+)$")
+_DEWEY_SET = re.compile(r"^gallica:(?:theme:)?(\d):(\d{2,3})$")
+# BnF "fonction" labels ending a Gallica creator ("Auxais, Maur d'. Cartographe").
+BNF_ROLES = {
+    "auteur du texte": "author", "auteur": "author", "auteur de l'argument": "author",
+    "auteur adapte": "author", "scenariste": "author", "librettiste": "author",
+    "auteur ou responsable intellectuel": "author", "parolier": "author",
+    "compositeur": "creator", "cartographe": "creator", "illustrateur": "creator",
+    "dessinateur": "creator", "graveur": "creator", "photographe": "creator", "peintre": "creator",
+    "architecte": "creator", "sculpteur": "creator", "realisateur": "creator",
+    "editeur scientifique": "editor", "directeur de publication": "editor",
+    "redacteur": "contributor", "traducteur": "contributor", "prefacier": "contributor",
+    "postfacier": "contributor", "commentateur": "contributor", "annotateur": "contributor",
+    "collaborateur": "contributor", "interprete": "contributor", "chef d'orchestre": "contributor",
+    "editeur commercial": "publisher", "imprimeur": "publisher", "imprimeur-libraire": "publisher",
+    "libraire": "distributor", "diffuseur": "distributor", "producteur": "producer",
+    "arrangeur": "contributor", "direction de choeur": "contributor", "chef de choeur": "contributor",
+    "choeur mixte": "contributor", "choeur": "contributor", "chanteur": "contributor",
+    "instrumentiste": "contributor", "pianiste": "contributor", "organiste": "contributor",
+}  # fmt: skip
+# Licence codes that deny reuse: they win over an open statement in the same record.
+RESTRICTIVE_CODES = frozenset({"specific", "all-rights-reserved"})
+_ELEMENT_ROLES = {"creator": "author", "contributor": "contributor", "publisher": "publisher"}
+
+
+# ---------------------------------------------------------------------------------------------
+# XML helpers shared by the XML readers (lom, iso19139)
+
+
+def local(el: etree._Element) -> str:
+    """Local name of an element ('' for comments and processing instructions)."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def kids(el: etree._Element | None, *names: str) -> list[etree._Element]:
+    """Element children of ``el`` whose local name is one of ``names`` (all if none given)."""
+    if el is None:
+        return []
+    return [c for c in el if isinstance(c.tag, str) and (not names or local(c) in names)]
+
+
+def kid(el: etree._Element | None, *names: str) -> etree._Element | None:
+    """First element child of ``el`` with one of the local ``names``, or None."""
+    found = kids(el, *names)
+    return found[0] if found else None
+
+
+def path(el: etree._Element | None, *steps: str) -> list[etree._Element]:
+    """Elements reached by following local names from ``el`` (every branch)."""
+    current = [el] if el is not None else []
+    for step in steps:
+        current = [c for node in current for c in kids(node, step)]
+    return current
+
+
+def descendants(el: etree._Element | None, name: str) -> list[etree._Element]:
+    """Every descendant element with local name ``name``, in document order."""
+    if el is None:
+        return []
+    return [d for d in el.iter() if isinstance(d.tag, str) and local(d) == name]
+
+
+def raw_text(el: etree._Element | None) -> str:
+    """All text inside ``el`` as written (no cleaning)."""
+    if el is None:
+        return ""
+    return "".join(str(t) for t in el.itertext())
+
+
+def text_of(el: etree._Element | None) -> str | None:
+    """Cleaned text of ``el`` or None."""
+    return clean_text(raw_text(el))
+
+
+def parse_content(raw: RawRecord) -> etree._Element:
+    """Root element of the raw bytes through the safe parser; unreadable XML is a mapping error."""
+    try:
+        return parse_xml(raw.content)
+    except UnsafeXMLError as exc:
+        raise MappingError(f"unreadable XML: {exc}") from None
+
+
+@dataclass
+class Envelope:
+    """What an OAI header (and Gallica's services wrapper) says around the metadata."""
+
+    identifier: str | None = None
+    datestamp: str | None = None
+    sets: list[str] = field(default_factory=list)
+    deleted: bool = False
+    metadata: etree._Element | None = None
+    # Gallica services extras: dewey, sdewey, typedoc, first_indexation_date, …
+    extras: dict[str, str] = field(default_factory=dict)
+
+
+def unwrap(root: etree._Element, metadata_names: tuple[str, ...]) -> Envelope:
+    """Find the header and the metadata root (one of ``metadata_names``) in ``root``.
+
+    Accepts an OAI ``record``, a Gallica ``results`` wrapper, a whole ``OAI-PMH`` response
+    (its first record) or the bare metadata element.
+    """
+    env = Envelope()
+    name = local(root)
+    if name in metadata_names:
+        env.metadata = root
+        return env
+    if name == "results":  # Gallica services/OAIRecord
+        for extra in kids(root):
+            text = text_of(extra)
+            if text and not kids(extra):
+                env.extras.setdefault(local(extra), text)
+    record = root if name == "record" else next(iter(descendants(root, "record")), None)
+    if record is None:
+        found = [d for n in metadata_names for d in descendants(root, n)]
+        if not found:
+            raise MappingError(f"no OAI record or {'/'.join(metadata_names)} element in <{name}>")
+        env.metadata = found[0]
+        return env
+    header = kid(record, "header")
+    if header is not None:
+        env.identifier = text_of(kid(header, "identifier"))
+        env.datestamp = text_of(kid(header, "datestamp"))
+        env.sets = [s for s in (text_of(e) for e in kids(header, "setSpec")) if s]
+        env.deleted = header.get("status") == "deleted"
+    container = kid(record, "metadata")
+    if container is not None:
+        inner = kids(container)
+        matching = [e for e in inner if local(e) in metadata_names]
+        env.metadata = matching[0] if matching else (inner[0] if inner else None)
+    return env
+
+
+def datestamp(raw: RawRecord, header: str | None) -> str | None:
+    """The record's datestamp (ISO 8601 UTC): the harvester's, else the header's."""
+    stamped = datestamp_iso(raw)
+    if stamped or not header:
+        return stamped
+    for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(header, fmt).replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            continue
+    return None
+
+
+def source_info(
+    raw: RawRecord, ctx: ReaderContext, landing: str | None, header_datestamp: str | None
+) -> dict[str, Any]:
+    """The record's ``source`` block."""
+    return {
+        "partner": ctx.partner,
+        "source_id": ctx.source_id,
+        "identifier": raw.identifier,
+        "landing_url": safe_url(raw.landing_url) or landing,
+        "format": raw.format,
+        "datestamp": datestamp(raw, header_datestamp),
+        "harvested_at": ctx.harvested_at,
+    }
+
+
+def description_entry(
+    text: str, lang: str | None, converted: tuple[str | None, str] | None = None
+) -> dict[str, Any] | None:
+    """A description item from partner text that may be HTML (or already ``converted``)."""
+    html, plain = converted or sanitize_html(text)
+    if not plain:
+        return None
+    plain = clip(plain, MAX_TEXT)
+    if html is not None and len(html) > MAX_TEXT * 3:
+        html = None  # the plain text is still there; an oversized HTML body is not worth keeping
+    return {"value": plain, "lang": lang, "html": html}
+
+
+def unique_contributors(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Contributors without repeats of the same name in the same role, capped."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for person in people:
+        key = (fold(person["name"]), person["role"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(person)
+    return unique[:MAX_LIST]
+
+
+def unique_links(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Links without repeated URLs (exact comparison: URL paths are case-sensitive), capped."""
+    seen: set[str] = set()
+    out = []
+    for link in links:
+        if link["url"] not in seen:
+            seen.add(link["url"])
+            out.append(link)
+    return out[:MAX_LIST]
+
+
+def dewey_hints(sets: list[str], extras: dict[str, str]) -> list[str]:
+    """Dewey classes from Gallica set specs and the services extras, finest first."""
+    found: list[str] = []
+    for spec in sets:
+        if m := _DEWEY_SET.match(spec):
+            found.append(m[2])
+    for key in ("sdewey", "dewey"):
+        value = extras.get(key)
+        if value and re.fullmatch(r"\d{1,3}(\.\d+)?", value):
+            found.append(value)
+    return list(dict.fromkeys(found))
+
+
+def gallica_url(url: str | None) -> tuple[str | None, str | None]:
+    """(url, thumbnail): Gallica URLs are upgraded to https; a document's ark gets its thumbnail."""
+    if not url or not _GALLICA.match(url):
+        return url, None
+    url = _GALLICA.sub("https://gallica.bnf.fr/", url)
+    m = _GALLICA_ARK.match(url)
+    return url, (f"https://gallica.bnf.fr/{m[1]}.thumbnail" if m else None)
+
+
+# ---------------------------------------------------------------------------------------------
+# The reader
+
+
+@reader("oai_dc")
+def read_oai_dc(raw: RawRecord, ctx: ReaderContext) -> Mapped:
+    """Map one oai_dc record; raises :class:`MappingError` when there is no metadata or title."""
+    env = unwrap(parse_content(raw), ("dc",))
+    if env.metadata is None:
+        if raw.deleted or env.deleted:
+            raise MappingError("deleted record: no metadata to map")
+        raise MappingError("record has no metadata")
+    fields: dict[str, list[etree._Element]] = {}
+    for el in kids(env.metadata):
+        fields.setdefault(local(el), []).append(el)
+    warnings: list[str] = []
+    hints: dict[str, list[str]] = {}
+
+    titles = merge_duplicates(
+        [
+            {"value": clip(t, MAX_TITLE), "lang": _lang(el)}
+            for el in fields.get("title", [])
+            if (t := text_of(el))
+        ]
+    )
+    if not titles:
+        raise MappingError("no dc:title")
+    if len(titles) > 20:
+        warnings.append(f"{len(titles)} titles: only the first 20 kept")
+        titles = titles[:20]
+
+    descriptions: list[dict[str, Any]] = []
+    gallica_sets: list[str] = []
+    for el in fields.get("description", []):
+        body = raw_text(el)
+        folded = fold(clean_text(body) or "")
+        if m := _GALLICA_SET_LINE.match(folded):
+            gallica_sets.append(clean_text(body.rsplit(":", 1)[-1]) or m[1])
+            continue
+        entry = description_entry(body, _lang(el))
+        if entry:
+            descriptions.append(entry)
+    descriptions = merge_duplicates(descriptions)
+    if len(descriptions) > 20:
+        warnings.append(f"{len(descriptions)} descriptions: only the first 20 kept")
+        descriptions = descriptions[:20]
+    if gallica_sets:
+        hints["gallica_sets"] = gallica_sets
+
+    keywords = merge_duplicates(
+        [
+            {"value": clip(t, 500), "lang": _lang(el), "thesaurus": None, "uri": None}
+            for el in fields.get("subject", [])
+            if (t := text_of(el))
+        ]
+    )[:MAX_LIST]
+    if keywords:
+        hints["labels"] = [k["value"] for k in keywords]
+
+    languages: list[str] = []
+    for el in fields.get("language", []):
+        text = text_of(el)
+        code = normalize_language(text)
+        if code and code not in languages:
+            languages.append(code)
+        elif text and not code:
+            warnings.append(f"language not recognised: {text!r}")
+
+    types: list[dict[str, Any]] = []
+    for el in fields.get("type", []):
+        types.extend(normalize_types(text_of(el)))
+    if env.extras.get("typedoc"):
+        types.extend(normalize_types(env.extras["typedoc"]))
+    types = merge_types(types)
+    if not types and fields.get("type"):
+        warnings.append(f"type not recognised: {text_of(fields['type'][0])!r}")
+
+    licence, access, rights = _rights(fields.get("rights", []), warnings)
+
+    url = next((u for el in fields.get("identifier", []) if (u := safe_url(text_of(el)))), None)
+    url, thumbnail = gallica_url(url)
+
+    media_type = next(
+        (t.lower() for el in fields.get("format", [])
+         if (t := text_of(el)) and _MIME.match(t)),
+        None,
+    )  # fmt: skip
+
+    coverage: dict[str, Any] = {"places": [], "bbox": None, "temporal": None}
+    for el in fields.get("coverage", []):
+        text = text_of(el)
+        if not text:
+            continue
+        interval = parse_loose_date(text)
+        if interval and coverage["temporal"] is None:
+            coverage["temporal"] = interval
+        elif not interval and text not in coverage["places"]:
+            coverage["places"].append(clip(text, 500))
+
+    links = unique_links(
+        [link for kind in ("relation", "source") for el in fields.get(kind, [])
+         for link in _links_in(text_of(el), kind)]
+    )  # fmt: skip
+
+    dates: dict[str, Any] = {}
+    for el in fields.get("date", []):
+        text = text_of(el)
+        if text:
+            dates["created"] = parse_loose_date(text) or {"text": text, "start": None, "end": None}
+            break
+    indexed = parse_loose_date(env.extras.get("first_indexation_date"))
+    if indexed:
+        dates["issued"] = indexed
+
+    sets = env.sets or [str(s) for s in raw.extra.get("sets") or []]
+    dewey = dewey_hints(sets, env.extras)
+    if dewey:
+        hints["dewey"] = dewey
+    canalu = [s for s in sets if s.startswith("discipline:")]
+    if canalu:
+        hints["canalu"] = canalu
+
+    record: dict[str, Any] = {
+        "id": record_id(ctx.source_id, raw.identifier),
+        "source": source_info(raw, ctx, url, env.datestamp),
+        "title": titles,
+        "description": descriptions,
+        "keywords": keywords,
+        "languages": languages,
+        "resource_types": types,
+        "contributors": _contributors(fields),
+        "dates": dates,
+        "licence": licence,
+        "access": access,
+        "rights": rights,
+        "url": url,
+        "thumbnail": thumbnail,
+        "media_type": media_type,
+        "coverage": coverage,
+        "links": links,
+    }
+    return Mapped(record=record, hints=hints, warnings=warnings)
+
+
+def _lang(el: etree._Element) -> str | None:
+    return normalize_language(el.get(XML_LANG))
+
+
+def _rights(
+    elements: list[etree._Element], warnings: list[str]
+) -> tuple[dict[str, Any] | None, str, str | None]:
+    """Licence, access and the rights statements, failing closed on mixed statements.
+
+    When one statement is open (« domaine public ») and another is not (« in copyright »,
+    « conditions spécifiques »), the record gets the restrictive one: a teacher must never be told
+    a resource is free to reuse because one of its statements said so.
+    """
+    statements = list(dict.fromkeys(t for el in elements if (t := text_of(el))))
+    found = [(lic, acc) for text in statements for lic, acc in [normalize_licence(text)] if lic]
+    restrictive = [(lic, acc) for lic, acc in found if lic["code"] in RESTRICTIVE_CODES]
+    licence: dict[str, Any] | None = None
+    access = "unknown"
+    if found:
+        licence, access = (restrictive or found)[0]
+    if any(acc == "restricted" for _, acc in found):
+        access = "restricted"
+    if statements and not found:
+        warnings.append(f"licence not recognised: {statements[0]!r}")
+    rights = clip(" ; ".join(statements), MAX_TEXT) if statements else None
+    return licence, access, rights
+
+
+def _links_in(text: str | None, kind: str) -> list[dict[str, Any]]:
+    """Links found in a relation/source statement ("Notice du catalogue : http://…")."""
+    if not text:
+        return []
+    links = []
+    for m in _URL_IN_TEXT.finditer(text):
+        url = safe_url(m.group(0).rstrip(".,;)"))
+        if url:
+            title = clean_text(text[: m.start()].rstrip(" :"))
+            links.append({"url": url, "title": title, "media_type": None, "kind": kind})
+    return links
+
+
+def split_role(name: str) -> tuple[str, str | None]:
+    """("Auxais, Maur d'", "creator") from "Auxais, Maur d'. Cartographe"; role None if absent."""
+    head, sep, tail = name.rpartition(". ")
+    if sep and head:
+        roles = [BNF_ROLES.get(fold(part)) for part in tail.split(",")]
+        if roles and all(roles):
+            return head.strip(), roles[0]
+    return name, None
+
+
+def _contributors(fields: dict[str, list[etree._Element]]) -> list[dict[str, Any]]:
+    people: list[dict[str, Any]] = []
+    for element, default_role in _ELEMENT_ROLES.items():
+        for el in fields.get(element, []):
+            text = text_of(el)
+            if not text or re.match(r"^\[?s\.\s?n\.?\]?", text, re.I):
+                continue  # "[s.n.] (Marseille)": the publisher is unknown
+            name, role = split_role(text)
+            people.append({"name": clip(name, 1000), "role": role or default_role,
+                           "kind": "organization" if element == "publisher" else None,
+                           "email": None})  # fmt: skip
+    return unique_contributors(people)

@@ -1,0 +1,94 @@
+"""The shared record flattened into what both engines index (one function, two backends)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemas.record import text_of
+from search.facets import Taxonomy, join_label
+from search.text import fold_key, id_hash, record_date_number, title_sort_key
+
+TITLE_SORT_CHARS = 48
+
+
+@dataclass
+class SearchDocument:
+    id: str
+    title: list[str]  # every title value (all languages)
+    keywords: list[str]
+    description: list[str]
+    # Contributors, places, level/discipline/type labels: found, but weighted low.
+    extra: list[str]
+    facets: dict[str, list[str]]  # group -> raw values (levels and disciplines expanded)
+    # Display values of types and licences: "id\x1flabel" (labels come from the records).
+    facet_labels: dict[str, list[str]]
+    keyword_suggest: list[str]  # "folded\x1foriginal"
+    date: int  # sortable date number, 0 when unknown (see text.date_number)
+    title_key: str  # folded title, article dropped, cut to TITLE_SORT_CHARS
+    tiebreak: int  # 63-bit hash of the id
+    record: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+def _values(items: list[dict[str, Any]] | None, key: str = "value") -> list[str]:
+    return [str(item[key]) for item in items or [] if item.get(key)]
+
+
+def sort_fields(record: dict[str, Any]) -> tuple[int, str, int]:
+    """(date number, title sort key, id hash): what the date and title orders compare."""
+    title_key = title_sort_key(text_of(record.get("title")))[:TITLE_SORT_CHARS]
+    return record_date_number(record), title_key, id_hash(str(record["id"]))
+
+
+def to_document(record: dict[str, Any], taxonomy: Taxonomy) -> SearchDocument:
+    """Flatten ``record``; raises KeyError/TypeError on a record without id, source or title."""
+    record_id = str(record["id"])
+    titles = _values(record["title"])
+    if not titles:
+        raise ValueError("record has no title")
+    keywords = list(dict.fromkeys(_values(record.get("keywords"))))
+    levels = taxonomy.level_values(_values(record.get("levels"), "id"))
+    disciplines = taxonomy.discipline_values(_values(record.get("disciplines"), "id"))
+    types = {str(t["id"]): str(t.get("label") or t["id"]) for t in record.get("resource_types") or []}
+    licence = record.get("licence") or {}
+    licences = {str(licence["code"]): str(licence.get("label") or licence["code"])} if licence.get(
+        "code") else {}
+    facets = {
+        "level": levels,
+        "discipline": disciplines,
+        "partner": [str(record["source"]["partner"])],
+        "type": list(types),
+        "licence": list(licences),
+        "language": list(dict.fromkeys(str(x) for x in record.get("languages") or [])),
+    }
+    coverage = record.get("coverage") or {}
+    extra = [
+        *_values(record.get("contributors"), "name"),
+        *[str(p) for p in coverage.get("places") or []],
+        *_values(record.get("levels"), "label"),
+        *_values(record.get("disciplines"), "label"),
+        *types.values(),
+    ]
+    suggest: dict[str, None] = {}
+    for keyword in keywords:
+        key = fold_key(keyword)[:200]
+        if key:
+            suggest[join_label(key, keyword[:200])] = None
+    date, title_key, tiebreak = sort_fields(record)
+    return SearchDocument(
+        id=record_id,
+        title=titles,
+        keywords=keywords,
+        description=_values(record.get("description")),
+        extra=list(dict.fromkeys(extra)),
+        facets=facets,
+        facet_labels={
+            "type": [join_label(k, v) for k, v in types.items()],
+            "licence": [join_label(k, v) for k, v in licences.items()],
+        },
+        keyword_suggest=list(suggest),
+        date=date,
+        title_key=title_key,
+        tiebreak=tiebreak,
+        record=record,
+    )

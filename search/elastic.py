@@ -1,0 +1,436 @@
+"""Elasticsearch backend (official client, 8.x/9.x servers) behind the same SearchIndex contract.
+
+Writes go through an alias (default ``catalogue``) that points at one concrete index
+``catalogue-<UTC timestamp>``; a rebuild fills a new index and swaps the alias in one atomic
+``update_aliases`` call. The analysis chain mirrors the tantivy one (elision, lowercase,
+asciifolding, the same French stop words, ``light_french`` stemmer). Facets are disjunctive:
+filters go in ``post_filter`` and each facet aggregation is filtered by the other groups only.
+
+The request and mapping builders are pure functions, unit-tested without a server.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from schemas.record import text_of
+from search.base import (
+    FACET_GROUPS,
+    FacetValue,
+    Hit,
+    InvalidQuery,
+    SearchIndex,
+    SearchQuery,
+    SearchResult,
+    Suggestion,
+)
+from search.documents import SearchDocument, to_document
+from search.facets import Taxonomy, split_label
+from search.paging import MAX_PER_PAGE, MAX_WINDOW, Plan, encode_cursor, make_plan
+from search.suggest import merge_suggestions
+from search.text import FRENCH_ELISIONS, FRENCH_STOP_WORDS, fold_key, mark_html, snippet_html
+
+log = logging.getLogger(__name__)
+
+ANALYSER_VERSION = 1
+LAYOUT_VERSION = 1
+TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0, "extra": 0.5}
+FACET_FIELDS = {g: g for g in FACET_GROUPS} | {"type": "type_facet", "licence": "licence_facet"}
+AGG_SIZE = 1_000
+SORT_CLAUSES: dict[str, list[dict[str, str]]] = {
+    "relevance": [{"_score": "desc"}, {"id": "asc"}],
+    "date": [{"date": "desc"}, {"id": "desc"}],
+    "title": [{"sort_title": "asc"}, {"id": "asc"}],
+}
+_MARK_SPLIT = re.compile(r"(</?mark>)")
+
+
+# -- pure builders ----------------------------------------------------------------------------
+
+
+def index_body() -> dict[str, Any]:
+    """Settings and mappings of a concrete index."""
+    keyword = {"type": "keyword"}
+    text = {"type": "text", "analyzer": "fr"}
+    return {
+        "settings": {
+            "analysis": {
+                "filter": {
+                    "fr_elision": {"type": "elision", "articles_case": True,
+                                   "articles": list(FRENCH_ELISIONS)},
+                    "fr_stop": {"type": "stop", "stopwords": list(FRENCH_STOP_WORDS)},
+                    "fr_stemmer": {"type": "stemmer", "language": "light_french"},
+                    "fr_long": {"type": "length", "max": 40},
+                },
+                "analyzer": {
+                    "fr": {
+                        "type": "custom",
+                        "tokenizer": "standard",
+                        "filter": ["fr_elision", "fr_long", "lowercase", "asciifolding",
+                                   "fr_stop", "fr_stemmer"],
+                    },
+                    "fold": {"type": "custom", "tokenizer": "standard",
+                             "filter": ["lowercase", "asciifolding"]},
+                },
+            },
+            # The last allowed page asks for one hit more, to know whether another follows.
+            "max_result_window": MAX_WINDOW + MAX_PER_PAGE + 1,
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": {"analyser": ANALYSER_VERSION, "layout": LAYOUT_VERSION, "last_seq": 0},
+            "properties": {
+                "id": keyword,
+                "title": {**text, "fields": {"prefix": {"type": "text", "analyzer": "fold"}}},
+                "keywords": text,
+                "description": text,
+                "extra": text,
+                **{field: keyword for field in FACET_FIELDS.values()},
+                **{group: keyword for group in FACET_GROUPS},
+                "kw_suggest": keyword,
+                "date": {"type": "long"},
+                "sort_title": keyword,
+                "record": {"type": "object", "enabled": False},
+            },
+        },
+    }
+
+
+def document_body(doc: SearchDocument) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": doc.id,
+        "title": doc.title,
+        "keywords": doc.keywords,
+        "description": doc.description,
+        "extra": doc.extra,
+        **doc.facets,
+        "type_facet": doc.facet_labels["type"],
+        "licence_facet": doc.facet_labels["licence"],
+        "kw_suggest": doc.keyword_suggest,
+        "date": doc.date,
+        "sort_title": doc.title_key,
+        "record": doc.record,
+    }
+    return body
+
+
+def text_query(plan: Plan) -> dict[str, Any]:
+    """All words required across the text fields (cross_fields), each phrase required too."""
+    if not plan.has_text:
+        return {"match_all": {}}
+    fields = [f"{name}^{boost:g}" for name, boost in TEXT_FIELDS.items()]
+    must: list[dict[str, Any]] = []
+    if plan.parsed.words:
+        must.append({"multi_match": {"query": " ".join(plan.parsed.words), "type": "cross_fields",
+                                     "fields": fields, "operator": "and"}})
+    for phrase in plan.parsed.phrases:
+        must.append({"multi_match": {"query": phrase, "type": "phrase", "fields": fields}})
+    return {"bool": {"must": must}}
+
+
+def _terms(group: str, values: Iterable[str]) -> dict[str, Any]:
+    return {"terms": {group: list(values)}}
+
+
+def search_body(plan: Plan) -> dict[str, Any]:
+    """The whole request: query, post_filter, disjunctive aggregations, sort, paging."""
+    filters = {g: _terms(g, v) for g, v in plan.filters.items()}
+    body: dict[str, Any] = {
+        "query": text_query(plan),
+        "size": plan.per_page + 1,
+        "sort": SORT_CLAUSES[plan.sort],
+        "track_total_hits": True,
+    }
+    if filters:
+        body["post_filter"] = {"bool": {"filter": list(filters.values())}}
+    if plan.after is not None:
+        if plan.after[0] != "a" or len(plan.after) != len(SORT_CLAUSES[plan.sort]) + 1:
+            raise InvalidQuery("invalid cursor")
+        body["search_after"] = plan.after[1:]
+    elif plan.offset:
+        body["from"] = plan.offset
+    if plan.facets:
+        aggs = {}
+        for group in FACET_GROUPS:
+            others = [q for g, q in filters.items() if g != group]
+            aggs[group] = {
+                "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
+                "aggs": {"values": {"terms": {"field": FACET_FIELDS[group], "size": AGG_SIZE}}},
+            }
+        body["aggs"] = aggs
+    if plan.highlight and plan.has_text:
+        body["highlight"] = {
+            "encoder": "html",
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "fields": {
+                "title": {"number_of_fragments": 0},
+                "description": {"fragment_size": 200, "number_of_fragments": 1},
+            },
+        }
+    return body
+
+
+def suggest_body(prefix: str, concept_ids: Mapping[str, list[str]], size: int) -> dict[str, Any]:
+    """Titles by phrase prefix; keyword and concept counts by filtered terms aggregations."""
+    key = fold_key(prefix)
+    pattern = "".join(c if c.isalnum() or c == " " else "\\" + c for c in key) + ".*"
+    aggs: dict[str, Any] = {
+        "keywords": {"terms": {"field": "kw_suggest", "include": pattern, "size": 50}},
+    }
+    for kind, ids in concept_ids.items():
+        if ids:
+            aggs[kind] = {"terms": {"field": kind, "include": list(ids), "size": len(ids)}}
+    query_type = "match_phrase" if prefix[-1:].isspace() else "match_phrase_prefix"
+    return {
+        "query": {query_type: {"title.prefix": prefix.strip()}},
+        "size": size,
+        "_source": ["record.id", "record.title"],
+        "aggs": aggs,
+    }
+
+
+def _unmark(fragment: str) -> tuple[str, list[tuple[int, int]]]:
+    """Plain text and mark spans of an Elasticsearch fragment (html encoder, <mark> tags)."""
+    text: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    start: int | None = None
+    for piece in _MARK_SPLIT.split(fragment):
+        if piece == "<mark>":
+            start = pos
+        elif piece == "</mark>":
+            if start is not None:
+                spans.append((start, pos))
+            start = None
+        elif piece:
+            plain = html.unescape(piece)
+            text.append(plain)
+            pos += len(plain)
+    return "".join(text), spans
+
+
+def render_highlight(full: str, fragments: list[str] | None, snippet: bool) -> str:
+    """Our own escaping around the engine's match positions (same output as tantivy's path)."""
+    for fragment in fragments or []:
+        plain, spans = _unmark(fragment)
+        if not snippet and plain == full:
+            return mark_html(full, spans)
+        if snippet:
+            at = full.find(plain)
+            if at >= 0:
+                shifted = [(s + at, e + at) for s, e in spans]
+                return snippet_html(full, shifted)
+    return mark_html(full, []) if not snippet else snippet_html(full, [])
+
+
+# -- the index --------------------------------------------------------------------------------
+
+
+def _body(response: Any) -> dict[str, Any]:
+    """The JSON of a client response (``ObjectApiResponse``) or of a plain dict."""
+    body = getattr(response, "body", response)
+    return dict(body)
+
+
+class ElasticIndex(SearchIndex):
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        alias: str = "catalogue",
+        partner_labels: Mapping[str, str] | None = None,
+        taxonomy: Taxonomy | None = None,
+        client: Any | None = None,
+    ) -> None:
+        self._owns_client = client is None
+        if client is None:
+            from elasticsearch import Elasticsearch
+
+            client = Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=2)
+        self.client = client
+        self.alias = alias
+        self.taxonomy = taxonomy or Taxonomy(partner_labels)
+        self._ensure_alias()
+
+    def close(self) -> None:
+        if self._owns_client:
+            self.client.close()
+
+    def _new_index_name(self) -> str:
+        return f"{self.alias}-{datetime.now(UTC).strftime('%Y%m%dt%H%M%S%f')}"
+
+    def _ensure_alias(self) -> None:
+        if self.client.indices.exists_alias(name=self.alias):
+            return
+        from elasticsearch import BadRequestError
+
+        name = self._new_index_name()
+        try:
+            self.client.indices.create(index=name, aliases={self.alias: {}}, **index_body())
+        except BadRequestError as exc:  # another process created it first
+            if "already_exists" not in str(exc):
+                raise
+
+    def _concrete(self) -> list[str]:
+        return sorted(_body(self.client.indices.get_alias(name=self.alias)))
+
+    def _meta(self) -> dict[str, Any]:
+        for value in _body(self.client.indices.get_mapping(index=self.alias)).values():
+            meta = value.get("mappings", {}).get("_meta", {})
+            return dict(meta)
+        return {}
+
+    @property
+    def needs_rebuild(self) -> bool:
+        meta = self._meta()
+        return meta.get("analyser") != ANALYSER_VERSION or meta.get("layout") != LAYOUT_VERSION
+
+    @property
+    def last_seq(self) -> int:
+        return int(self._meta().get("last_seq") or 0)
+
+    def set_last_seq(self, seq: int) -> None:
+        self._put_meta(self.alias, int(seq))
+
+    def _put_meta(self, index: str, seq: int) -> None:
+        self.client.indices.put_mapping(
+            index=index,
+            meta={"analyser": ANALYSER_VERSION, "layout": LAYOUT_VERSION, "last_seq": seq},
+        )
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _bulk(self, actions: Iterable[dict[str, Any]], index: str) -> int:
+        from elasticsearch import helpers
+
+        ok, errors = helpers.bulk(self.client, actions, raise_on_error=False,
+                                  raise_on_exception=True, chunk_size=500)
+        for error in errors if isinstance(errors, list) else []:
+            op: dict[str, Any] = next(iter(error.values()), {})
+            if op.get("status") != 404:
+                log.warning("search: elasticsearch refused %s: %s", op.get("_id"), op.get("error"))
+        self.client.indices.refresh(index=index)
+        return int(ok)
+
+    def _index_actions(self, records: Iterable[dict[str, Any]], index: str,
+                       counter: list[int]) -> Iterable[dict[str, Any]]:
+        for record in records:
+            try:
+                doc = to_document(record, self.taxonomy)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                rid = record.get("id") if isinstance(record, dict) else None
+                log.warning("search: record %s not indexed: %s", rid, exc)
+                continue
+            counter[0] += 1
+            yield {"_op_type": "index", "_index": index, "_id": doc.id,
+                   "_source": document_body(doc)}
+
+    def index(self, records: Iterable[dict[str, Any]]) -> int:
+        counter = [0]
+        self._bulk(self._index_actions(records, self.alias, counter), self.alias)
+        return counter[0]
+
+    def delete(self, ids: Iterable[str]) -> None:
+        actions = ({"_op_type": "delete", "_index": self.alias, "_id": str(i)} for i in ids)
+        self._bulk(actions, self.alias)
+
+    def rebuild(self, records: Iterable[dict[str, Any]], last_seq: int | None = None) -> int:
+        old = self._concrete()
+        name = self._new_index_name()
+        self.client.indices.create(index=name, **index_body())
+        try:
+            counter = [0]
+            self._bulk(self._index_actions(records, name, counter), name)
+            self._put_meta(name, last_seq or 0)
+        except BaseException:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+            raise
+        actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
+        actions.append({"add": {"index": name, "alias": self.alias, "is_write_index": True}})
+        self.client.indices.update_aliases(actions=actions)
+        for stale in old[:-1]:  # keep the previous index for searches still running on it
+            self.client.indices.delete(index=stale, ignore_unavailable=True)
+        return counter[0]
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(_body(self.client.count(index=self.alias))["count"])
+
+    def get(self, record_id: str) -> dict[str, Any] | None:
+        from elasticsearch import NotFoundError
+
+        try:
+            found = self.client.get(index=self.alias, id=record_id, source_includes=["record"])
+        except NotFoundError:
+            return None
+        record: dict[str, Any] = _body(found)["_source"]["record"]
+        return record
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        plan = make_plan(query, self.taxonomy)
+        response = self.client.search(index=self.alias, body=search_body(plan))
+        return parse_response(plan, _body(response), self.taxonomy)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        prefix = (prefix or "")[:100]
+        if not fold_key(prefix) or limit <= 0:
+            return []
+        candidates = self.taxonomy.concept_candidates(prefix)
+        ids: dict[str, list[str]] = {"level": [], "discipline": []}
+        for kind, concept_id, _ in candidates:
+            ids[kind].append(concept_id)
+        response = _body(self.client.search(index=self.alias,
+                                            body=suggest_body(prefix, ids, 4 * limit)))
+        aggs = response.get("aggregations", {})
+        present = {(kind, b["key"]) for kind in ids for b in aggs.get(kind, {}).get("buckets", [])}
+        concepts = [Suggestion(label, kind, cid)  # type: ignore[arg-type]
+                    for kind, cid, label in candidates if (kind, cid) in present]
+        keywords = [Suggestion(split_label(b["key"])[1] or b["key"], "keyword")
+                    for b in aggs.get("keywords", {}).get("buckets", [])]
+        titles = [
+            Suggestion(text_of(h["_source"]["record"]["title"]), "title",
+                       str(h["_source"]["record"]["id"]))
+            for h in response.get("hits", {}).get("hits", [])
+        ]
+        return merge_suggestions(concepts, keywords, titles, limit)
+
+
+def parse_response(plan: Plan, response: dict[str, Any], taxonomy: Taxonomy) -> SearchResult:
+    """SearchResult from a search response to :func:`search_body`."""
+    hits_section = response.get("hits", {})
+    raw_hits = hits_section.get("hits", [])
+    more = len(raw_hits) > plan.per_page
+    raw_hits = raw_hits[: plan.per_page]
+    hits = []
+    for raw in raw_hits:
+        record = raw["_source"]["record"]
+        highlight = raw.get("highlight", {})
+        title = text_of(record.get("title"))
+        description = text_of(record.get("description"))
+        hits.append(Hit(
+            id=str(record["id"]),
+            record=record,
+            score=float(raw["_score"]) if plan.sort == "relevance" and raw.get("_score") else None,
+            title_html=render_highlight(title, highlight.get("title"), snippet=False),
+            snippet_html=render_highlight(description, highlight.get("description"), snippet=True),
+        ))
+    facets: dict[str, list[FacetValue]] = {}
+    aggs = response.get("aggregations", {})
+    if plan.facets:
+        for group in FACET_GROUPS:
+            buckets = {str(b["key"]): int(b["doc_count"])
+                       for b in aggs.get(group, {}).get("values", {}).get("buckets", [])}
+            facets[group] = taxonomy.facet_values(group, buckets, plan.filters.get(group, ()))
+    next_cursor = None
+    if more and raw_hits:
+        next_cursor = encode_cursor(plan, ["a", *raw_hits[-1]["sort"]])
+    total = hits_section.get("total", {})
+    return SearchResult(int(total.get("value", 0)) if isinstance(total, dict) else int(total),
+                        hits, facets, next_cursor)

@@ -1,0 +1,660 @@
+"""Embedded search with tantivy: one directory per index generation, a pointer to the live one.
+
+Layout under ``<data_dir>/index``::
+
+    CURRENT                  name of the live generation (replaced atomically)
+    .lock                    flock taken while creating or switching generations
+    index-<UTC timestamp>/   tantivy files + catalogue.json {analyser, layout, last_seq}
+
+Readers (any number of processes) check ``CURRENT`` and ``reload()`` before each search, so a
+commit or a switch made by another process is seen at once. Writers open a tantivy writer per
+write session; tantivy allows one at a time and fails at once with LockBusy, so we retry with
+backoff for a bounded time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from tantivy import Document, Filter, Occur, Order, Query, TextAnalyzerBuilder, Tokenizer
+
+from schemas.record import text_of
+from search.base import (
+    FACET_GROUPS,
+    FacetValue,
+    Hit,
+    InvalidQuery,
+    SearchIndex,
+    SearchQuery,
+    SearchResult,
+    Suggestion,
+)
+from search.documents import TITLE_SORT_CHARS, SearchDocument, sort_fields, to_document
+from search.facets import Taxonomy, split_label
+from search.paging import Plan, encode_cursor, make_plan
+from search.suggest import merge_suggestions
+from search.text import (
+    FRENCH_STOP_WORDS,
+    fold_key,
+    mark_html,
+    snippet_html,
+)
+
+log = logging.getLogger(__name__)
+
+# Bump when the analysers change (the index must be rebuilt: tokens on disk no longer match).
+ANALYSER_VERSION = 1
+# Bump when fields change.
+LAYOUT_VERSION = 1
+POINTER = "CURRENT"
+META = "catalogue.json"
+TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0, "extra": 0.5}
+FACET_FIELDS = {g: g for g in FACET_GROUPS} | {"type": "type_facet", "licence": "licence_facet"}
+AGG_SIZE = 1_000
+TITLE_WORDS = 12  # characters per u64 of the title sort tuple (38**12 < 2**64)
+_ALPHABET = {c: i + 1 for i, c in enumerate(" 0123456789abcdefghijklmnopqrstuvwxyz")}
+
+
+class IndexBusy(TimeoutError):
+    """Another writer kept the index locked for longer than ``lock_timeout``."""
+
+
+def french_analyser() -> tantivy.TextAnalyzer:
+    """simple → remove_long(40) → lowercase → ascii_fold → French stop words → French stemmer."""
+    return (
+        TextAnalyzerBuilder(Tokenizer.simple())
+        .filter(Filter.remove_long(40))
+        .filter(Filter.lowercase())
+        .filter(Filter.ascii_fold())
+        .filter(Filter.custom_stopword(list(FRENCH_STOP_WORDS)))
+        .filter(Filter.stemmer("french"))
+        .build()
+    )
+
+
+def fold_analyser() -> tantivy.TextAnalyzer:
+    """Whole words, folded: titles for prefix suggestions."""
+    return (
+        TextAnalyzerBuilder(Tokenizer.simple())
+        .filter(Filter.remove_long(40))
+        .filter(Filter.lowercase())
+        .filter(Filter.ascii_fold())
+        .build()
+    )
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
+    for name in TEXT_FIELDS:
+        sb.add_text_field(name, tokenizer_name="fr")
+    sb.add_text_field("title_prefix", tokenizer_name="fold")
+    for name in dict.fromkeys(list(FACET_FIELDS) + list(FACET_FIELDS.values())):
+        sb.add_text_field(name, tokenizer_name="raw", fast=True)
+    sb.add_text_field("kw_suggest", tokenizer_name="raw", fast=True)
+    for name in ("date", "tiebreak", *_title_fields()):
+        sb.add_unsigned_field(name, indexed=True, fast=True)
+    sb.add_text_field("sort_date", tokenizer_name="raw", fast=True)
+    sb.add_text_field("sort_title", tokenizer_name="raw", fast=True)
+    sb.add_bytes_field("record", stored=True)
+    return sb.build()
+
+
+def _title_fields() -> list[str]:
+    return [f"title{i}" for i in range(TITLE_SORT_CHARS // TITLE_WORDS)]
+
+
+def _title_numbers(key: str) -> list[int]:
+    """The title key as base-38 numbers, 12 characters each, ordered like the string."""
+    padded = key.ljust(TITLE_SORT_CHARS, "\x1f")
+    out = []
+    for start in range(0, TITLE_SORT_CHARS, TITLE_WORDS):
+        n = 0
+        for ch in padded[start : start + TITLE_WORDS]:
+            n = n * 38 + _ALPHABET.get(ch, 0)
+        out.append(n)
+    return out
+
+
+# Keyset order of each non-relevance sort: numeric tuple fields (for "after" filters), the
+# string fast field holding the same tuple + id (for tantivy's ordering), and the direction.
+_SORTS = {
+    "date": (["date", "tiebreak"], "sort_date", Order.Desc),
+    "title": ([*_title_fields(), "tiebreak"], "sort_title", Order.Asc),
+}
+
+
+def _sort_tuple(sort: str, record: dict[str, Any]) -> list[int]:
+    """The record's position in a keyset order (computed like ``to_document`` does)."""
+    date, title_key, tiebreak = sort_fields(record)
+    if sort == "date":
+        return [date, tiebreak]
+    return [*_title_numbers(title_key), tiebreak]
+
+
+def _to_tantivy(doc: SearchDocument) -> Document:
+    d = Document()
+    d.add_text("id", doc.id)
+    for name, values in (("title", doc.title), ("keywords", doc.keywords),
+                         ("description", doc.description), ("extra", doc.extra),
+                         ("title_prefix", doc.title)):
+        for value in values:
+            d.add_text(name, value)
+    for group, values in doc.facets.items():
+        for value in values:
+            d.add_text(group, value)
+    for group, values in doc.facet_labels.items():
+        for value in values:
+            d.add_text(FACET_FIELDS[group], value)
+    for value in doc.keyword_suggest:
+        d.add_text("kw_suggest", value)
+    d.add_unsigned("date", doc.date)
+    d.add_unsigned("tiebreak", doc.tiebreak)
+    for name, number in zip(_title_fields(), _title_numbers(doc.title_key), strict=True):
+        d.add_unsigned(name, number)
+    # Same order as the numeric tuples, plus the id: a unique key tantivy can sort on.
+    d.add_text("sort_date", f"{doc.date:09d}{doc.tiebreak:016x}{doc.id}")
+    d.add_text("sort_title", f"{doc.title_key.ljust(TITLE_SORT_CHARS, chr(31))}"
+                             f"{doc.tiebreak:016x}{doc.id}")
+    d.add_bytes("record", json.dumps(doc.record, ensure_ascii=False).encode())
+    return d
+
+
+class TantivyIndex(SearchIndex):
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        partner_labels: dict[str, str] | Any = None,
+        taxonomy: Taxonomy | None = None,
+        heap_size: int = 64_000_000,
+        rebuild_heap_size: int = 128_000_000,
+        lock_timeout: float = 60.0,
+    ) -> None:
+        self.path = Path(path)
+        self.taxonomy = taxonomy or Taxonomy(partner_labels)
+        self.heap_size = heap_size
+        self.rebuild_heap_size = rebuild_heap_size
+        self.lock_timeout = lock_timeout
+        self.schema = build_schema()
+        self._fr = french_analyser()
+        self._fold = fold_analyser()
+        self._swap = threading.Lock()  # guards _gen/_index/_pointer_stat
+        self._writing = threading.Lock()  # one writer per process; other processes: LockBusy
+        self._gen: str | None = None
+        self._index: tantivy.Index | None = None
+        self._pointer_stat: tuple[int, int, int] | None = None
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._current()
+
+    # -- generations --------------------------------------------------------------------------
+
+    def _open(self, gen_dir: Path) -> tantivy.Index:
+        index = tantivy.Index.open(str(gen_dir))
+        # Custom analysers are not stored with the index: register them on every open.
+        index.register_tokenizer("fr", self._fr)
+        index.register_tokenizer("fold", self._fold)
+        index.config_reader("manual")
+        return index
+
+    def _create(self, gen_dir: Path, last_seq: int = 0) -> None:
+        gen_dir.mkdir(parents=True)
+        tantivy.Index(self.schema, path=str(gen_dir))
+        self._write_meta(gen_dir, {"last_seq": last_seq})
+
+    @contextlib.contextmanager
+    def _dir_lock(self) -> Iterator[None]:
+        with (self.path / ".lock").open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _read_pointer(self) -> str | None:
+        try:
+            name = (self.path / POINTER).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name if name and (self.path / name / META).exists() else None
+
+    def _write_pointer(self, name: str) -> None:
+        tmp = self.path / f"{POINTER}.{os.getpid()}.tmp"
+        tmp.write_text(name + "\n", encoding="utf-8")
+        os.replace(tmp, self.path / POINTER)
+
+    def _new_gen_name(self) -> str:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        name = f"index-{stamp}"
+        while (self.path / name).exists():
+            time.sleep(0.001)
+            name = f"index-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}"
+        return name
+
+    def _current(self) -> tuple[str, tantivy.Index]:
+        """The live generation, reopened when another process or thread switched it."""
+        try:
+            st = os.stat(self.path / POINTER)
+            stat: tuple[int, int, int] | None = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            stat = None
+        with self._swap:
+            if stat is not None and stat == self._pointer_stat and self._index is not None:
+                assert self._gen is not None
+                return self._gen, self._index
+        name = self._read_pointer()
+        if name is None:
+            with self._dir_lock():
+                name = self._read_pointer()
+                if name is None:  # first use, or the live directory was removed
+                    name = self._new_gen_name()
+                    self._create(self.path / name)
+                    self._write_pointer(name)
+            st = os.stat(self.path / POINTER)
+            stat = (st.st_ino, st.st_mtime_ns, st.st_size)
+        with self._swap:
+            if name != self._gen or self._index is None:
+                self._index = self._open(self.path / name)
+                self._gen = name
+            self._pointer_stat = stat
+            return name, self._index
+
+    def _read_meta(self, gen: str | None = None) -> dict[str, Any]:
+        gen = gen or self._current()[0]
+        try:
+            data = json.loads((self.path / gen / META).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _write_meta(self, gen_dir: Path, updates: dict[str, Any]) -> None:
+        try:
+            data = json.loads((gen_dir / META).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            data = {}
+        data.update(updates, analyser=ANALYSER_VERSION, layout=LAYOUT_VERSION)
+        tmp = gen_dir / f"{META}.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, gen_dir / META)
+
+    @property
+    def needs_rebuild(self) -> bool:
+        meta = self._read_meta()
+        return meta.get("analyser") != ANALYSER_VERSION or meta.get("layout") != LAYOUT_VERSION
+
+    @property
+    def last_seq(self) -> int:
+        return int(self._read_meta().get("last_seq") or 0)
+
+    def set_last_seq(self, seq: int) -> None:
+        gen, _ = self._current()
+        self._write_meta(self.path / gen, {"last_seq": int(seq)})
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _writer(self, index: tantivy.Index, heap_size: int, threads: int) -> tantivy.IndexWriter:
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                return index.writer(heap_size=heap_size, num_threads=threads)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(
+                        f"the search index at {self.path} stayed locked by another writer "
+                        f"for {self.lock_timeout:.0f} s"
+                    ) from exc
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    @contextlib.contextmanager
+    def _write_session(
+        self, index: tantivy.Index, heap_size: int, threads: int = 1
+    ) -> Iterator[Any]:
+        with self._writing:
+            writer = self._writer(index, heap_size, threads)
+            try:
+                yield writer
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
+        index.reload()
+
+    def _documents(self, records: Iterable[dict[str, Any]]) -> Iterator[SearchDocument]:
+        for record in records:
+            try:
+                yield to_document(record, self.taxonomy)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                rid = record.get("id") if isinstance(record, dict) else None
+                log.warning("search: record %s not indexed: %s", rid, exc)
+
+    def index(self, records: Iterable[dict[str, Any]]) -> int:
+        _, index = self._current()
+        n = 0
+        with self._write_session(index, self.heap_size) as writer:
+            for doc in self._documents(records):
+                writer.delete_documents_by_term("id", doc.id)
+                writer.add_document(_to_tantivy(doc))
+                n += 1
+        return n
+
+    def delete(self, ids: Iterable[str]) -> None:
+        _, index = self._current()
+        with self._write_session(index, self.heap_size) as writer:
+            for record_id in ids:
+                writer.delete_documents_by_term("id", str(record_id))
+
+    def rebuild(self, records: Iterable[dict[str, Any]], last_seq: int | None = None) -> int:
+        name = self._new_gen_name()
+        gen_dir = self.path / name
+        try:
+            self._create(gen_dir, last_seq or 0)
+            index = self._open(gen_dir)
+            n = 0
+            threads = max(1, min(4, os.cpu_count() or 1, self.rebuild_heap_size // 32_000_000))
+            with self._write_session(index, self.rebuild_heap_size, threads) as writer:
+                for doc in self._documents(records):
+                    writer.add_document(_to_tantivy(doc))
+                    n += 1
+        except BaseException:
+            shutil.rmtree(gen_dir, ignore_errors=True)
+            raise
+        with self._dir_lock():
+            self._write_pointer(name)
+            self._cleanup(name)
+        self._current()
+        return n
+
+    def _cleanup(self, current: str) -> None:
+        """Drop generations older than the previous one (a slow reader may still be on it).
+
+        Newer directories are left alone: another process may be building one right now.
+        """
+        older = sorted(
+            p.name for p in self.path.glob("index-*") if p.is_dir() and p.name < current
+        )
+        for name in older[:-1]:
+            shutil.rmtree(self.path / name, ignore_errors=True)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _searcher(self) -> tantivy.Searcher:
+        for attempt in range(2):
+            _, index = self._current()
+            try:
+                index.reload()
+                return index.searcher()
+            except (ValueError, OSError):
+                if attempt:
+                    raise
+                with self._swap:  # the generation vanished under us: re-read the pointer
+                    self._pointer_stat = None
+        raise AssertionError("unreachable")
+
+    def count(self) -> int:
+        return int(self._searcher().num_docs)
+
+    def get(self, record_id: str) -> dict[str, Any] | None:
+        searcher = self._searcher()
+        result = searcher.search(Query.term_query(self.schema, "id", record_id), 1)
+        if not result.hits:
+            return None
+        return self._record(searcher, result.hits[0][1])
+
+    @staticmethod
+    def _record(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(searcher.doc(address)["record"][0])
+        return data
+
+    def _text_query(self, plan: Plan) -> tuple[Query | None, set[str]]:
+        """Every word required (in any text field, title and keywords weighing more)."""
+        clauses: list[Query] = []
+        terms: set[str] = set()
+        for word in dict.fromkeys(self._fr.analyze(" ".join(plan.parsed.words))):
+            terms.add(word)
+            clauses.append(self._across_fields([(0, word)]))
+        for phrase in plan.parsed.phrases:
+            tokens = self._fr.pre_tokenize(phrase).tokens
+            if tokens:
+                terms.update(t.text for t in tokens)
+                first = tokens[0].position  # stop words leave gaps, kept in the phrase
+                clauses.append(self._across_fields([(t.position - first, t.text) for t in tokens]))
+        if not clauses:
+            return None, terms
+        return Query.boolean_query([(Occur.Must, c) for c in clauses]), terms
+
+    def _across_fields(self, words: list[tuple[int, str]]) -> Query:
+        """A term (one word) or a phrase, in any text field, boosted by field."""
+        def one(field: str) -> Query:
+            if len(words) == 1:
+                return Query.term_query(self.schema, field, words[0][1])
+            return Query.phrase_query(self.schema, field, list(words))
+
+        return Query.boolean_query(
+            [(Occur.Should, Query.boost_query(one(field), boost))
+             for field, boost in TEXT_FIELDS.items()]
+        )
+
+    def _filter_query(self, group: str, values: tuple[str, ...]) -> Query:
+        return Query.term_set_query(self.schema, group, list(values))
+
+    @staticmethod
+    def _and(parts: list[Query]) -> Query:
+        if not parts:
+            return Query.all_query()
+        if len(parts) == 1:
+            return parts[0]
+        return Query.boolean_query([(Occur.Must, p) for p in parts])
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        plan = make_plan(query, self.taxonomy)
+        searcher = self._searcher()
+        text, terms = self._text_query(plan)
+        base: list[Query] = []
+        if plan.has_text:  # words the analyser dropped entirely (40+ letters) match nothing
+            base = [text if text is not None else Query.empty_query()]
+        filters = {g: self._filter_query(g, v) for g, v in plan.filters.items()}
+        main = self._and(base + list(filters.values()))
+        if plan.sort == "relevance":
+            hits, total, position = self._relevance_page(searcher, main, plan)
+        else:
+            hits, total, position = self._keyset_page(searcher, main, plan)
+        facets = self._facets(searcher, base, filters, plan) if plan.facets else {}
+        shown = [self._hit(searcher, addr, score, terms if plan.highlight else set())
+                 for score, addr in hits]
+        next_cursor = encode_cursor(plan, position) if position is not None else None
+        return SearchResult(total, shown, facets, next_cursor)
+
+    def _relevance_page(
+        self, searcher: tantivy.Searcher, main: Query, plan: Plan
+    ) -> tuple[list[tuple[float | None, Any]], int, list[Any] | None]:
+        """Score order; the cursor holds an offset (scores cannot be range-filtered here)."""
+        offset = plan.offset
+        if plan.after is not None:
+            if plan.after[0] != "o" or len(plan.after) != 2 or not isinstance(plan.after[1], int):
+                raise InvalidQuery("invalid cursor")
+            offset = max(0, plan.after[1])
+        result = searcher.search(main, plan.per_page + 1, count=True, offset=offset)
+        hits = [(float(score), addr) for score, addr in result.hits]
+        more = len(hits) > plan.per_page
+        hits = hits[: plan.per_page]
+        position = ["o", offset + len(hits)] if more else None
+        return list(hits), _total(result), position
+
+    def _keyset_page(
+        self, searcher: tantivy.Searcher, main: Query, plan: Plan
+    ) -> tuple[list[tuple[float | None, Any]], int, list[Any] | None]:
+        """Date or title order, on a unique key (sort tuple + id): each record once per walk."""
+        fields, sort_field, order = _SORTS[plan.sort]
+        if plan.after is None:
+            result = searcher.search(main, plan.per_page + 1, count=True,
+                                     order_by_field=sort_field, order=order, offset=plan.offset)
+            total = _total(result)
+            addresses = [addr for _, addr in result.hits]
+        else:
+            last, last_id = self._decode_position(plan.after, len(fields))
+            total = _total(searcher.search(main, 1, count=True))
+            addresses = self._ties_after(searcher, main, fields, last, last_id, order)
+            if len(addresses) <= plan.per_page:
+                after = self._after_query(fields, last, order)
+                result = searcher.search(self._and([main, after]), plan.per_page + 1,
+                                         order_by_field=sort_field, order=order)
+                addresses += [addr for _, addr in result.hits]
+        more = len(addresses) > plan.per_page
+        addresses = addresses[: plan.per_page]
+        position = None
+        if more and addresses:
+            record = self._record(searcher, addresses[-1])
+            position = ["k", *_sort_tuple(plan.sort, record), str(record["id"])]
+        return [(None, a) for a in addresses], total, position
+
+    @staticmethod
+    def _decode_position(after: list[Any], size: int) -> tuple[list[int], str]:
+        if (after[0] != "k" or len(after) != size + 2 or not isinstance(after[-1], str)
+                or not all(isinstance(v, int) and 0 <= v < 2**64 for v in after[1:-1])):
+            raise InvalidQuery("invalid cursor")
+        return list(after[1:-1]), after[-1]
+
+    def _ties_after(
+        self, searcher: tantivy.Searcher, main: Query, fields: list[str], last: list[int],
+        last_id: str, order: Order,
+    ) -> list[Any]:
+        """Records with exactly the cursor's sort tuple but a later id (almost always none)."""
+        same = self._and([main, *[Query.term_query(self.schema, f, v)
+                                  for f, v in zip(fields, last, strict=True)]])
+        result = searcher.search(same, 1_000)
+        tied = [(self._id(searcher, addr), addr) for _, addr in result.hits]
+        if order == Order.Asc:
+            tied = sorted((t for t in tied if t[0] > last_id), key=lambda t: t[0])
+        else:
+            tied = sorted((t for t in tied if t[0] < last_id), key=lambda t: t[0], reverse=True)
+        return [addr for _, addr in tied]
+
+    @staticmethod
+    def _id(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> str:
+        return str(searcher.doc(address)["id"][0])
+
+    def _after_query(self, fields: list[str], last: list[int], order: Order) -> Query:
+        """Tuples strictly after ``last``: (f1 > a1) or (f1 = a1 and f2 > a2) or …"""
+        branches = []
+        for j, field in enumerate(fields):
+            equal = [Query.term_query(self.schema, f, v)
+                     for f, v in zip(fields[:j], last[:j], strict=True)]
+            if order == Order.Asc:
+                beyond = Query.range_query(self.schema, field, tantivy.FieldType.Unsigned,
+                                           lower_bound=last[j], include_lower=False)
+            else:
+                beyond = Query.range_query(self.schema, field, tantivy.FieldType.Unsigned,
+                                           upper_bound=last[j], include_upper=False)
+            branches.append(self._and([*equal, beyond]))
+        return Query.boolean_query([(Occur.Should, b) for b in branches])
+
+    def _facets(
+        self, searcher: tantivy.Searcher, base: list[Query], filters: dict[str, Query],
+        plan: Plan,
+    ) -> dict[str, list[FacetValue]]:
+        """Disjunctive counts: each group counted under every filter except its own."""
+        aggs = {g: {"terms": {"field": FACET_FIELDS[g], "size": AGG_SIZE}} for g in FACET_GROUPS}
+        buckets: dict[str, dict[str, int]] = {}
+        free = {g: aggs[g] for g in FACET_GROUPS if g not in filters}
+        if free:
+            main = self._and(base + list(filters.values()))
+            buckets.update(_buckets(searcher.aggregate(main, free)))
+        for group in filters:
+            others = [q for g, q in filters.items() if g != group]
+            buckets.update(
+                _buckets(searcher.aggregate(self._and(base + others), {group: aggs[group]}))
+            )
+        return {
+            g: self.taxonomy.facet_values(g, buckets.get(g, {}), plan.filters.get(g, ()))
+            for g in FACET_GROUPS
+        }
+
+    def _hit(
+        self, searcher: tantivy.Searcher, address: tantivy.DocAddress, score: float | None,
+        terms: set[str],
+    ) -> Hit:
+        record = self._record(searcher, address)
+        title = text_of(record.get("title"))
+        description = text_of(record.get("description"))
+        return Hit(
+            id=str(record["id"]),
+            record=record,
+            score=score,
+            title_html=mark_html(title, self._spans(title, terms)),
+            snippet_html=snippet_html(description, self._spans(description, terms)),
+        )
+
+    def _spans(self, text: str, terms: set[str]) -> list[tuple[int, int]]:
+        if not terms or not text:
+            return []
+        return [(t.char_offset_from, t.char_offset_to)
+                for t in self._fr.pre_tokenize(text).tokens if t.text in terms]
+
+    # -- suggestions --------------------------------------------------------------------------
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        prefix = (prefix or "")[:100]
+        key = fold_key(prefix)
+        if not key or limit <= 0:
+            return []
+        searcher = self._searcher()
+        concepts: list[Suggestion] = []
+        for kind, concept_id, label in self.taxonomy.concept_candidates(prefix):
+            if _total(searcher.search(Query.term_query(self.schema, kind, concept_id), 1)):
+                concepts.append(Suggestion(label, kind, concept_id))  # type: ignore[arg-type]
+        keywords = [
+            Suggestion(split_label(term)[1] or term, "keyword")
+            for term, _ in sorted(
+                searcher.terms_with_prefix("kw_suggest", key, filter_query=Query.all_query(),
+                                           limit=50),
+                key=lambda t: -t[1],
+            )
+        ]
+        titles: list[Suggestion] = []
+        words: list[str | tuple[int, str]] = list(self._fold.analyze(prefix))
+        if words:
+            if prefix[-1:].isspace():
+                query = (Query.phrase_query(self.schema, "title_prefix", words) if len(words) > 1
+                         else Query.term_query(self.schema, "title_prefix", str(words[0])))
+            else:
+                query = Query.phrase_prefix_query(self.schema, "title_prefix", words)
+            for _, addr in searcher.search(query, 4 * limit).hits:
+                record = self._record(searcher, addr)
+                titles.append(Suggestion(text_of(record.get("title")), "title", str(record["id"])))
+        return merge_suggestions(concepts, keywords, titles, limit)
+
+    def close(self) -> None:
+        with self._swap:
+            self._index = None
+            self._gen = None
+            self._pointer_stat = None
+
+
+def _total(result: tantivy.SearchResult) -> int:
+    # ``count`` exists when the search asked for it; the type stubs do not declare it.
+    return int(getattr(result, "count", 0) or 0)
+
+
+def _buckets(result: dict[str, Any]) -> dict[str, dict[str, int]]:
+    return {
+        name: {str(b["key"]): int(b["doc_count"]) for b in agg.get("buckets", [])}
+        for name, agg in result.items()
+    }

@@ -1,0 +1,45 @@
+"""Fixtures of the API suite: one small catalogue (store, index, dumps) served by the real app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from catalogue.config import Settings
+from tests.api import data
+from web.app import create_app
+
+
+@pytest.fixture(scope="session")
+def api_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict[str, Any]]:
+    return data.build(tmp_path_factory.mktemp("api") / "var")
+
+
+@pytest.fixture(scope="session")
+def api_app(api_data: tuple[Settings, dict[str, Any]]) -> Iterator[Flask]:
+    app = create_app(api_data[0], TESTING=True)
+    yield app
+    services = app.extensions["catalogue"]
+    if services._index is not None:
+        services.index.close()
+
+
+@pytest.fixture
+def client(api_app: Flask) -> FlaskClient:
+    return api_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def records(api_data: tuple[Settings, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The live records of the catalogue."""
+    return list(api_data[1]["records"])
+
+
+@pytest.fixture(scope="session")
+def gone(api_data: tuple[Settings, dict[str, Any]]) -> dict[str, Any]:
+    """A record its partner withdrew."""
+    return dict(api_data[1]["gone"])

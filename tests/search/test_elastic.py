@@ -1,0 +1,226 @@
+"""Elasticsearch backend without a server: mapping, request bodies, response parsing, alias swap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import search.elastic
+from search.base import InvalidQuery, SearchQuery, open_index
+from search.documents import to_document
+from search.elastic import (
+    ElasticIndex,
+    document_body,
+    index_body,
+    parse_response,
+    render_highlight,
+    search_body,
+    suggest_body,
+)
+from search.paging import encode_cursor, make_plan
+from search.tantivy_index import TantivyIndex
+from search.text import FRENCH_STOP_WORDS
+from tests.search.conftest import TAXONOMY
+from tests.search.records import CM2, CYCLE3, ELEMENTAIRE, by_n, handcrafted
+
+
+def plan(**kwargs: Any):
+    return make_plan(SearchQuery(**kwargs), TAXONOMY)
+
+
+def test_mapping_has_the_french_analyser() -> None:
+    settings = index_body()["settings"]["analysis"]
+    fr = settings["analyzer"]["fr"]
+    assert fr["tokenizer"] == "standard"
+    assert fr["filter"] == ["fr_elision", "fr_long", "lowercase", "asciifolding", "fr_stop",
+                            "fr_stemmer"]
+    assert settings["filter"]["fr_stemmer"] == {"type": "stemmer", "language": "light_french"}
+    assert settings["filter"]["fr_stop"]["stopwords"] == list(FRENCH_STOP_WORDS)
+    assert {"l", "d", "qu", "jusqu"} <= set(settings["filter"]["fr_elision"]["articles"])
+
+
+def test_mapping_fields() -> None:
+    mappings = index_body()["mappings"]
+    props = mappings["properties"]
+    assert mappings["dynamic"] == "strict"
+    for group in ("level", "discipline", "partner", "type", "licence", "language",
+                  "type_facet", "licence_facet", "id", "sort_title"):
+        assert props[group] == {"type": "keyword"}, group
+    for field in ("title", "keywords", "description", "extra"):
+        assert props[field]["analyzer"] == "fr"
+    assert props["title"]["fields"]["prefix"]["analyzer"] == "fold"
+    assert props["record"] == {"type": "object", "enabled": False}
+    assert mappings["_meta"]["last_seq"] == 0
+
+
+def test_document_fits_the_strict_mapping() -> None:
+    record = by_n(handcrafted(), "volcans")
+    body = document_body(to_document(record, TAXONOMY))
+    assert set(body) <= set(index_body()["mappings"]["properties"])
+    assert {CM2, ELEMENTAIRE, CYCLE3} <= set(body["level"])
+    assert body["record"] == record
+    assert body["type_facet"] == ["http://purl.org/dc/dcmitype/Image\x1fimage"]
+
+
+def test_query_body_text_filters_and_disjunctive_aggregations() -> None:
+    body = search_body(plan(q="volcans d'Auvergne", filters={"partner": ["ign"], "level": [CM2]}))
+    must = body["query"]["bool"]["must"]
+    assert must == [{"multi_match": {
+        "query": "volcans d Auvergne", "type": "cross_fields", "operator": "and",
+        "fields": ["title^3", "keywords^2", "description^1", "extra^0.5"]}}]
+    level_f, partner_f = {"terms": {"level": [CM2]}}, {"terms": {"partner": ["ign"]}}
+    assert body["post_filter"] == {"bool": {"filter": [partner_f, level_f]}}
+    aggs = body["aggs"]
+    assert aggs["partner"]["filter"] == {"bool": {"filter": [level_f]}}
+    assert aggs["level"]["filter"] == {"bool": {"filter": [partner_f]}}
+    assert aggs["language"]["filter"] == {"bool": {"filter": [partner_f, level_f]}}
+    assert aggs["type"]["aggs"]["values"]["terms"]["field"] == "type_facet"
+    assert aggs["level"]["aggs"]["values"]["terms"]["size"] >= 500
+    assert body["highlight"]["encoder"] == "html"
+    assert body["sort"] == [{"_score": "desc"}, {"id": "asc"}]
+    assert body["size"] == 21 and body["track_total_hits"] is True
+
+
+def test_query_body_phrases_browse_and_paging() -> None:
+    body = search_body(plan(q='"cycle de l\'eau" pluie'))
+    assert {"multi_match": {"query": "cycle de l eau", "type": "phrase",
+                            "fields": ["title^3", "keywords^2", "description^1", "extra^0.5"]}
+            } in body["query"]["bool"]["must"]
+    browse = search_body(plan(q="le la", page=3, per_page=10, facets=False))
+    assert browse["query"] == {"match_all": {}}
+    assert "highlight" not in browse and "aggs" not in browse and "post_filter" not in browse
+    assert browse["from"] == 20 and browse["sort"][0] == {"date": "desc"}
+    titled = search_body(plan(sort="title"))
+    assert titled["sort"] == [{"sort_title": "asc"}, {"id": "asc"}]
+    for hostile in ('title:x AND (', "*", '"'):
+        search_body(plan(q=hostile))  # builds, nothing raw reaches a query parser
+
+
+def test_cursor_becomes_search_after() -> None:
+    first = plan(sort="date", per_page=5)
+    cursor = encode_cursor(first, ["a", 20230502, "some-id"])
+    body = search_body(plan(sort="date", per_page=5, cursor=cursor))
+    assert body["search_after"] == [20230502, "some-id"] and "from" not in body
+    foreign = encode_cursor(first, ["k", 1, 2, "x"])  # a tantivy cursor
+    with pytest.raises(InvalidQuery):
+        search_body(plan(sort="date", per_page=5, cursor=foreign))
+
+
+def test_suggest_body() -> None:
+    body = suggest_body("Volc", {"level": [CM2], "discipline": []}, 32)
+    assert body["query"] == {"match_phrase_prefix": {"title.prefix": "Volc"}}
+    assert body["aggs"]["keywords"]["terms"]["include"] == "volc.*"
+    assert body["aggs"]["level"]["terms"]["include"] == [CM2]
+    assert "discipline" not in body["aggs"]
+    assert suggest_body("a.b*", {}, 8)["aggs"]["keywords"]["terms"]["include"] == "a b.*"
+
+
+def test_highlight_is_rebuilt_with_our_escaping() -> None:
+    title = "<script>alert('x')</script> Le cycle de l'eau"
+    fragment = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;&#x2F;script&gt; Le cycle de l&#x27;<mark>eau</mark>"
+    assert render_highlight(title, [fragment], snippet=False) == (
+        "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Le cycle de l&#x27;<mark>eau</mark>")
+    # an unescaped tag in a fragment still comes out escaped
+    assert "<b>" not in render_highlight("a <b>x</b>", ["a <b><mark>x</mark></b>"], snippet=False)
+    assert render_highlight("Sans correspondance", None, snippet=False) == "Sans correspondance"
+    long = "mot " * 100 + "volcan final"
+    snippet = render_highlight(long, ["mot mot <mark>volcan</mark> final"], snippet=True)
+    assert snippet.startswith("…") and "<mark>volcan</mark>" in snippet
+
+
+def test_parse_response() -> None:
+    records = handcrafted()
+    volcans = by_n(records, "volcans")
+    p = plan(q="volcans", filters={"partner": ["ign"]}, per_page=1)
+    response = {
+        "hits": {
+            "total": {"value": 2, "relation": "eq"},
+            "hits": [
+                {"_score": 3.5, "_source": {"record": volcans}, "sort": [3.5, volcans["id"]],
+                 "highlight": {"title": ["Les <mark>volcans</mark> d&#x27;Auvergne"]}},
+                {"_score": 1.0, "_source": {"record": records[2]}, "sort": [1.0, "z"]},
+            ],
+        },
+        "aggregations": {
+            "partner": {"doc_count": 3, "values": {"buckets": [
+                {"key": "ign", "doc_count": 2}, {"key": "bnf", "doc_count": 1}]}},
+            "licence": {"doc_count": 2, "values": {"buckets": [
+                {"key": "cc-by-4.0\x1fCC BY 4.0", "doc_count": 2}]}},
+        },
+    }
+    result = parse_response(p, response, TAXONOMY)
+    assert result.total == 2 and [h.id for h in result.hits] == [volcans["id"]]
+    assert result.hits[0].title_html == "Les <mark>volcans</mark> d&#x27;Auvergne"
+    assert result.hits[0].score == 3.5
+    assert [(f.id, f.label, f.count, f.selected) for f in result.facets["partner"]] == [
+        ("ign", "IGN", 2, True), ("bnf", "BnF / Gallica", 1, False)]
+    assert [(f.id, f.label) for f in result.facets["licence"]] == [("cc-by-4.0", "CC BY 4.0")]
+    assert result.facets["level"] == []
+    after = search_body(plan(q="volcans", filters={"partner": ["ign"]}, per_page=1,
+                             cursor=result.next_cursor))
+    assert after["search_after"] == [3.5, volcans["id"]]
+
+
+class FakeIndices:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        def call(**kwargs: Any) -> Any:
+            self.calls.append((name, kwargs))
+            if name == "exists_alias":
+                return True
+            if name == "get_alias":
+                return {"catalogue-20240101t000000000000": {}, "catalogue-20240201t000000000000": {}}
+            return {"acknowledged": True}
+        return call
+
+
+class FakeClient:
+    def __init__(self) -> None:
+        self.indices = FakeIndices()
+
+
+def test_rebuild_fills_a_new_index_then_swaps_the_alias(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[dict[str, Any]] = []
+
+    def fake_bulk(client: Any, actions: Any, **kwargs: Any) -> tuple[int, list[Any]]:
+        sent.extend(actions)
+        return len(sent), []
+
+    monkeypatch.setattr("elasticsearch.helpers.bulk", fake_bulk)
+    client = FakeClient()
+    es = ElasticIndex(client=client, taxonomy=TAXONOMY)
+    assert es.rebuild(handcrafted() + [{"id": "broken"}], last_seq=9) == len(handcrafted())
+    calls = client.indices.calls
+    names = [name for name, _ in calls]
+    created = next(kw for name, kw in calls if name == "create")["index"]
+    assert created.startswith("catalogue-") and {a["_index"] for a in sent} == {created}
+    assert names.index("create") < names.index("put_mapping") < names.index("update_aliases")
+    assert next(kw for name, kw in calls if name == "put_mapping")["meta"]["last_seq"] == 9
+    actions = next(kw for name, kw in calls if name == "update_aliases")["actions"]
+    assert actions == [
+        {"remove": {"index": "catalogue-20240101t000000000000", "alias": "catalogue"}},
+        {"remove": {"index": "catalogue-20240201t000000000000", "alias": "catalogue"}},
+        {"add": {"index": created, "alias": "catalogue", "is_write_index": True}},
+    ]
+    deleted = [kw["index"] for name, kw in calls if name == "delete"]
+    assert deleted == ["catalogue-20240101t000000000000"]  # the previous one is kept
+
+
+def test_open_index_picks_the_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+
+    class Stub:
+        def __init__(self, url: str, **kwargs: Any) -> None:
+            seen.append(url)
+
+    monkeypatch.setattr(search.elastic, "ElasticIndex", Stub)
+    assert isinstance(open_index("https://es.example:9200", tmp_path), Stub)
+    assert seen == ["https://es.example:9200"]
+    assert isinstance(open_index(None, tmp_path), TantivyIndex)
+    with pytest.raises(ValueError) as err:
+        open_index("elastic:secret@es:9200", tmp_path)
+    assert "secret" not in str(err.value)

@@ -1,0 +1,135 @@
+"""Bulk downloads and the catalogue's DCAT description.
+
+The dumps are written by ``catalogue.dumps.write_dumps`` after each harvest; the API only lists
+and serves them (with Range and conditional requests, through ``send_file``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Response, current_app, request, send_file, url_for
+
+from catalogue.dumps import CONTENT_TYPES, DUMP_NAMES, JSONL_NAME, MEDIA_TYPES, read_manifest
+from schemas.serializers.dcat_catalog import RDF_FORMATS, CatalogInfo, DumpFile, catalog_graph, serialize
+from web.api import bp
+from web.api.http import ApiError, cached, json_response, negotiate, oldest_datestamp, parse_args, store_state
+from web.api.schemas import CatalogQuerySchema, NoQuerySchema
+from web.services import services
+
+NO_QUERY = NoQuerySchema()
+CATALOG_QUERY = CatalogQuerySchema()
+TURTLE = "text/turtle"
+CATALOG_MEDIA = {"turtle": TURTLE, "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml"}
+DUMP_TITLES = {
+    JSONL_NAME: "Export complet, JSON Lines (un enregistrement commun par ligne), compressé gzip",
+    "resources.csv.gz": "Export complet, CSV (une ligne par ressource), compressé gzip",
+}
+DUMP_FILE_TYPES = {JSONL_NAME: "JSON", "resources.csv.gz": "CSV"}
+
+
+def _dumps_dir() -> Path:
+    return Path(services().settings.dumps_dir)
+
+
+def _dump_files(manifest: dict[str, Any] | None, base: str) -> list[dict[str, Any]]:
+    """Manifest entries whose file is there, with their download URL under ``base``."""
+    out = []
+    for entry in (manifest or {}).get("files", []):
+        name = entry.get("name")
+        if name in DUMP_NAMES and (_dumps_dir() / name).is_file():
+            out.append({
+                "name": name, "url": f"{base}/api/v1/dumps/{name}", "size": int(entry["size"]),
+                "records": int(entry["records"]), "generated_at": str(entry["generated_at"]),
+                "media_type": MEDIA_TYPES[name], "content_type": CONTENT_TYPES[name],
+            })
+    return out
+
+
+@bp.get("/dumps")
+def list_dumps() -> Response:
+    """The bulk dumps available, with their date, size and number of records."""
+    parse_args(NO_QUERY)
+    manifest = read_manifest(_dumps_dir())
+    files = _dump_files(manifest, request.host_url.rstrip("/"))
+    body = {"generated_at": manifest.get("generated_at") if manifest else None,
+            "records": manifest.get("records") if manifest else None, "files": files}
+    return cached(["dumps", body], None, lambda: json_response(body))
+
+
+def _send_dump(name: str) -> Response:
+    path = _dumps_dir() / name
+    if not path.is_file():
+        raise ApiError(404, "Not Found", "this dump has not been generated yet", slug="not-found")
+    response = send_file(path, mimetype=MEDIA_TYPES[name], as_attachment=True, download_name=name,
+                         conditional=True, etag=True, max_age=300)
+    return response
+
+
+@bp.get("/dumps/resources.jsonl.gz")
+def dump_jsonl() -> Response:
+    """Every live record, one shared record (JSON) per line, gzip-compressed."""
+    parse_args(NO_QUERY)
+    return _send_dump(JSONL_NAME)
+
+
+@bp.get("/dumps/resources.csv.gz")
+def dump_csv() -> Response:
+    """Every live record as one flat CSV row, gzip-compressed."""
+    parse_args(NO_QUERY)
+    return _send_dump("resources.csv.gz")
+
+
+def oai_endpoint() -> str | None:
+    """URL path of the OAI-PMH endpoint, if the OAI blueprint has one."""
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.startswith("oai.") and "GET" in (rule.methods or ()) and not rule.arguments:
+            return str(rule.rule)
+    return None
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.replace(microsecond=0).isoformat() + "Z" if moment is not None else None
+
+
+def _catalog_body(media_type: str) -> Response:
+    settings = services().settings
+    base = settings.base_url
+    manifest = read_manifest(_dumps_dir())
+    _, newest = store_state()
+    dumps = [
+        DumpFile(name=f["name"], url=f"{base}/api/v1/dumps/{f['name']}", title=DUMP_TITLES[f["name"]],
+                 file_type=DUMP_FILE_TYPES[f["name"]], size=f["size"], modified=f["generated_at"])
+        for f in _dump_files(manifest, base)
+    ]
+    oai = oai_endpoint()
+    info = CatalogInfo(
+        base_url=base,
+        api_url=f"{base}/api/v1",
+        openapi_url=f"{base}{url_for('api.openapi_json')}",
+        docs_url=f"{base}{url_for('api.docs')}",
+        catalog_url=f"{base}{url_for('api.catalog')}",
+        oai_url=f"{base}{oai}" if oai else None,
+        modified=_iso(newest),
+        issued=_iso(oldest_datestamp()),
+        records=services().store.count_records(),
+        dumps=dumps,
+    )
+    text = serialize(catalog_graph(info), media_type)
+    return Response(text, mimetype=media_type)
+
+
+@bp.get("/catalog")
+def catalog() -> Response:
+    """The catalogue in DCAT-AP 3 (Turtle by default; JSON-LD or RDF/XML by Accept or format)."""
+    args = parse_args(CATALOG_QUERY)
+    fmt = args.get("format")
+    media_type = negotiate(list(RDF_FORMATS), CATALOG_MEDIA[fmt] if fmt else None)
+    seq, newest = store_state()
+    manifest = read_manifest(_dumps_dir()) or {}
+    response = cached(["catalog", seq, manifest.get("generated_at"), media_type], newest,
+                      lambda: _catalog_body(media_type))
+    if not fmt:
+        response.vary.add("Accept")
+    return response

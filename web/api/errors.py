@@ -1,0 +1,74 @@
+"""Every failure under ``/api/v1`` as problem+json, never an HTML page or a stack trace.
+
+Flask only gives a blueprint the errors raised inside its own views: an unknown path or a wrong
+method fails while routing, before any blueprint is known. A catch-all route under the prefix
+brings those requests into the blueprint, where it answers 404, or 405 with ``Allow`` when the
+path exists for GET.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, current_app, g, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, default_exceptions
+from werkzeug.routing import RequestRedirect
+
+from web.api import bp
+from web.api.http import ApiError, add_cors, problem_response
+
+log = logging.getLogger("catalogue.web.api")
+
+_SLUGS = {400: "bad-request", 404: "not-found", 405: "method-not-allowed", 406: "not-acceptable",
+          410: "gone", 413: "too-large", 500: "server-error"}
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> Response:
+    return problem_response(error)
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    headers = {}
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return problem_response(ApiError(status, error.name, error.description, slug=_SLUGS.get(status),
+                                     headers=headers))
+
+
+# Registered per status code: a code-specific handler of the app would otherwise win over a
+# blueprint handler registered for the HTTPException class.
+for _code in default_exceptions:
+    bp.register_error_handler(_code, _http_error)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    log.exception("API error on %s %s (request %s)", request.method, request.path,
+                  g.get("request_id", "-"))
+    return problem_response(ApiError(500, "Internal Server Error",
+                                     "the server could not answer; try again later",
+                                     slug="server-error"))
+
+
+bp.after_request(add_cors)
+
+_WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+@bp.route("/", methods=_WRITE_METHODS, defaults={"path": ""})
+@bp.route("/<path:path>", methods=["GET", *_WRITE_METHODS])
+def not_found(path: str) -> Response:
+    """Unknown paths (404) and known paths with another method than GET (405)."""
+    if request.method != "GET":
+        adapter = current_app.url_map.bind_to_environ(request.environ)
+        try:
+            endpoint, _ = adapter.match(method="GET")
+        except (HTTPException, RequestRedirect):
+            endpoint = None
+        if endpoint is not None and endpoint != "api.not_found":
+            raise MethodNotAllowed(valid_methods=["GET", "HEAD", "OPTIONS"])
+    raise NotFound("no such API path; the API is described at /api/v1/docs")

@@ -1,0 +1,222 @@
+"""``/resources``: search with facets and paging, and one record in several representations."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, request, url_for
+
+from catalogue.config import PARTNER_NAMES
+from schemas.record import text_of
+from schemas.serializers import FORMATS
+from schemas.serializers.jsonld import to_jsonld
+from search import FACET_GROUPS, InvalidQuery, SearchQuery, SearchResult
+from search.base import Hit
+from web.api import bp
+from web.api.http import (
+    ApiError,
+    cached,
+    invalid,
+    json_response,
+    negotiate,
+    parse_args,
+    store_state,
+)
+from web.api.schemas import (
+    MAX_WINDOW,
+    RecordQuerySchema,
+    SearchQuerySchema,
+    concept_id,
+)
+from web.services import services
+
+SEARCH_QUERY = SearchQuerySchema()
+RECORD_QUERY = RecordQuerySchema()
+JSON = "application/json"
+JSONLD = "application/ld+json"
+XML = "application/xml"
+RECORD_MEDIA = {"json": JSON, "jsonld": JSONLD, "oai_dc": XML, "lom": XML, "scolomfr": XML}
+_RECORD_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
+DESCRIPTION_CHARS = 300
+_CONCEPT_GROUPS = {"level": "level", "discipline": "discipline"}
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def _filters(args: dict[str, Any]) -> dict[str, list[str]]:
+    """Filter values as the index wants them: current concept ids for levels and disciplines."""
+    vocab = services().vocab
+    filters: dict[str, list[str]] = {}
+    for group in FACET_GROUPS:
+        values = [concept_id(v) for v in args.get(group) or []]
+        if group in _CONCEPT_GROUPS:
+            resolved = []
+            for value in values:
+                concept = vocab.resolve(value)
+                if concept is None:
+                    raise invalid(group, f"{value} is not a current ScoLOMFR {group} (nor replaced by one)")
+                resolved.append(str(concept.id))
+            values = resolved
+        if values:
+            filters[group] = list(dict.fromkeys(values))
+    return filters
+
+
+def _page_url(**changes: str | None) -> str:
+    args = request.args.copy()
+    for key, value in changes.items():
+        args.pop(key, None)
+        if value is not None:
+            args[key] = value
+    query = urlencode(list(args.items(multi=True)))
+    return request.base_url + (f"?{query}" if query else "")
+
+
+def _terms(items: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+    return [{"id": str(i["id"]), "label": str(i["label"])} for i in items or []]
+
+
+def _result(hit: Hit, partner_labels: dict[str, str]) -> dict[str, Any]:
+    record = hit.record
+    source = record.get("source") or {}
+    partner = str(source.get("partner", ""))
+    licence = record.get("licence")
+    return {
+        "id": hit.id,
+        "title": text_of(record.get("title")),
+        "description": _cut(text_of(record.get("description")), DESCRIPTION_CHARS),
+        "title_html": hit.title_html,
+        "snippet_html": hit.snippet_html,
+        "partner": {"id": partner, "label": partner_labels.get(partner)
+                    or PARTNER_NAMES.get(partner, partner)},
+        "source_id": str(source.get("source_id", "")),
+        "url": record.get("url") or source.get("landing_url"),
+        "thumbnail": record.get("thumbnail"),
+        "levels": _terms(record.get("levels")),
+        "disciplines": _terms(record.get("disciplines")),
+        "resource_types": _terms(record.get("resource_types")),
+        "licence": ({"code": licence["code"], "label": licence["label"], "uri": licence.get("uri")}
+                    if licence else None),
+        "languages": list(record.get("languages") or []),
+        "score": hit.score,
+        "_links": {"self": url_for("api.get_resource", record_id=hit.id, _external=True)},
+    }
+
+
+def _invalid_query(exc: InvalidQuery) -> ApiError:
+    message = str(exc)
+    for name in ("cursor", "page", "sort", *FACET_GROUPS):
+        if name in message:
+            return invalid(name, message)
+    return invalid("q", message)
+
+
+def _links(args: dict[str, Any], result: SearchResult) -> dict[str, str | None]:
+    per_page = args["per_page"]
+    links: dict[str, str | None] = {"self": request.url, "next": None, "prev": None}
+    if args.get("cursor"):
+        if result.next_cursor:
+            links["next"] = _page_url(cursor=result.next_cursor, page=None)
+        return links
+    page = args.get("page") or 1
+    if page * per_page < result.total:
+        if (page + 1) * per_page <= MAX_WINDOW:
+            links["next"] = _page_url(page=str(page + 1), cursor=None)
+        elif result.next_cursor:
+            links["next"] = _page_url(cursor=result.next_cursor, page=None)
+    if page > 1:
+        links["prev"] = _page_url(page=str(page - 1), cursor=None)
+    return links
+
+
+def _search_body(args: dict[str, Any], filters: dict[str, list[str]]) -> dict[str, Any]:
+    query = SearchQuery(
+        q=args.get("q") or "", filters=filters, sort=args["sort"], page=args.get("page") or 1,
+        per_page=args["per_page"], cursor=args.get("cursor"), facets=True, highlight=True,
+    )
+    try:
+        result = services().index.search(query)
+    except InvalidQuery as exc:
+        raise _invalid_query(exc) from exc
+    facets = {
+        group: [{"id": f.id, "label": f.label, "count": f.count, "selected": f.selected}
+                for f in result.facets.get(group, [])]
+        for group in FACET_GROUPS
+    }
+    labels = {f["id"]: f["label"] for f in facets["partner"]}
+    return {
+        "total": result.total,
+        "page": None if args.get("cursor") else (args.get("page") or 1),
+        "per_page": args["per_page"],
+        "results": [_result(hit, labels) for hit in result.hits],
+        "facets": facets,
+        "links": _links(args, result),
+        "next_cursor": result.next_cursor,
+    }
+
+
+@bp.get("/resources")
+def search_resources() -> Response:
+    """Search the live records: full text, facet filters, facet counts, paging."""
+    args = parse_args(SEARCH_QUERY)
+    filters = _filters(args)
+    seq, newest = store_state()
+    key = ["resources", seq, services().index.last_seq, request.host_url,
+           sorted(request.args.items(multi=True))]
+    return cached(key, newest, lambda: json_response(_search_body(args, filters)))
+
+
+def partner_names() -> dict[str, str]:
+    """Partner display names: the configured sources' names over the founding partners'."""
+    names = dict(PARTNER_NAMES)
+    names.update({s["partner"]: s["partner_name"] for s in services().store.sources()})
+    return names
+
+
+def record_links(record_id: str) -> dict[str, str]:
+    self_url = url_for("api.get_resource", record_id=record_id, _external=True)
+    links = {"self": self_url, "jsonld": f"{self_url}?format=jsonld"}
+    links.update({prefix: f"{self_url}?format={prefix}" for prefix in FORMATS})
+    return links
+
+
+def _record_body(record: dict[str, Any], fmt: str) -> Response:
+    if fmt == "json":
+        return json_response({**record, "_links": record_links(record["id"])})
+    if fmt == "jsonld":
+        settings = services().settings
+        partner = (record.get("source") or {}).get("partner", "")
+        doc = to_jsonld(record, uri=f"{settings.base_url}/api/v1/resources/{record['id']}",
+                        partner_name=partner_names().get(partner), discipline_of=services().vocab.discipline_of)
+        return json_response(doc, mimetype=JSONLD)
+    return Response(FORMATS[fmt].to_xml_bytes(record), mimetype=XML)
+
+
+@bp.get("/resources/<record_id>")
+def get_resource(record_id: str) -> Response:
+    """One record: the shared record (JSON), schema.org JSON-LD, or oai_dc / LOM / ScoLOMFR XML."""
+    args = parse_args(RECORD_QUERY)
+    stored = services().store.get(record_id) if _RECORD_ID.match(record_id) else None
+    if stored is None or stored.data is None:
+        raise ApiError(404, "Not Found", f"no record {record_id[:200]!r}", slug="not-found")
+    if stored.deleted:
+        raise ApiError(410, "Gone", "this record was withdrawn by its partner", slug="gone",
+                       id=stored.id,
+                       deleted_at=stored.datestamp.replace(microsecond=0).isoformat() + "Z")
+    fmt = args.get("format")
+    if fmt is None:
+        fmt = "jsonld" if negotiate([JSON, JSONLD]) == JSONLD else "json"
+    response = cached(["record", stored.id, stored.seq, fmt, request.host_url], stored.datestamp,
+                      lambda: _record_body(stored.data or {}, fmt))
+    if "format" not in request.args:
+        response.vary.add("Accept")
+    return response

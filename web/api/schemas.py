@@ -1,0 +1,350 @@
+"""Marshmallow schemas of the API: query parameters (validated) and responses (documented).
+
+The query schemas reject unknown parameters and name the parameter in every error. The response
+schemas are what the OpenAPI document publishes; the tests check every answer against them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from schemas.record import RecordSchema
+
+MAX_QUERY_CHARS = 500
+MAX_PER_PAGE = 100
+MAX_WINDOW = 10_000
+MAX_FILTER_VALUES = 50
+SORTS = ("relevance", "date", "title")
+RECORD_FORMATS = ("json", "jsonld", "oai_dc", "lom", "scolomfr")
+CATALOG_FORMATS = ("turtle", "jsonld", "rdfxml")
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_CONCEPT = re.compile(r"^scolomfr-voc-(\d{3})-num-\d+$")
+_SCOLOMFR_URI = re.compile(r"^https?://data\.education\.fr/voc/scolomfr/concept/(scolomfr-voc-\d{3}-num-\d+)$")
+_PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]*$")
+
+
+def concept_id(value: str) -> str:
+    """The concept id for an id or a full ScoLOMFR concept URI (anything else unchanged)."""
+    value = value.strip()
+    match = _SCOLOMFR_URI.match(value)
+    return match.group(1) if match else value
+
+
+class _Query(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def _concepts(vocab: str, what: str) -> fields.List:
+    def check(values: list[str]) -> None:
+        for value in values:
+            match = _CONCEPT.match(concept_id(value))
+            if not match or match.group(1) != vocab:
+                raise ValidationError(
+                    f"{value[:80]!r} is not a {what}: use a scolomfr-voc-{vocab} concept id or URI "
+                    "(see /api/v1/vocabularies)"
+                )
+
+    return fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        validate=[validate.Length(max=MAX_FILTER_VALUES), check],
+        metadata={"description": f"ScoLOMFR {what} (scolomfr-voc-{vocab}) id or URI; repeat to combine "
+                  "(OR within a parameter, AND between parameters)."},
+    )
+
+
+def _codes(pattern: re.Pattern[str], description: str, max_length: int = 100) -> fields.List:
+    return fields.List(
+        fields.String(validate=[validate.Length(min=1, max=max_length),
+                                validate.Regexp(pattern, error="invalid value")]),
+        validate=validate.Length(max=MAX_FILTER_VALUES),
+        metadata={"description": description},
+    )
+
+
+class SearchQuerySchema(_Query):
+    q = fields.String(
+        validate=validate.Length(max=MAX_QUERY_CHARS),
+        metadata={"description": "Words to search for (French analysis); \"quoted phrases\" allowed."},
+    )
+    level = _concepts("022", "level")
+    discipline = _concepts("015", "discipline")
+    partner = _codes(_ID, "Partner id (see /api/v1/sources).")
+    type = _codes(_PRINTABLE, "Resource type id: a ScoLOMFR concept id or URI, or a DCMI type URI.",
+                  max_length=300)
+    licence = _codes(_ID, "Licence code (lo-2.0, cc-by-4.0, public-domain…).")
+    language = _codes(re.compile(r"^[a-z]{2}$"), "Language (ISO 639-1 code).")
+    sort = fields.String(
+        load_default="relevance", validate=validate.OneOf(SORTS),
+        metadata={"description": "Order: relevance (with q; newest first without), date, title."},
+    )
+    page = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_WINDOW),
+        metadata={"default": 1,
+                  "description": f"Page number; page × per_page may not exceed {MAX_WINDOW} "
+                  "(follow links.next / next_cursor beyond)."},
+    )
+    per_page = fields.Integer(
+        load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE),
+        metadata={"description": f"Results per page (at most {MAX_PER_PAGE})."},
+    )
+    cursor = fields.String(
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "Opaque position from next_cursor, to walk through every result."},
+    )
+
+    @validates_schema
+    def _window(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("cursor") and data.get("page") is not None:
+            raise ValidationError("page and cursor cannot be combined", field_name="page")
+        if data.get("page", 1) * data["per_page"] > MAX_WINDOW:
+            raise ValidationError(
+                f"page × per_page may not exceed {MAX_WINDOW}; to go further, follow links.next "
+                "or pass next_cursor as cursor", field_name="page")
+
+
+class RecordQuerySchema(_Query):
+    format = fields.String(
+        validate=validate.OneOf(RECORD_FORMATS),
+        metadata={"description": "Representation, overriding the Accept header: json (the shared "
+                  "record), jsonld (schema.org), oai_dc, lom, scolomfr (XML)."},
+    )
+
+
+class SuggestQuerySchema(_Query):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                      metadata={"description": "What the user has typed so far."})
+    limit = fields.Integer(load_default=8, validate=validate.Range(min=1, max=20),
+                           metadata={"description": "How many suggestions (at most 20)."})
+
+
+class CatalogQuerySchema(_Query):
+    format = fields.String(
+        validate=validate.OneOf(CATALOG_FORMATS),
+        metadata={"description": "RDF syntax, overriding the Accept header (default Turtle)."},
+    )
+
+
+class NoQuerySchema(_Query):
+    """Endpoints without parameters (any parameter is refused, so typos do not go unnoticed)."""
+
+
+# -- responses ---------------------------------------------------------------------------------
+
+
+def _str(description: str = "", **kwargs: Any) -> fields.String:
+    return fields.String(required=True, metadata={"description": description} if description else {},
+                         **kwargs)
+
+
+def _url(description: str = "") -> fields.String:
+    return fields.String(required=True, allow_none=True,
+                         metadata={"description": description} if description else {})
+
+
+class TermSchema(Schema):
+    id = _str("Concept id (also accepted as a filter value).")
+    label = _str("French label.")
+
+
+class LicenceOutSchema(Schema):
+    code = _str("Licence code (the licence filter value).")
+    label = _str()
+    uri = fields.String(required=True, allow_none=True)
+
+
+class PartnerSchema(Schema):
+    id = _str("Partner id (the partner filter value).")
+    label = _str("Partner name.")
+
+
+class ResultSchema(Schema):
+    id = _str("Record id.")
+    title = _str("Title, in French when available.")
+    description = _str("Start of the description (plain text, may be empty).")
+    snippet_html = _str("Description excerpt around the matched words: HTML-escaped text with "
+                        "<mark> around matches.")
+    title_html = _str("Title, HTML-escaped, matches in <mark>.")
+    partner = fields.Nested(PartnerSchema, required=True)
+    source_id = _str()
+    url = _url("The resource at the partner's site.")
+    thumbnail = _url()
+    levels = fields.List(fields.Nested(TermSchema), required=True)
+    disciplines = fields.List(fields.Nested(TermSchema), required=True)
+    resource_types = fields.List(fields.Nested(TermSchema), required=True)
+    licence = fields.Nested(LicenceOutSchema, required=True, allow_none=True)
+    languages = fields.List(fields.String(), required=True)
+    score = fields.Float(required=True, allow_none=True, metadata={"description": "Relevance score."})
+    links = fields.Dict(keys=fields.String(), values=fields.String(), required=True, data_key="_links",
+                        metadata={"description": "self: this record in the API."})
+
+
+class FacetValueSchema(Schema):
+    id = _str("Pass it back as the parameter of the same name to filter.")
+    label = _str()
+    count = fields.Integer(required=True)
+    selected = fields.Boolean(required=True)
+
+
+class FacetsSchema(Schema):
+    level = fields.List(fields.Nested(FacetValueSchema), required=True)
+    discipline = fields.List(fields.Nested(FacetValueSchema), required=True)
+    partner = fields.List(fields.Nested(FacetValueSchema), required=True)
+    type = fields.List(fields.Nested(FacetValueSchema), required=True)
+    licence = fields.List(fields.Nested(FacetValueSchema), required=True)
+    language = fields.List(fields.Nested(FacetValueSchema), required=True)
+
+
+class PageLinksSchema(Schema):
+    self = _url()
+    next = _url("Next page (absolute URL), null on the last page.")
+    prev = _url("Previous page, null on the first page or when walking with a cursor.")
+
+
+class SearchResponseSchema(Schema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True, allow_none=True,
+                          metadata={"description": "Page number; null when walking with a cursor."})
+    per_page = fields.Integer(required=True)
+    results = fields.List(fields.Nested(ResultSchema), required=True)
+    facets = fields.Nested(FacetsSchema, required=True)
+    links = fields.Nested(PageLinksSchema, required=True)
+    next_cursor = fields.String(required=True, allow_none=True)
+
+
+class RecordLinksSchema(Schema):
+    self = _str()
+    jsonld = _str()
+    oai_dc = _str()
+    lom = _str()
+    scolomfr = _str()
+
+
+class RecordOutSchema(RecordSchema):
+    """The shared record as stored, plus links to its other representations."""
+
+    links_ = fields.Nested(RecordLinksSchema, required=True, data_key="_links")
+
+
+class JsonLdSchema(Schema):
+    class Meta:
+        unknown = "include"
+
+    context = fields.Raw(required=True, data_key="@context")
+    id = fields.String(required=True, data_key="@id")
+    type = fields.String(required=True, data_key="@type")
+    name = fields.String(required=True)
+
+
+class TreeNodeSchema(Schema):
+    id = _str()
+    uri = _str()
+    label = _str()
+    count = fields.Integer(required=True, metadata={"description": "Live records at this level or below."})
+    children = fields.List(fields.Nested(lambda: TreeNodeSchema()), required=True)
+
+
+class VocabularySchema(Schema):
+    id = _str("Parameter the ids filter on (level or discipline).")
+    scheme = _str("ScoLOMFR vocabulary URI.")
+    label = _str()
+    concepts = fields.List(fields.Nested(TreeNodeSchema), required=True)
+
+
+class RunSchema(Schema):
+    status = _str("running, done, done-with-errors, failed or interrupted.")
+    mode = _str()
+    started_at = _str()
+    finished_at = fields.String(required=True, allow_none=True)
+
+
+class SourceOutSchema(Schema):
+    id = _str()
+    name = _str()
+    protocol = _str()
+    url = _str()
+    records = fields.Integer(required=True)
+    last_harvest = fields.Nested(RunSchema, required=True, allow_none=True)
+    last_success_at = fields.String(required=True, allow_none=True)
+
+
+class PartnerOutSchema(Schema):
+    id = _str()
+    name = _str()
+    records = fields.Integer(required=True)
+    sources = fields.List(fields.Nested(SourceOutSchema), required=True)
+
+
+class SourcesResponseSchema(Schema):
+    records = fields.Integer(required=True)
+    partners = fields.List(fields.Nested(PartnerOutSchema), required=True)
+
+
+class SuggestionSchema(Schema):
+    text = _str()
+    kind = _str("title, keyword, level or discipline.",
+                validate=validate.OneOf(("title", "keyword", "level", "discipline")))
+    id = fields.String(required=True, allow_none=True,
+                       metadata={"description": "Record id (title) or concept id (level, discipline)."})
+
+
+class SuggestResponseSchema(Schema):
+    q = _str()
+    suggestions = fields.List(fields.Nested(SuggestionSchema), required=True)
+
+
+class DumpSchema(Schema):
+    name = _str()
+    url = _str()
+    size = fields.Integer(required=True, metadata={"description": "Bytes."})
+    records = fields.Integer(required=True)
+    generated_at = _str()
+    media_type = _str("Content-Type of the download.")
+    content_type = _str("What the file holds once decompressed.")
+
+
+class DumpsResponseSchema(Schema):
+    generated_at = fields.String(required=True, allow_none=True)
+    records = fields.Integer(required=True, allow_none=True)
+    files = fields.List(fields.Nested(DumpSchema), required=True)
+
+
+class IndexLinksSchema(Schema):
+    resources = _str()
+    levels = _str()
+    disciplines = _str()
+    sources = _str()
+    suggest = _str()
+    dumps = _str()
+    catalog = _str()
+    openapi = _str()
+    docs = _str()
+
+
+class IndexSchema(Schema):
+    title = _str()
+    version = _str()
+    links = fields.Nested(IndexLinksSchema, required=True)
+
+
+class InvalidParamSchema(Schema):
+    name = _str("The parameter.")
+    reason = _str()
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details."""
+
+    type = _str("URI of the problem type (documented at /api/v1/docs).")
+    title = _str()
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    instance = fields.String()
+    invalid_params = fields.List(fields.Nested(InvalidParamSchema))
+    id = fields.String(metadata={"description": "Record id (410 Gone)."})
+    deleted_at = fields.String(metadata={"description": "When the record was withdrawn (410 Gone)."})
+    request_id = fields.String()

@@ -1,0 +1,164 @@
+"""The resource page: every field of a stored record, in the words a teacher uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+
+from schemas.cleaning.html import sanitize_html
+from schemas.record import text_of
+from search.facets import LANGUAGE_LABELS
+from web.ui.french import (
+    ACCESS,
+    DATE_KINDS,
+    ROLES,
+    bbox_fr,
+    credit_line,
+    duration_fr,
+    interval_fr,
+    licence_explanation,
+    licence_kind,
+    short_label,
+)
+
+# The record formats the API serves for one resource (the API's ?format= values).
+DOWNLOADS = (
+    ("JSON (notice du catalogue)", None, "application/json"),
+    ("JSON-LD (schema.org)", "jsonld", "application/ld+json"),
+    ("Dublin Core (oai_dc)", "oai_dc", "application/xml"),
+    ("LOM", "lom", "application/xml"),
+    ("ScoLOMFR", "scolomfr", "application/xml"),
+)
+
+
+@dataclass
+class Term:
+    label: str
+    url: str | None = None
+
+
+@dataclass
+class Download:
+    label: str
+    url: str
+    media_type: str
+
+
+@dataclass
+class ResourcePage:
+    id: str
+    title: str
+    other_titles: list[tuple[str, str | None]]
+    description_html: Markup | None
+    description_paragraphs: list[str]
+    summary: str
+    keywords: list[str]
+    levels: list[Term]
+    disciplines: list[Term]
+    types: list[Term]
+    languages: list[str]
+    contributors: list[tuple[str, str]]
+    dates: list[tuple[str, str]]
+    places: list[str]
+    bbox: str
+    temporal: str
+    duration: str
+    licence_label: str | None
+    licence_uri: str | None
+    licence_kind: str
+    licence_text: str
+    access: str
+    rights: str | None
+    credit: str
+    partner: str
+    partner_id: str
+    partner_url: str
+    resource_url: str | None
+    thumbnail: str | None
+    media_type: str | None
+    links: list[dict[str, Any]]
+    identifier: str
+    datestamp: str | None
+    harvested_at: str | None
+    downloads: list[Download] = field(default_factory=list)
+
+
+def _search_link(facet: str, value: str) -> str:
+    return "/?" + urlencode({facet: value})
+
+
+def _safe_description(record: dict[str, Any]) -> tuple[Markup | None, list[str]]:
+    """The harvest-time sanitised HTML, sanitised once more here (defence in depth), else text."""
+    items = record.get("description") or []
+    chosen = next((d for d in items if d.get("lang") == "fr"), items[0] if items else None)
+    if not chosen:
+        return None, []
+    if chosen.get("html"):
+        safe, _ = sanitize_html(str(chosen["html"]))
+        if safe:
+            return Markup(safe), []  # noqa: S704 - nh3 allow-list output, see schemas.cleaning.html
+    return None, [p for p in str(chosen.get("value", "")).split("\n") if p.strip()]
+
+
+def build_resource_page(record: dict[str, Any], partner: str) -> ResourcePage:
+    source = record.get("source") or {}
+    licence = record.get("licence") or {}
+    title = text_of(record.get("title")) or record["id"]
+    authors = [c["name"] for c in record.get("contributors") or [] if c.get("role") in ("author", "creator")]
+    description_html, paragraphs = _safe_description(record)
+    summary = text_of(record.get("description"))
+    dates = [
+        (label, interval_fr((record.get("dates") or {}).get(key)))
+        for key, label in DATE_KINDS.items()
+        if (record.get("dates") or {}).get(key)
+    ]
+    coverage = record.get("coverage") or {}
+    rid = record["id"]
+    downloads = [
+        Download(label, f"/api/v1/resources/{rid}" + (f"?format={fmt}" if fmt else ""), media)
+        for label, fmt, media in DOWNLOADS
+    ]
+    return ResourcePage(
+        id=rid,
+        title=title,
+        other_titles=[(t["value"], t.get("lang")) for t in record.get("title") or [] if t["value"] != title],
+        description_html=description_html,
+        description_paragraphs=paragraphs,
+        summary=summary[:300],
+        keywords=list(dict.fromkeys(k["value"] for k in record.get("keywords") or [])),
+        levels=[Term(short_label(c["label"]), _search_link("level", c["id"])) for c in record.get("levels") or []],
+        disciplines=[
+            Term(short_label(c["label"]), _search_link("discipline", c["id"]))
+            for c in record.get("disciplines") or []
+        ],
+        types=[Term(t["label"], _search_link("type", t["id"])) for t in record.get("resource_types") or []],
+        languages=[LANGUAGE_LABELS.get(code, code) for code in record.get("languages") or []],
+        contributors=[(c["name"], ROLES.get(c.get("role", ""), "autre rôle"))
+                      for c in record.get("contributors") or []],
+        dates=dates,
+        places=list(coverage.get("places") or []),
+        bbox=bbox_fr(coverage.get("bbox")),
+        temporal=interval_fr(coverage.get("temporal")),
+        duration=duration_fr(record.get("duration")),
+        licence_label=licence.get("label"),
+        licence_uri=licence.get("uri"),
+        licence_kind=licence_kind(licence.get("code")),
+        licence_text=licence_explanation(licence.get("code")),
+        access=ACCESS.get(record.get("access") or "unknown", ACCESS["unknown"]),
+        rights=record.get("rights"),
+        credit=credit_line(title, authors, partner, licence.get("label")),
+        partner=partner,
+        partner_id=str(source.get("partner", "")),
+        partner_url=_search_link("partner", str(source.get("partner", ""))),
+        resource_url=record.get("url") or source.get("landing_url"),
+        thumbnail=record.get("thumbnail"),
+        media_type=record.get("media_type"),
+        links=list(record.get("links") or []),
+        identifier=str(source.get("identifier", "")),
+        datestamp=source.get("datestamp"),
+        harvested_at=source.get("harvested_at"),
+        downloads=downloads,
+    )

@@ -1,0 +1,139 @@
+"""Routes of the teachers' interface.
+
+The search page answers a plain GET form (works without JavaScript). With the header
+``X-Fragment: region`` it returns only the facets + results region, which the script swaps in
+place; the URL stays the same either way, so every state can be shared.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Response, abort, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from catalogue.config import PARTNER_NAMES, Settings
+from schemas.serializers.jsonld import to_jsonld
+from search.base import InvalidQuery
+from web.services import services
+from web.ui import bp
+from web.ui import french as fr
+from web.ui.partners_view import coverage, list_partners, partner_names, source_panel
+from web.ui.resource_view import build_resource_page
+from web.ui.search_view import build_search_page
+from web.ui.state import SORTS, parse_state
+
+log = logging.getLogger("catalogue.web.ui")
+
+FRAGMENT_HEADER = "X-Fragment"
+# Paths served by the other blueprints: their errors stay theirs (JSON, OAI-PMH XML).
+FOREIGN_PREFIXES = ("/api", "/oai")
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.config["SETTINGS"]
+    return settings
+
+
+def _vocab() -> Any:
+    try:
+        return services().vocab
+    except Exception:  # the pages still work without the vocabulary, with flat facets
+        log.exception("vocabulary unavailable")
+        return None
+
+
+@bp.app_template_global()
+def canonical(path: str | None = None) -> str:
+    """Absolute URL of a page on the public site (settings.base_url), for canonical and og:url."""
+    return _settings().base_url + (path if path is not None else request.full_path.rstrip("?"))
+
+
+@bp.app_context_processor
+def _globals() -> dict[str, Any]:
+    return {"fr": fr, "SORTS": SORTS, "nav_current": request.endpoint or ""}
+
+
+@bp.route("/")
+def search() -> Any:
+    state = parse_state(request.args)
+    store = services().store
+    try:
+        page = build_search_page(services().index, state, _vocab(), partner_names(store))
+    except InvalidQuery as exc:
+        abort(400, description=str(exc))
+    fragment = request.headers.get(FRAGMENT_HEADER) == "region"
+    template = "search/_region.html" if fragment else "search/page.html"
+    response = Response(render_template(template, page=page, state=state))
+    response.headers["Vary"] = FRAGMENT_HEADER
+    if fragment:  # never let a cache hand the fragment to a full-page load of the same URL
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/ressources/<path:record_id>")
+def resource(record_id: str) -> Any:
+    if len(record_id) > 200:
+        abort(404)
+    stored = services().store.get(record_id)
+    if stored is None or stored.data is None:
+        abort(404)
+    if stored.deleted:
+        title = (stored.data.get("title") or [{"value": ""}])[0]["value"]
+        return render_template("errors/gone.html", title=title, partner=fr.partner_name(stored.partner)), 410
+    names = partner_names(services().store)
+    partner = fr.partner_name(stored.partner, names)
+    page = build_resource_page(stored.data, partner)
+    vocab = _vocab()
+    jsonld = to_jsonld(stored.data, uri=canonical(f"/ressources/{record_id}"), partner_name=partner,
+                       discipline_of=vocab.discipline_of if vocab is not None else None)
+    return render_template("resource.html", r=page, jsonld=jsonld, updated=stored.datestamp)
+
+
+@bp.route("/couverture")
+def coverage_page() -> Any:
+    cov = coverage(services().index, _vocab())
+    partners = list_partners(services().store)
+    return render_template("coverage.html", cov=cov, partners=partners)
+
+
+@bp.route("/partenaires")
+def partners_page() -> Any:
+    return render_template("partners.html", partners=list_partners(services().store))
+
+
+@bp.route("/partenaires/<partner_id>")
+def partner_page(partner_id: str) -> Any:
+    store = services().store
+    partner = next((p for p in list_partners(store) if p.id == partner_id), None)
+    if partner is None:
+        if partner_id not in PARTNER_NAMES:
+            abort(404)
+        panels = []
+        name = PARTNER_NAMES[partner_id]
+    else:
+        counts = store.counts_by_source()
+        panels = [source_panel(store, s, counts.get(s["id"], 0)) for s in partner.sources]
+        name = partner.name
+    return render_template("partner.html", partner=partner, partner_id=partner_id, name=name,
+                           panels=panels)
+
+
+_ERRORS = {
+    400: ("Requête incorrecte", "Cette adresse contient un paramètre que le catalogue ne comprend pas."),
+    404: ("Page introuvable", "Cette page n'existe pas ou plus. Vérifiez l'adresse, ou lancez une recherche."),
+    405: ("Méthode non autorisée", "Cette page ne s'utilise pas ainsi."),
+    410: ("Ressource retirée", "Cette ressource a été retirée par le partenaire qui la publiait."),
+    500: ("Erreur du serveur", "Le catalogue a rencontré un problème. Réessayez dans quelques instants."),
+}
+
+
+@bp.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Any:
+    if request.path.startswith(FOREIGN_PREFIXES) or (exc.code or 500) not in _ERRORS:
+        return exc
+    code = exc.code or 500
+    title, text = _ERRORS[code]
+    detail = exc.description if code == 400 else None
+    return render_template("errors/error.html", code=code, title=title, text=text, detail=detail), code
