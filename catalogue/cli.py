@@ -104,6 +104,7 @@ def main(click_ctx: click.Context, sources_path: Path | None, verbose: bool) -> 
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     click_ctx.obj = Context(Settings.from_env(), sources_path)
 
 

@@ -417,8 +417,9 @@ class Store:
                         conn.execute(delete(t.record_facets)
                                      .where(t.record_facets.c.record_id == w.record_id))
                         items.append(RunItem(w.identifier, w.record_id, "deleted"))
-                    else:
+                    elif prior is not None:
                         items.append(RunItem(w.identifier, w.record_id, "unchanged"))
+                    # A deletion of a record the catalogue never had changes nothing.
                     continue
                 if w.unchanged or w.record is None:
                     if prior is not None:

@@ -149,7 +149,10 @@ def search_body(plan: Plan) -> dict[str, Any]:
     if filters:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}
     if plan.after is not None:
-        if plan.after[0] != "a" or len(plan.after) != len(SORT_CLAUSES[plan.sort]) + 1:
+        values = plan.after[1:]
+        if (plan.after[0] != "a" or len(values) != len(SORT_CLAUSES[plan.sort])
+                or not all(isinstance(v, int | float | str) and not isinstance(v, bool)
+                           for v in values)):
             raise InvalidQuery("invalid cursor")
         body["search_after"] = plan.after[1:]
     elif plan.offset:
@@ -256,6 +259,7 @@ class ElasticIndex(SearchIndex):
         self.client = client
         self.alias = alias
         self.taxonomy = taxonomy or Taxonomy(partner_labels)
+        self._seq_index: str | None = None  # concrete index last_seq was read from
         self._ensure_alias()
 
     def close(self) -> None:
@@ -280,23 +284,31 @@ class ElasticIndex(SearchIndex):
     def _concrete(self) -> list[str]:
         return sorted(_body(self.client.indices.get_alias(name=self.alias)))
 
-    def _meta(self) -> dict[str, Any]:
-        for value in _body(self.client.indices.get_mapping(index=self.alias)).values():
-            meta = value.get("mappings", {}).get("_meta", {})
-            return dict(meta)
-        return {}
+    def _meta(self) -> tuple[str | None, dict[str, Any]]:
+        """(concrete index behind the alias, its mapping _meta)."""
+        for name, value in _body(self.client.indices.get_mapping(index=self.alias)).items():
+            return str(name), dict(value.get("mappings", {}).get("_meta", {}))
+        return None, {}
 
     @property
     def needs_rebuild(self) -> bool:
-        meta = self._meta()
+        _, meta = self._meta()
         return meta.get("analyser") != ANALYSER_VERSION or meta.get("layout") != LAYOUT_VERSION
 
     @property
     def last_seq(self) -> int:
-        return int(self._meta().get("last_seq") or 0)
+        self._seq_index, meta = self._meta()
+        return int(meta.get("last_seq") or 0)
 
     def set_last_seq(self, seq: int) -> None:
-        self._put_meta(self.alias, int(seq))
+        """Save ``seq`` unless a rebuild swapped the alias since ``last_seq`` was read."""
+        current = self._concrete()
+        if self._seq_index is not None and current != [self._seq_index]:
+            log.info("search: alias %s swapped during a sync; last_seq not advanced", self.alias)
+            self._seq_index = None
+            return
+        for name in current:
+            self._put_meta(name, int(seq))
 
     def _put_meta(self, index: str, seq: int) -> None:
         self.client.indices.put_mapping(
@@ -374,8 +386,15 @@ class ElasticIndex(SearchIndex):
         return record
 
     def search(self, query: SearchQuery) -> SearchResult:
+        from elasticsearch import BadRequestError
+
         plan = make_plan(query, self.taxonomy)
-        response = self.client.search(index=self.alias, body=search_body(plan))
+        try:
+            response = self.client.search(index=self.alias, body=search_body(plan))
+        except BadRequestError as exc:
+            if plan.after is not None:  # a forged search_after value the engine refuses
+                raise InvalidQuery("invalid cursor") from exc
+            raise
         return parse_response(plan, _body(response), self.taxonomy)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:

@@ -7,7 +7,6 @@ filters and terms aggregations follow the hierarchy in both engines.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
@@ -15,8 +14,6 @@ from typing import Any
 
 from search.base import FACET_GROUPS, FacetValue, InvalidQuery
 from search.text import fold_key
-
-log = logging.getLogger(__name__)
 
 MAX_FILTER_VALUES = 50
 # Separates an id from its label in the stored facet values of types and licences, whose labels

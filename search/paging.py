@@ -21,6 +21,8 @@ from search.text import ParsedQuery, parse_user_query, searchable
 MAX_PER_PAGE = 100
 MAX_WINDOW = 10_000  # page * per_page beyond which the cursor is required
 MAX_CURSOR_CHARS = 2_000
+# Relevance cursors in tantivy carry an offset; the engine keeps offset+limit hits in memory.
+MAX_CURSOR_OFFSET = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -44,14 +46,17 @@ def make_plan(query: SearchQuery, taxonomy: Taxonomy) -> Plan:
     has_text = searchable(parsed)
     filters = taxonomy.normalise_filters(query.filters)
     sort = query.sort if query.sort != "relevance" or has_text else "date"
-    per_page = max(1, min(int(query.per_page), MAX_PER_PAGE))
+    try:
+        per_page = max(1, min(int(query.per_page), MAX_PER_PAGE))
+        page = max(1, int(query.page))
+    except (TypeError, ValueError) as exc:
+        raise InvalidQuery("page and per_page must be whole numbers") from exc
     fingerprint = _fingerprint(parsed, filters, sort)
     after = None
     offset = 0
     if query.cursor:
         after = decode_cursor(query.cursor, fingerprint)
     else:
-        page = max(1, int(query.page))
         offset = (page - 1) * per_page
         if offset + per_page > MAX_WINDOW:
             raise InvalidQuery(
@@ -62,7 +67,8 @@ def make_plan(query: SearchQuery, taxonomy: Taxonomy) -> Plan:
 
 
 def _fingerprint(parsed: ParsedQuery, filters: dict[str, tuple[str, ...]], sort: str) -> str:
-    blob = json.dumps([parsed.words, parsed.phrases, sorted(filters.items()), sort])
+    groups = sorted((group, sorted(values)) for group, values in filters.items())
+    blob = json.dumps([parsed.words, parsed.phrases, groups, sort])
     return hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
 
 

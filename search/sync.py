@@ -43,9 +43,11 @@ def sync(index: SearchIndex, store: StoreLike, batch: int = BATCH) -> int:
     if index.needs_rebuild:
         log.info("search: index format changed, rebuilding")
         return rebuild(index, store)
-    seq = index.last_seq
     applied = 0
     while True:
+        # Read each round: a rebuild may have switched to a new index meanwhile, whose
+        # position is its own (the index then refuses to advance from the old one).
+        seq = index.last_seq
         changes = store.changes_since(seq, limit=batch)
         if not changes:
             break
@@ -59,13 +61,13 @@ def sync(index: SearchIndex, store: StoreLike, batch: int = BATCH) -> int:
             index.delete(deleted)
         if upserts:
             index.index(upserts)
-        seq = max(c.seq for c in changes)
-        index.set_last_seq(seq)
+        top = max(c.seq for c in changes)
+        index.set_last_seq(top)
         applied += len(changes)
-        if len(changes) < batch:
+        if len(changes) < batch and index.last_seq == top:
             break
     if applied:
-        log.info("search: %d change(s) applied, index at seq %d", applied, seq)
+        log.info("search: %d change(s) applied, index at seq %d", applied, index.last_seq)
     return applied
 
 

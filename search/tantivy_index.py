@@ -22,7 +22,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from search.base import (
 )
 from search.documents import TITLE_SORT_CHARS, SearchDocument, sort_fields, to_document
 from search.facets import Taxonomy, split_label
-from search.paging import Plan, encode_cursor, make_plan
+from search.paging import MAX_CURSOR_OFFSET, Plan, encode_cursor, make_plan
 from search.suggest import merge_suggestions
 from search.text import (
     FRENCH_STOP_WORDS,
@@ -177,7 +177,7 @@ class TantivyIndex(SearchIndex):
         self,
         path: Path | str,
         *,
-        partner_labels: dict[str, str] | Any = None,
+        partner_labels: Mapping[str, str] | None = None,
         taxonomy: Taxonomy | None = None,
         heap_size: int = 64_000_000,
         rebuild_heap_size: int = 128_000_000,
@@ -196,6 +196,7 @@ class TantivyIndex(SearchIndex):
         self._gen: str | None = None
         self._index: tantivy.Index | None = None
         self._pointer_stat: tuple[int, int, int] | None = None
+        self._seq_gen: str | None = None  # generation last_seq was read from
         self.path.mkdir(parents=True, exist_ok=True)
         self._current()
 
@@ -296,10 +297,21 @@ class TantivyIndex(SearchIndex):
 
     @property
     def last_seq(self) -> int:
-        return int(self._read_meta().get("last_seq") or 0)
+        gen, _ = self._current()
+        self._seq_gen = gen
+        return int(self._read_meta(gen).get("last_seq") or 0)
 
     def set_last_seq(self, seq: int) -> None:
+        """Save ``seq`` unless a rebuild switched generations since ``last_seq`` was read.
+
+        Changes read from the old generation's position may have been written to either
+        generation; not advancing makes the next sync read the new position and replay.
+        """
         gen, _ = self._current()
+        if self._seq_gen is not None and self._seq_gen != gen:
+            log.info("search: index switched to %s during a sync; last_seq not advanced", gen)
+            self._seq_gen = None
+            return
         self._write_meta(self.path / gen, {"last_seq": int(seq)})
 
     # -- writing ------------------------------------------------------------------------------
@@ -488,9 +500,10 @@ class TantivyIndex(SearchIndex):
         """Score order; the cursor holds an offset (scores cannot be range-filtered here)."""
         offset = plan.offset
         if plan.after is not None:
-            if plan.after[0] != "o" or len(plan.after) != 2 or not isinstance(plan.after[1], int):
+            if (plan.after[0] != "o" or len(plan.after) != 2 or not isinstance(plan.after[1], int)
+                    or not 0 <= plan.after[1] <= MAX_CURSOR_OFFSET):
                 raise InvalidQuery("invalid cursor")
-            offset = max(0, plan.after[1])
+            offset = plan.after[1]
         result = searcher.search(main, plan.per_page + 1, count=True, offset=offset)
         hits = [(float(score), addr) for score, addr in result.hits]
         more = len(hits) > plan.per_page

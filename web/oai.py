@@ -233,7 +233,7 @@ def selection_for(oai_set: OaiSet | None, since: datetime | None, before: dateti
     if oai_set.facet == "partner":
         return Selection(partner=oai_set.value, since=since, before=before)
     return Selection(facet=oai_set.facet, value=oai_set.value, since=since, before=before,
-                     include_deleted=False)
+                     include_deleted=True)
 
 
 # ---------------------------------------------------------------------------------------------

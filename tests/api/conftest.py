@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from catalogue.config import Settings
+from catalogue.store import Store
 from tests.api import data
 from web.app import create_app
 
@@ -43,3 +45,26 @@ def records(api_data: tuple[Settings, dict[str, Any]]) -> list[dict[str, Any]]:
 def gone(api_data: tuple[Settings, dict[str, Any]]) -> dict[str, Any]:
     """A record its partner withdrew."""
     return dict(api_data[1]["gone"])
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Iterator[tuple[Flask, Store, Any]]:
+    """A catalogue of five records that the test may change: (app, store, index)."""
+    from search import open_index
+    from search.sync import sync
+
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'catalogue.db'}",
+                        search_url=None, sources_path=tmp_path / "sources.toml",
+                        oai_namespace="catalogue.example.fr", base_url=data.BASE_URL)
+    store = Store(settings.database_url)
+    store.upgrade()
+    data.fill(store, [data.make_record(n) for n in range(5)])
+    index = open_index(None, tmp_path)
+    sync(index, store)
+    app = create_app(settings, TESTING=True)
+    yield app, store, index
+    index.close()
+    services = app.extensions["catalogue"]
+    if services._index is not None:
+        services.index.close()
+    store.close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, settings
@@ -19,20 +18,16 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from web.api.openapi import build_spec
+
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance,
           content_type_conformance]
 
-
-@pytest.fixture(scope="session")
-def api_schema(api_app: Flask) -> Any:
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", api_app)
-
-
-schema = schemathesis.pytest.from_fixture("api_schema")
+# The document the app serves is built by the same function (checked in test_openapi.py).
+schema = schemathesis.openapi.from_dict(build_spec())
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
-def test_every_operation_conforms(case: Any) -> None:
-    case.call_and_validate(checks=CHECKS)
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+def test_every_operation_conforms(case: Any, api_app: Flask) -> None:
+    case.call_and_validate(checks=CHECKS, app=api_app)

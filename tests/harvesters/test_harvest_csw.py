@@ -43,7 +43,7 @@ def test_full_listing_pages_by_start_position(simulator, sim_source, harvest):
     root = parse_xml(rpg.content)
     assert root.tag == f"{GMD}MD_Metadata"
     assert b"<gco:CharacterString>IGNF_RPG</gco:CharacterString>" in rpg.content
-    assert "Plan local d'urbanisme de la commune de Cartigny".encode() in got[1].content
+    assert b"Plan local d'urbanisme de la commune de Cartigny" in got[1].content
     starts = [q["startPosition"] for q in getrecords(simulator)]
     assert starts == [["1"], ["3"], ["5"], ["7"]]
     first = getrecords(simulator)[0]

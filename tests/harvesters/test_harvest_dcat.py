@@ -6,12 +6,14 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib import Graph, Namespace, URIRef
 
 from harvesters.base import HarvestFailed, RawRecord
 
 BUREAUX = "https://vanves-seineouest.opendatasoft.com/explore/dataset/bureau-de-vote-vanves/"
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 VFE = "https://vanves-seineouest.opendatasoft.com/explore/dataset/vfe_public_219200755_20240506/"
 
 
@@ -34,7 +36,7 @@ def test_jsonld_catalogue_over_hydra_pages(simulator, sim_source, harvest):
     assert first.landing_url == "http://data.test.org/datasets/1"
     g = graph_of(first)
     dataset = URIRef("http://data.test.org/datasets/1")
-    assert (dataset, RDF.type, DCAT.Dataset) in g
+    assert (dataset, RDF_TYPE, DCAT.Dataset) in g
     distribution = URIRef("http://data.test.org/datasets/1/resources/1")
     assert (dataset, DCAT.distribution, distribution) in g
     assert (distribution, DCAT.accessURL, None) in g  # the distribution's own description

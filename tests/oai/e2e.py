@@ -76,7 +76,8 @@ def compare(name: str, harvested: Harvest, expected: dict[str, tuple[str, bool]]
     assert not wrong, f"{name}: datestamp or status differs for {wrong[:5]}"
 
 
-def check_harvest(base_url: str, store: Store, namespace: str = "catalogue.education.fr") -> list[HarvestReport]:
+def check_harvest(base_url: str, store: Store,
+                  namespace: str = "catalogue.education.fr") -> list[HarvestReport]:
     """Harvest with both clients and compare with ``store`` (which must not change meanwhile)."""
     expected = store_view(store, namespace)
     reports = []

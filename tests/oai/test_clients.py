@@ -44,7 +44,8 @@ def test_two_clients_harvest_everything(served: str, oai_store: tuple[Store, dic
         assert report.titled == live  # every live record's oai_dc was parsed with its title
 
 
-def test_comparison_detects_a_missing_record(served: str, oai_store: tuple[Store, dict[str, datetime]]) -> None:
+def test_comparison_detects_a_missing_record(served: str,
+                                             oai_store: tuple[Store, dict[str, datetime]]) -> None:
     """The end-to-end check is not vacuous: a record the server never lists is reported."""
     store, _ = oai_store
     harvested, _ = harvest_with_sickle(served)

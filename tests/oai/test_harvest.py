@@ -182,7 +182,8 @@ def test_list_sets_hierarchy_and_names(oai: Harvester) -> None:
         if ":" in spec:
             assert spec.rsplit(":", 1)[0] in sets, spec
     vocab = load_vocabulary()
-    assert {s for s in sets if s.startswith("discipline:")} == {f"discipline:{c.id}" for c in vocab.disciplines()}
+    disciplines = {f"discipline:{c.id}" for c in vocab.disciplines()}
+    assert {s for s in sets if s.startswith("discipline:")} == disciplines
 
 
 def test_header_sets_agree_with_set_selection(oai: Harvester, oai_store: tuple[Store, Stamps]) -> None:
@@ -225,7 +226,7 @@ def test_record_changed_during_harvest_comes_again(oai: Harvester, oai_store: tu
     changed = make_record("cm2-histoire", "La Révolution française (nouvelle édition)", levels=(CM2,))
     added = make_record("added-later", "Nouveau document", levels=(TROISIEME,))
     write(store, [changed, added])
-    rest, tokens = [], []
+    rest: list[tuple[str, str]] = []
     root = oai.get(verb="ListIdentifiers", resumptionToken=token)
     while True:
         rest += [(h.findtext("o:identifier", namespaces=NS), h.findtext("o:datestamp", namespaces=NS))

@@ -9,7 +9,7 @@ import pytest
 from catalogue.store import Store
 from schemas.record import record_id
 from tests.oai.conftest import Harvester
-from tests.oai.support import NS, errors, request_attrs
+from tests.oai.support import NS, errors, parse, request_attrs
 
 
 def test_identify(oai: Harvester, oai_store: tuple[Store, dict[str, datetime]]) -> None:
@@ -71,7 +71,8 @@ def test_bad_verb_has_no_request_attributes(oai: Harvester, params: dict) -> Non
     {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2024-03-02", "until": "2024-03-01"},
     {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2024-03-01T10:00:01Z",
      "until": "2024-03-01T10:00:00Z"},
-    {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2024-03-01", "until": "2024-03-02T00:00:00Z"},
+    {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2024-03-01",
+     "until": "2024-03-02T00:00:00Z"},
     {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2024-02-30"},
     {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2024-03-01T10:00:00"},  # no Z
     {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2024-03-01T10:00:00.5Z"},  # finer
@@ -141,7 +142,7 @@ def test_post_form_encoded(client, oai: Harvester) -> None:
     assert len(nxt.findall(".//o:record", NS)) == 3
     assert oai.post({"verb": "Identify"}).find("o:Identify", NS) is not None
     # An argument both in the URL and in the body is a repeated argument.
-    response = client.post("/oai?metadataPrefix=oai_dc", data={"verb": "ListRecords", "metadataPrefix": "oai_dc"})
-    from tests.oai.support import parse
+    response = client.post("/oai?metadataPrefix=oai_dc",
+                           data={"verb": "ListRecords", "metadataPrefix": "oai_dc"})
     assert errors(parse(response.data)) == ["badArgument"]
     assert client.put("/oai", data={"verb": "Identify"}).status_code == 405

@@ -103,9 +103,10 @@ def test_cursor_becomes_search_after() -> None:
     cursor = encode_cursor(first, ["a", 20230502, "some-id"])
     body = search_body(plan(sort="date", per_page=5, cursor=cursor))
     assert body["search_after"] == [20230502, "some-id"] and "from" not in body
-    foreign = encode_cursor(first, ["k", 1, 2, "x"])  # a tantivy cursor
-    with pytest.raises(InvalidQuery):
-        search_body(plan(sort="date", per_page=5, cursor=foreign))
+    for position in (["k", 1, 2, "x"], ["a", {"script": 1}, "x"], ["a", True, "x"], ["a", 1]):
+        forged = encode_cursor(first, position)
+        with pytest.raises(InvalidQuery):
+            search_body(plan(sort="date", per_page=5, cursor=forged))
 
 
 def test_suggest_body() -> None:

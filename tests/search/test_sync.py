@@ -138,3 +138,23 @@ def test_open_index_and_cli_style_use(tmp_path: Path) -> None:
     assert (tmp_path / "index" / "CURRENT").exists()
     with open_index("", tmp_path) as index:
         assert titles(index) == {"Les volcans d'Auvergne"}  # type: ignore[arg-type]
+
+
+def test_sync_interrupted_by_a_rebuild_replays_into_the_new_index(tmp_path: Path) -> None:
+    store = FakeStore()
+    first = generated(6, seed=1)
+    for record in first:
+        store.put(record)
+    harvester = make_tantivy(tmp_path / "index")  # a harvest process, syncing
+    reindexer = make_tantivy(tmp_path / "index")  # `catalogue reindex` in another process
+    sync(harvester, store)
+    late = make_record("late", "Les glaciers des Alpes")
+    store.put(late)
+    assert harvester.last_seq == 6  # the harvester reads its position in the old index…
+    reindexer.rebuild(first, last_seq=3)  # …a rebuild switches to one that is only at 3…
+    harvester.index([late])
+    harvester.set_last_seq(7)  # …so advancing now would hide changes 4-6: refused
+    assert reindexer.last_seq == 3
+    sync(harvester, store)
+    assert reindexer.last_seq == 7 and reindexer.count() == 7
+    assert reindexer.get(late["id"]) == late

@@ -143,3 +143,23 @@ def test_sort_ties_are_broken_by_id(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             result = index.search(replace(query, cursor=result.next_cursor))
             seen += [h.id for h in result.hits]
         assert sorted(seen) == sorted(r["id"] for r in records), sort
+
+
+def test_forged_cursors_are_refused(tmp_path: Path) -> None:
+    from search.base import InvalidQuery
+    from search.paging import encode_cursor, make_plan
+    from tests.search.conftest import TAXONOMY
+
+    index = make_tantivy(tmp_path / "index")
+    index.index(generated(10))
+    for query, position in [
+        (SearchQuery(q="carte"), ["o", 10**12]),  # would make tantivy hold 10^12 hits
+        (SearchQuery(q="carte"), ["o", "1"]),
+        (SearchQuery(sort="date"), ["k", 1, "2", "id"]),
+        (SearchQuery(sort="date"), ["k", 1, 2**64, "id"]),
+        (SearchQuery(sort="title"), ["k", 1, 2, "id"]),  # wrong length
+        (SearchQuery(sort="date"), ["o", 5]),  # another order's kind
+    ]:
+        cursor = encode_cursor(make_plan(query, TAXONOMY), position)
+        with pytest.raises(InvalidQuery):
+            index.search(replace(query, cursor=cursor))

@@ -79,11 +79,17 @@ def invalid(name: str, reason: str) -> ApiError:
                     invalid_params=[{"name": name, "reason": reason}])
 
 
-def _flatten(messages: Any) -> str:
+def _reason(messages: Any, value: Any = None) -> str:
+    """One sentence from marshmallow's messages; list items are named by their value."""
     if isinstance(messages, dict):
-        return "; ".join(_flatten(v) for v in messages.values())
+        parts = []
+        for key, message in messages.items():
+            item = value[key] if isinstance(key, int) and isinstance(value, list) and key < len(value) else None
+            text = _reason(message)
+            parts.append(f"{item[:80]!r}: {text}" if isinstance(item, str) else text)
+        return "; ".join(parts)
     if isinstance(messages, list):
-        return " ".join(_flatten(m) for m in messages)
+        return " ".join(_reason(m) for m in messages)
     text = str(messages)
     return _REASONS.get(text, text)
 
@@ -106,7 +112,8 @@ def parse_args(schema: Schema) -> dict[str, Any]:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         errors.update(messages)
     if errors:
-        params = [{"name": name, "reason": _flatten(message)} for name, message in errors.items()]
+        params = [{"name": name, "reason": _reason(message, raw.get(name))}
+                  for name, message in errors.items()]
         detail = "; ".join(f"{p['name']}: {p['reason']}" for p in params)
         raise ApiError(400, "Invalid parameter", detail, slug="invalid-parameter",
                        invalid_params=params)

@@ -22,7 +22,6 @@ RECORD_FORMATS = ("json", "jsonld", "oai_dc", "lom", "scolomfr")
 CATALOG_FORMATS = ("turtle", "jsonld", "rdfxml")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_CONCEPT = re.compile(r"^scolomfr-voc-(\d{3})-num-\d+$")
 _SCOLOMFR_URI = re.compile(r"^https?://data\.education\.fr/voc/scolomfr/concept/(scolomfr-voc-\d{3}-num-\d+)$")
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]*$")
 
@@ -40,18 +39,12 @@ class _Query(Schema):
 
 
 def _concepts(vocab: str, what: str) -> fields.List:
-    def check(values: list[str]) -> None:
-        for value in values:
-            match = _CONCEPT.match(concept_id(value))
-            if not match or match.group(1) != vocab:
-                raise ValidationError(
-                    f"{value[:80]!r} is not a {what}: use a scolomfr-voc-{vocab} concept id or URI "
-                    "(see /api/v1/vocabularies)"
-                )
-
+    pattern = re.compile(rf"^(https?://data\.education\.fr/voc/scolomfr/concept/)?scolomfr-voc-{vocab}-num-\d+$")
+    error = (f"not a {what}: use a scolomfr-voc-{vocab} concept id or URI "
+             f"(see /api/v1/vocabularies/{what}s)")
     return fields.List(
-        fields.String(validate=validate.Length(min=1, max=200)),
-        validate=[validate.Length(max=MAX_FILTER_VALUES), check],
+        fields.String(validate=[validate.Length(min=1, max=200), validate.Regexp(pattern, error=error)]),
+        validate=validate.Length(max=MAX_FILTER_VALUES),
         metadata={"description": f"ScoLOMFR {what} (scolomfr-voc-{vocab}) id or URI; repeat to combine "
                   "(OR within a parameter, AND between parameters)."},
     )

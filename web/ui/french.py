@@ -156,7 +156,16 @@ def interval_fr(interval: dict[str, Any] | None) -> str:
         return text
     if not text or text == (start or end):
         return read
-    return f"{text} ({read})"
+    return text if _says_same(text, read) else f"{text} ({read})"
+
+
+def _says_same(text: str, read: str) -> bool:
+    """Whether the partner's text already holds every number and month name of our reading."""
+    numbers = {int(n) for n in re.findall(r"\d+", text)}
+    if not {int(n) for n in re.findall(r"\d+", read)} <= numbers:
+        return False
+    lowered = text.lower()
+    return all(month in lowered for month in MONTHS if month in read)
 
 
 def duration_fr(seconds: float | None) -> str:

@@ -1,0 +1,1 @@
+"""Protocol clients, HTTP client and partner simulator tests."""
