@@ -11,7 +11,7 @@ import csv
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -67,18 +67,26 @@ class Context:
         return [by_id[i] for i in ids]
 
 
-def http_factory(sources: list[Source]) -> Any:
-    """An HTTP client allowed to fetch only the configured sources' hosts."""
-    from harvesters.http import HttpClient
+def make_http_factory(settings: Settings) -> Callable[[list[Source]], Any]:
+    """HTTP clients allowed to fetch only the configured sources' hosts."""
 
-    return HttpClient(allowed_urls=[s.url for s in sources])
+    def factory(sources: list[Source]) -> Any:
+        from harvesters.http import HttpClient
+
+        return HttpClient(
+            allowed_urls=[s.url for s in sources],
+            politeness_delay=settings.harvest_delay,
+            max_retries=settings.harvest_retries,
+            backoff_base=settings.harvest_backoff,
+        )
+
+    return factory
 
 
 def sync_index(ctx: Context) -> None:
     """Bring the search index up to the store (a no-op if nothing changed)."""
-    from search.sync import sync
-
     from search import open_index
+    from search.sync import sync
 
     index = open_index(ctx.settings.search_url, ctx.settings.data_dir)
     try:
@@ -168,7 +176,7 @@ def run_harvest(ctx: Context, source_ids: tuple[str, ...], *, full: bool = False
         else:
             log.info("%s: %d records processed", source_id, done)
 
-    pipeline = Pipeline(ctx.store, http_factory, progress=progress)
+    pipeline = Pipeline(ctx.store, make_http_factory(ctx.settings), progress=progress)
     pipeline.register(ctx.sources())
     failed = 0
     for source in sources:
@@ -229,7 +237,7 @@ def renormalize(ctx: Context, source_ids: tuple[str, ...]) -> None:
     """Re-map stored raw records with the current readers and rules, without the network."""
     from catalogue.pipeline import Pipeline
 
-    pipeline = Pipeline(ctx.store, http_factory)
+    pipeline = Pipeline(ctx.store, make_http_factory(ctx.settings))
     for source in ctx.select(source_ids):
         counts = pipeline.renormalize(source)
         click.echo(f"{source.id}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "nothing"))
@@ -252,9 +260,8 @@ def curate(ctx: Context, record_id: str | None, levels: tuple[str, ...], discipl
            removals: tuple[str, ...], author: str | None, note: str | None,
            import_file: Path | None, list_all: bool) -> None:
     """Correct a record's levels and disciplines; curations survive every re-harvest."""
-    from schemas.vocabularies import load_vocabulary
-
     from catalogue.pipeline import Pipeline
+    from schemas.vocabularies import load_vocabulary
 
     store = ctx.store
     if list_all:
@@ -301,7 +308,7 @@ def curate(ctx: Context, record_id: str | None, levels: tuple[str, ...], discipl
     else:
         raise click.UsageError("give a RECORD_ID, --import FILE or --list")
 
-    pipeline = Pipeline(store, http_factory)
+    pipeline = Pipeline(store, make_http_factory(ctx.settings))
     sources = {s.id: s for s in ctx.sources()}
     touched: dict[str, None] = {}
     for rid, field_name, action, concept_id in operations:
@@ -344,9 +351,8 @@ def quality(ctx: Context, source_id: str | None, as_json: bool) -> None:
 @click.pass_obj
 def reindex(ctx: Context) -> None:
     """Rebuild the search index from the store while searches keep being answered."""
-    from search.sync import rebuild
-
     from search import open_index
+    from search.sync import rebuild
 
     index = open_index(ctx.settings.search_url, ctx.settings.data_dir)
     try:

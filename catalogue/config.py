@@ -40,6 +40,10 @@ class Settings:
     sources_path: Path
     oai_namespace: str
     base_url: str
+    # Harvest HTTP behaviour: politeness delay per host, retries, first backoff (seconds).
+    harvest_delay: float = 0.5
+    harvest_retries: int = 3
+    harvest_backoff: float = 1.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -53,6 +57,9 @@ class Settings:
             sources_path=Path(env.get("CATALOGUE_SOURCES") or DEFAULT_SOURCES),
             oai_namespace=env.get("CATALOGUE_OAI_NAMESPACE") or "catalogue.education.fr",
             base_url=(env.get("CATALOGUE_BASE_URL") or "http://localhost:8000").rstrip("/"),
+            harvest_delay=float(env.get("CATALOGUE_HARVEST_DELAY") or 0.5),
+            harvest_retries=int(env.get("CATALOGUE_HARVEST_RETRIES") or 3),
+            harvest_backoff=float(env.get("CATALOGUE_HARVEST_BACKOFF") or 1.0),
         )
 
     @cached_property

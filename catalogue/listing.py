@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, select
 
 from catalogue import tables as t
 from catalogue.store import Store
@@ -117,12 +118,77 @@ def page_query(selection: Selection, after_seq: int, limit: int, with_data: bool
             .order_by(r.c.seq).limit(limit))
 
 
+class Reader:
+    """Listing queries on one connection (a request opens one, not one per query)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def page(self, selection: Selection, *, after_seq: int = 0, limit: int = 100,
+             with_data: bool = True) -> list[ListedRecord]:
+        """Up to ``limit`` records of ``selection`` with ``seq > after_seq``, in change order."""
+        rows = self.conn.execute(page_query(selection, after_seq, limit, with_data)).all()
+        return [_listed(row, with_data) for row in rows]
+
+    def summary(self, selection: Selection) -> tuple[int, int]:
+        """(how many records ``selection`` holds, the seq just before its first one).
+
+        A listing that starts after that seq skips the part of the table the selection does
+        not touch, e.g. all records older than ``since`` in an incremental harvest.
+        """
+        query = select(func.count(), func.min(r.c.seq)).select_from(r).where(
+            *_conditions(selection, paging=False))
+        total, first = self.conn.execute(query).one()
+        return int(total), int(first) - 1 if first is not None else 0
+
+    def get(self, record_id: str, with_data: bool = True) -> ListedRecord | None:
+        """One record (live or tombstone) by id."""
+        row = self.conn.execute(select(*_columns(with_data)).where(r.c.id == record_id)).first()
+        return _listed(row, with_data) if row is not None else None
+
+    def exists(self, record_id: str) -> bool:
+        return self.conn.execute(select(r.c.id).where(r.c.id == record_id)).first() is not None
+
+    def facets_of(self, record_ids: Sequence[str],
+                  facets: Sequence[str] = ("level", "discipline")) -> dict[str, dict[str, list[str]]]:
+        """``{record id: {facet: [values]}}`` for the given records, in one query."""
+        out: dict[str, dict[str, list[str]]] = {}
+        if not record_ids:
+            return out
+        rows = self.conn.execute(
+            select(f.c.record_id, f.c.facet, f.c.value)
+            .where(f.c.record_id.in_(list(record_ids)), f.c.facet.in_(list(facets)))
+        )
+        for record_id, facet, value in rows:
+            out.setdefault(record_id, {}).setdefault(facet, []).append(value)
+        return out
+
+    def earliest_datestamp(self) -> datetime | None:
+        """The oldest datestamp of any record (tombstones included), via the datestamp index."""
+        value = self.conn.execute(select(func.min(r.c.datestamp))).scalar()
+        return value if isinstance(value, datetime) else None
+
+    def partners(self) -> list[tuple[str, str]]:
+        """(partner id, display name) of every partner with a configured source, by id."""
+        rows = self.conn.execute(
+            select(t.sources.c.partner, func.min(t.sources.c.partner_name))
+            .group_by(t.sources.c.partner).order_by(t.sources.c.partner)
+        ).all()
+        return [(row[0], row[1]) for row in rows]
+
+
+@contextmanager
+def reader(store: Store) -> Iterator[Reader]:
+    """A :class:`Reader` on a fresh connection, closed on exit."""
+    with store.engine.connect() as conn:
+        yield Reader(conn)
+
+
 def list_page(store: Store, selection: Selection, *, after_seq: int = 0, limit: int = 100,
               with_data: bool = True) -> list[ListedRecord]:
     """Up to ``limit`` records of ``selection`` with ``seq > after_seq``, in change order."""
-    with store.engine.connect() as conn:
-        rows = conn.execute(page_query(selection, after_seq, limit, with_data)).all()
-    return [_listed(row, with_data) for row in rows]
+    with reader(store) as rd:
+        return rd.page(selection, after_seq=after_seq, limit=limit, with_data=with_data)
 
 
 def iter_selection(store: Store, selection: Selection, *, after_seq: int = 0, batch: int = 1000,
@@ -138,16 +204,8 @@ def iter_selection(store: Store, selection: Selection, *, after_seq: int = 0, ba
 
 
 def summary(store: Store, selection: Selection) -> tuple[int, int]:
-    """(how many records ``selection`` holds, the seq just before its first one).
-
-    A listing that starts after that seq skips the part of the table the selection does not
-    touch, e.g. all records older than ``since`` in an incremental harvest.
-    """
-    query = select(func.count(), func.min(r.c.seq)).select_from(r).where(
-        *_conditions(selection, paging=False))
-    with store.engine.connect() as conn:
-        total, first = conn.execute(query).one()
-    return int(total), int(first) - 1 if first is not None else 0
+    with reader(store) as rd:
+        return rd.summary(selection)
 
 
 def count(store: Store, selection: Selection) -> int:
@@ -155,60 +213,14 @@ def count(store: Store, selection: Selection) -> int:
     return summary(store, selection)[0]
 
 
-def get(store: Store, record_id: str, with_data: bool = True) -> ListedRecord | None:
-    """One record (live or tombstone) by id."""
-    with store.engine.connect() as conn:
-        row = conn.execute(select(*_columns(with_data)).where(r.c.id == record_id)).first()
-    return _listed(row, with_data) if row is not None else None
-
-
-def exists_record(store: Store, record_id: str) -> bool:
-    with store.engine.connect() as conn:
-        return conn.execute(select(r.c.id).where(r.c.id == record_id)).first() is not None
-
-
-def facets_of(store: Store, record_ids: Sequence[str]) -> dict[str, dict[str, list[str]]]:
-    """``{record id: {facet: [values]}}`` for the given records (one query per call)."""
-    out: dict[str, dict[str, list[str]]] = {}
-    if not record_ids:
-        return out
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            select(f.c.record_id, f.c.facet, f.c.value).where(f.c.record_id.in_(list(record_ids)))
-        )
-        for row in rows:
-            out.setdefault(row.record_id, {}).setdefault(row.facet, []).append(row.value)
-    return out
-
-
-def earliest_datestamp(store: Store) -> datetime | None:
-    """The oldest datestamp of any record (tombstones included), via the datestamp index."""
-    with store.engine.connect() as conn:
-        value = conn.execute(select(func.min(r.c.datestamp))).scalar()
-    return value if isinstance(value, datetime) else None
-
-
-def partners(store: Store) -> list[tuple[str, str]]:
-    """(partner id, display name) of every partner with a configured source, by id."""
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            select(t.sources.c.partner, func.min(t.sources.c.partner_name))
-            .group_by(t.sources.c.partner).order_by(t.sources.c.partner)
-        ).all()
-    return [(row[0], row[1]) for row in rows]
-
-
 __all__ = [
     "ListedRecord",
+    "Reader",
     "Selection",
     "count",
-    "summary",
-    "earliest_datestamp",
-    "exists_record",
-    "facets_of",
-    "get",
     "iter_selection",
     "list_page",
     "page_query",
-    "partners",
+    "reader",
+    "summary",
 ]

@@ -61,7 +61,6 @@ class Mapper:
     ) -> tuple[Record, dict[str, list[str]], dict[str, Any]]:
         """Return (record, facets, notes) or raise MappingError / RecordError."""
         from schemas.alignment import align
-
         from schemas.readers import ReaderContext, read
 
         mapped = read(raw, ReaderContext(source.id, source.partner, harvested_at))

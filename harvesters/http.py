@@ -13,7 +13,7 @@ waiting.
 
 from __future__ import annotations
 
-import gzip
+import json
 import threading
 import time
 import zlib
@@ -81,8 +81,6 @@ class Response:
         return self.content.decode(self.charset or "utf-8", errors="replace")
 
     def json(self) -> Any:
-        import json
-
         return json.loads(self.content)
 
 
@@ -157,7 +155,6 @@ class HttpClient:
         self._origins: set[tuple[str, str, int]] = set()
         self._last_request: dict[str, float] = {}
         self._lock = threading.Lock()
-        self._host_locks: dict[str, threading.Lock] = {}
         if self.session is None:
             self.session = requests.Session()
         self.session.headers["User-Agent"] = self.user_agent
@@ -382,7 +379,3 @@ class HttpClient:
 class _BodyTimeout(Exception):
     """The body trickled in for longer than ``total_timeout``."""
 
-
-def gzip_bytes(data: bytes) -> bytes:
-    """Helper for tests and the simulator: gzip ``data`` deterministically."""
-    return gzip.compress(data, mtime=0)

@@ -302,19 +302,13 @@ class ElasticIndex(SearchIndex):
 
     def set_last_seq(self, seq: int) -> None:
         """Save ``seq`` unless a rebuild swapped the alias since ``last_seq`` was read."""
-        current = self._concrete()
-        if self._seq_index is not None and current != [self._seq_index]:
+        name, meta = self._meta()
+        if name is None or (self._seq_index is not None and name != self._seq_index):
             log.info("search: alias %s swapped during a sync; last_seq not advanced", self.alias)
             self._seq_index = None
             return
-        for name in current:
-            self._put_meta(name, int(seq))
-
-    def _put_meta(self, index: str, seq: int) -> None:
-        self.client.indices.put_mapping(
-            index=index,
-            meta={"analyser": ANALYSER_VERSION, "layout": LAYOUT_VERSION, "last_seq": seq},
-        )
+        # _meta is replaced as a whole: keep the versions the index was built with.
+        self.client.indices.put_mapping(index=name, meta={**meta, "last_seq": int(seq)})
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -359,7 +353,8 @@ class ElasticIndex(SearchIndex):
         try:
             counter = [0]
             self._bulk(self._index_actions(records, name, counter), name)
-            self._put_meta(name, last_seq or 0)
+            meta = {**index_body()["mappings"]["_meta"], "last_seq": last_seq or 0}
+            self.client.indices.put_mapping(index=name, meta=meta)
         except BaseException:
             self.client.indices.delete(index=name, ignore_unavailable=True)
             raise

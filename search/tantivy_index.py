@@ -213,7 +213,8 @@ class TantivyIndex(SearchIndex):
     def _create(self, gen_dir: Path, last_seq: int = 0) -> None:
         gen_dir.mkdir(parents=True)
         tantivy.Index(self.schema, path=str(gen_dir))
-        self._write_meta(gen_dir, {"last_seq": last_seq})
+        self._write_meta(gen_dir, {"analyser": ANALYSER_VERSION, "layout": LAYOUT_VERSION,
+                                   "last_seq": last_seq})
 
     @contextlib.contextmanager
     def _dir_lock(self) -> Iterator[None]:
@@ -285,7 +286,7 @@ class TantivyIndex(SearchIndex):
             data = json.loads((gen_dir / META).read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             data = {}
-        data.update(updates, analyser=ANALYSER_VERSION, layout=LAYOUT_VERSION)
+        data.update(updates)
         tmp = gen_dir / f"{META}.{os.getpid()}.{threading.get_ident()}.tmp"
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, gen_dir / META)
@@ -335,9 +336,11 @@ class TantivyIndex(SearchIndex):
 
     @contextlib.contextmanager
     def _write_session(
-        self, index: tantivy.Index, heap_size: int, threads: int = 1
+        self, index: tantivy.Index, heap_size: int, threads: int = 1, *, live: bool = True
     ) -> Iterator[Any]:
-        with self._writing:
+        # Writes to the live generation queue up inside this process instead of spinning on
+        # LockBusy; a rebuild writes its own new directory and does not hold them up.
+        with self._writing if live else contextlib.nullcontext():
             writer = self._writer(index, heap_size, threads)
             try:
                 yield writer
@@ -381,7 +384,8 @@ class TantivyIndex(SearchIndex):
             index = self._open(gen_dir)
             n = 0
             threads = max(1, min(4, os.cpu_count() or 1, self.rebuild_heap_size // 32_000_000))
-            with self._write_session(index, self.rebuild_heap_size, threads) as writer:
+            with self._write_session(index, self.rebuild_heap_size, threads,
+                                     live=False) as writer:
                 for doc in self._documents(records):
                     writer.add_document(_to_tantivy(doc))
                     n += 1

@@ -34,10 +34,10 @@ from flask import Blueprint, Response, current_app, request
 
 from catalogue import listing
 from catalogue.config import Settings
-from catalogue.listing import ListedRecord, Selection
+from catalogue.listing import ListedRecord, Reader, Selection
 from catalogue.store import Store
 from schemas.serializers import FORMATS
-from schemas.serializers._xml import esc, esc_attr, xml_text
+from schemas.serializers._xml import esc, esc_attr, is_xml_safe, xml_text
 from web.services import services
 
 log = logging.getLogger("catalogue.oai")
@@ -77,7 +77,6 @@ _SET_SPEC = re.compile(rf"^{_SPEC_PART}(:{_SPEC_PART})*$")
 _PREFIX = re.compile(rf"^{_SPEC_PART}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _IDENTIFIER = re.compile(r"^[^\s<>\"{}|\\^`]{1,1000}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 
@@ -162,10 +161,12 @@ class SetRegistry:
     sets: list[OaiSet] = field(default_factory=list)
     by_spec: dict[str, OaiSet] = field(default_factory=dict)
     specs_for: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict)
 
     def add(self, oai_set: OaiSet) -> None:
         if oai_set.spec in self.by_spec:
             return
+        self.position[oai_set.spec] = len(self.sets)
         self.sets.append(oai_set)
         self.by_spec[oai_set.spec] = oai_set
         if oai_set.facet and oai_set.value is not None:
@@ -175,14 +176,11 @@ class SetRegistry:
         """The setSpecs of a record (its partner, then its level and discipline sets)."""
         specs = [f"partner:{partner}"]
         for facet in ("level", "discipline"):
-            found: list[str] = []
+            found: set[str] = set()
             for value in facets.get(facet, ()):
-                found.extend(self.specs_for.get((facet, value), ()))
-            specs.extend(sorted(set(found), key=self._order))
+                found.update(self.specs_for.get((facet, value), ()))
+            specs.extend(sorted(found, key=self.position.__getitem__))
         return specs
-
-    def _order(self, spec: str) -> int:
-        return self.sets.index(self.by_spec[spec])
 
 
 @lru_cache(maxsize=4)
@@ -217,14 +215,20 @@ def vocabulary_sets(vocab: Any) -> tuple[OaiSet, ...]:
     return tuple(out)
 
 
-def set_registry(store: Store, vocab: Any) -> SetRegistry:
+@lru_cache(maxsize=8)
+def _registry(partners: tuple[tuple[str, str], ...], vocab: Any) -> SetRegistry:
     registry = SetRegistry()
     registry.add(OaiSet("partner", "Partenaires", "partner"))
-    for partner, name in listing.partners(store):
+    for partner, name in partners:
         registry.add(OaiSet(f"partner:{partner}", name, "partner", partner))
     for oai_set in vocabulary_sets(vocab):
         registry.add(oai_set)
     return registry
+
+
+def set_registry(rd: Reader, vocab: Any) -> SetRegistry:
+    """The sets of the repository: partners from the sources table, the rest from the vocabulary."""
+    return _registry(tuple(rd.partners()), vocab)
 
 
 def selection_for(oai_set: OaiSet | None, since: datetime | None, before: datetime | None) -> Selection:
@@ -233,7 +237,7 @@ def selection_for(oai_set: OaiSet | None, since: datetime | None, before: dateti
     if oai_set.facet == "partner":
         return Selection(partner=oai_set.value, since=since, before=before)
     return Selection(facet=oai_set.facet, value=oai_set.value, since=since, before=before,
-                     include_deleted=True)
+                     include_deleted=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,7 +341,7 @@ def check_arguments(pairs: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
             problems.append(f"illegal argument '{xml_text(key)[:50]}' for {verb}")
         elif key in args:
             problems.append(f"repeated argument '{key}'")
-        elif not value or _XML_ILLEGAL.search(value):
+        elif not value or not is_xml_safe(value):
             problems.append(f"argument '{key}' has an empty or illegal value")
         else:
             args[key] = value
@@ -367,6 +371,7 @@ class Context:
     vocab: Any
     namespace: str
     base_url: str
+    rd: Reader = field(init=False)
 
     def oai_id(self, record_id: str) -> str:
         return f"oai:{self.namespace}:{record_id}"
@@ -438,7 +443,7 @@ def _buffered(parts: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def identify(ctx: Context) -> str:
-    earliest = listing.earliest_datestamp(ctx.store)
+    earliest = ctx.rd.earliest_datestamp()
     config = current_app.config
     name = config.get("OAI_REPOSITORY_NAME", "Catalogue des ressources éducatives ouvertes")
     email = config.get("OAI_ADMIN_EMAIL", f"contact@{ctx.namespace}")
@@ -464,7 +469,7 @@ def identify(ctx: Context) -> str:
 def list_metadata_formats(ctx: Context, args: dict[str, str]) -> str:
     if "identifier" in args:
         rid = ctx.record_id(args["identifier"])
-        if rid is None or not listing.exists_record(ctx.store, rid):
+        if rid is None or not ctx.rd.exists(rid):
             raise OAIError([("idDoesNotExist", "no record has this identifier")])
     formats = "".join(
         f"<metadataFormat><metadataPrefix>{fmt.prefix}</metadataPrefix><schema>{esc(fmt.schema)}</schema>"
@@ -477,7 +482,7 @@ def list_metadata_formats(ctx: Context, args: dict[str, str]) -> str:
 def list_sets(ctx: Context, args: dict[str, str]) -> str:
     if "resumptionToken" in args:
         raise OAIError([("badResumptionToken", "ListSets is complete in one response")])
-    registry = set_registry(ctx.store, ctx.vocab)
+    registry = set_registry(ctx.rd, ctx.vocab)
     parts = ["<ListSets>"]
     for oai_set in registry.sets:
         parts.append(f"<set><setSpec>{esc(oai_set.spec)}</setSpec><setName>{esc(oai_set.name)}</setName>")
@@ -503,7 +508,7 @@ def _check_prefix(prefix: str) -> None:
 
 def get_record(ctx: Context, args: dict[str, str]) -> bytes:
     rid = ctx.record_id(args["identifier"])
-    row = listing.get(ctx.store, rid) if rid is not None else None
+    row = ctx.rd.get(rid) if rid is not None else None
     errors = []
     if row is None:
         errors.append(("idDoesNotExist", "no record has this identifier"))
@@ -511,8 +516,8 @@ def get_record(ctx: Context, args: dict[str, str]) -> bytes:
         errors.append(("cannotDisseminateFormat", "unknown metadata format"))
     if errors or row is None:
         raise OAIError(errors)
-    registry = set_registry(ctx.store, ctx.vocab)
-    facets = listing.facets_of(ctx.store, [row.id]).get(row.id, {})
+    registry = set_registry(ctx.rd, ctx.vocab)
+    facets = ctx.rd.facets_of([row.id]).get(row.id, {})
     specs = registry.header_specs(row.partner, facets)
     return b"<GetRecord>" + _record_xml(ctx, row, specs, args["metadataPrefix"]) + b"</GetRecord>"
 
@@ -552,7 +557,7 @@ def plan_list(ctx: Context, verb: str, args: dict[str, str]) -> ListPlan:
         from_, until = args.get("from"), args.get("until")
         since, before = date_window(from_, until)
         _check_prefix(prefix)
-    registry = set_registry(ctx.store, ctx.vocab)
+    registry = set_registry(ctx.rd, ctx.vocab)
     oai_set = registry.by_spec.get(set_spec) if set_spec is not None else None
     if set_spec is not None and oai_set is None:
         if token is not None:
@@ -560,20 +565,19 @@ def plan_list(ctx: Context, verb: str, args: dict[str, str]) -> ListPlan:
         raise OAIError([("noRecordsMatch", "no such set in this repository (see ListSets)")])
     selection = selection_for(oai_set, since, before)
     if token is None:
-        total, after_seq = listing.summary(ctx.store, selection)
+        total, after_seq = ctx.rd.summary(selection)
         cursor = 0
     else:
         total, after_seq, cursor = token.total, token.after_seq, token.cursor
     size_key = "OAI_PAGE_SIZE" if verb == "ListRecords" else "OAI_IDENTIFIERS_PAGE_SIZE"
     default = DEFAULT_PAGE_SIZE if verb == "ListRecords" else DEFAULT_IDENTIFIERS_PAGE_SIZE
     size = max(1, int(current_app.config.get(size_key, default)))
-    rows = listing.list_page(ctx.store, selection, after_seq=after_seq, limit=size + 1,
-                             with_data=verb == "ListRecords")
+    rows = ctx.rd.page(selection, after_seq=after_seq, limit=size + 1, with_data=verb == "ListRecords")
     if not rows:
         raise OAIError([("noRecordsMatch", "no record matches these arguments")])
     more = len(rows) > size
     rows = rows[:size]
-    facets = listing.facets_of(ctx.store, [row.id for row in rows if not row.deleted])
+    facets = ctx.rd.facets_of([row.id for row in rows if not row.deleted])
     specs = {row.id: registry.header_specs(row.partner, facets.get(row.id, {})) for row in rows}
     return ListPlan(verb, prefix, set_spec, from_, until, rows, more, cursor, total, specs)
 
@@ -606,25 +610,28 @@ def oai() -> Response:
     args: dict[str, str] = {}
     try:
         verb, args = check_arguments(_arguments())
-        if verb in _LIST_VERBS:
-            plan = plan_list(ctx, verb, args)
-            # Everything that needs the app context or the database is resolved here; the
-            # generator only serialises the page's rows.
-            head = _open(ctx, verb, args)
-            tail = _resumption(ctx, plan)
-            return _response(_buffered(_stream_page(ctx, plan, head, tail)))
-        head = _open(ctx, verb, args)
-        if verb == "Identify":
-            body: bytes = identify(ctx).encode("utf-8")
-        elif verb == "ListMetadataFormats":
-            body = list_metadata_formats(ctx, args).encode("utf-8")
-        elif verb == "ListSets":
-            body = list_sets(ctx, args).encode("utf-8")
-        else:
-            body = get_record(ctx, args)
-        return _response(head.encode("utf-8") + body + _TAIL.encode("utf-8"))
+        with listing.reader(ctx.store) as ctx.rd:
+            return _dispatch(ctx, verb, args)
     except OAIError as exc:
         return _error_response(ctx, exc, verb, args)
+
+
+def _dispatch(ctx: Context, verb: str, args: dict[str, str]) -> Response:
+    """Answer a checked request; the database is read here, never while streaming."""
+    head = _open(ctx, verb, args)
+    if verb in _LIST_VERBS:
+        plan = plan_list(ctx, verb, args)
+        # The token is made now (it needs the app context); the generator only serialises rows.
+        return _response(_buffered(_stream_page(ctx, plan, head, _resumption(ctx, plan))))
+    if verb == "Identify":
+        body = identify(ctx).encode("utf-8")
+    elif verb == "ListMetadataFormats":
+        body = list_metadata_formats(ctx, args).encode("utf-8")
+    elif verb == "ListSets":
+        body = list_sets(ctx, args).encode("utf-8")
+    else:
+        body = get_record(ctx, args)
+    return _response(head.encode("utf-8") + body + _TAIL.encode("utf-8"))
 
 
 def _stream_page(ctx: Context, plan: ListPlan, head: str, tail: str) -> Iterator[bytes]:

@@ -201,6 +201,10 @@ class DcatHarvester(Harvester):
     def _resolve_context(self, value: Any, base: str) -> Any:
         if isinstance(value, list):
             return [self._resolve_context(v, base) for v in value]
+        if isinstance(value, dict) and isinstance(value.get("@import"), str):
+            imported = self._resolve_context(value["@import"], base)
+            local = {k: v for k, v in value.items() if k != "@import"}
+            return {**imported, **local} if isinstance(imported, dict) else local
         if not isinstance(value, str):
             return value
         url = urljoin(base, value)

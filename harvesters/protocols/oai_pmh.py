@@ -98,14 +98,22 @@ class OaiPmhHarvester(Harvester):
                 pass  # day granularity is always accepted
         return self._granularity
 
-    def _bound(self, value: Any) -> str | None:
+    def _bound(self, value: Any, end_of_day: bool = False) -> str | None:
+        """A from/until argument in the repository's granularity.
+
+        A date-only ``until`` means the whole day, also for a repository with second
+        granularity.
+        """
         if value is None or value == "":
             return None
         if isinstance(value, datetime):
             return format_oai_date(value, self.granularity())
-        parsed = parse_datetime(str(value))
+        text = str(value).strip()
+        parsed = parse_datetime(text)
         if parsed is None:
             raise ValueError(f"source {self.source.id}: unreadable OAI date bound {value!r}")
+        if end_of_day and len(text) == 10:
+            parsed = parsed.replace(hour=23, minute=59, second=59)
         return format_oai_date(parsed, self.granularity())
 
     # -- listing ---------------------------------------------------------------------------
@@ -123,7 +131,7 @@ class OaiPmhHarvester(Harvester):
         else:
             state = {
                 "from": self._bound(since if since is not None else opts.get("from")),
-                "until": self._bound(opts.get("until")),
+                "until": self._bound(opts.get("until"), end_of_day=True),
                 "set": opts.get("set") or None,
                 "token": None,
                 "max_datestamp": None,

@@ -134,11 +134,13 @@ class RssHarvester(Harvester):
     ) -> tuple[RawRecord | None, HarvestIssue | None]:
         if kind == "atom":
             link = _atom_link(item, "alternate")
+            link = urljoin(page_url, link) if link else ""
             identifier = clean(item.findtext(f"{{{ATOM}}}id")) or link
             stamp = clean(item.findtext(f"{{{ATOM}}}updated") or item.findtext(f"{{{ATOM}}}published"))
         else:
             ns = "" if kind == "rss" else f"{{{RSS1}}}"
             link = clean(item.findtext(f"{ns}link"))
+            link = urljoin(page_url, link) if link else ""
             guid = clean(item.findtext("guid")) if kind == "rss" else ""
             identifier = guid or link or clean(item.get(f"{{{RDF}}}about"))
             stamp = clean(item.findtext("pubDate") or item.findtext(f"{{{DC}}}date"))
@@ -151,7 +153,7 @@ class RssHarvester(Harvester):
                 format="rss",
                 content=element_bytes(item),
                 datestamp=parse_datetime(stamp),
-                landing_url=urljoin(page_url, link) if link else None,
+                landing_url=link or None,
                 extra=dict(extra),
             ),
             None,

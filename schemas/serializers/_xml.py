@@ -13,8 +13,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_ESCAPE_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ILLEGAL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+_ILLEGAL = re.compile(f"[{_ILLEGAL_CHARS}]")
+# Anything that needs work in element content: markup characters, CR, or an illegal character.
+_TEXT_WORK = re.compile(f"[&<>\r{_ILLEGAL_CHARS}]")
 _ESCAPE_ATTR = str.maketrans({
     "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;",
 })
@@ -28,9 +30,22 @@ def xml_text(value: Any) -> str:
     return _ILLEGAL.sub("", text) if _ILLEGAL.search(text) else text
 
 
+def is_xml_safe(text: str) -> bool:
+    """True when ``text`` holds no character that XML 1.0 forbids."""
+    return _ILLEGAL.search(text) is None
+
+
 def esc(value: Any) -> str:
-    """Escaped element content (for the string templates of the fast paths)."""
-    return xml_text(value).translate(_ESCAPE_TEXT)
+    """Escaped element content (for the string templates of the fast paths).
+
+    One regex scan decides; most partner text needs no change and is returned as it is.
+    """
+    text = value if isinstance(value, str) else str(value)
+    if not _TEXT_WORK.search(text):
+        return text
+    text = _ILLEGAL.sub("", text)
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
 
 
 def esc_attr(value: Any) -> str:

@@ -10,6 +10,9 @@ from rdflib import Graph, Namespace, URIRef
 
 from harvesters.base import HarvestFailed, RawRecord
 
+# rdflib's own JSON-LD parser still builds a ConjunctiveGraph internally.
+pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+
 BUREAUX = "https://vanves-seineouest.opendatasoft.com/explore/dataset/bureau-de-vote-vanves/"
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")

@@ -119,3 +119,33 @@ def test_jalons_resource_without_id_is_a_parse_issue(simulator, sim_source, harv
     pages = harvest(sim_source("sim-ina-jalons"))
     assert [r.identifier for r in records(pages)] == ["InaEdu1"]
     assert pages[0].issues[0].stage == "parse"
+
+
+def test_rss_channel_next_link_and_rss1_page(simulator, sim_source, harvest):
+    rss2 = """<?xml version="1.0"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>
+  <title>Flux</title><link>/ina/</link><language>fr-FR</language>
+  <atom:link rel="next" href="/ina/rss?page=2"/>
+  <item><title>Sans guid</title><link>/ina/item-a</link>
+    <pubDate>Tue, 10 Jun 2025 08:00:00 +0200</pubDate></item>
+  <item><title>Ni guid ni lien</title></item>
+</channel></rss>"""
+    rss1 = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel rdf:about="http://example.org/"><title>RSS 1.0</title><link>http://example.org/</link>
+    <dc:language>fr</dc:language></channel>
+  <item rdf:about="http://example.org/b"><title>B</title><link>http://example.org/b</link>
+    <dc:date>2025-06-11T10:00:00Z</dc:date></item>
+</rdf:RDF>"""
+    simulator.faults.add("/ina/rss", "malformed", body=rss1, query={"page": "2"})
+    simulator.faults.add("/ina/rss", "malformed", body=rss2)
+    pages = harvest(sim_source("sim-ina-rss"))
+    got = records(pages)
+    assert [r.identifier for r in got] == [simulator.url("/ina/item-a"), "http://example.org/b"]
+    assert got[0].landing_url == simulator.url("/ina/item-a")
+    assert got[0].datestamp == datetime(2025, 6, 10, 6, 0, tzinfo=UTC)
+    assert got[0].extra["channel_link"] == simulator.url("/ina/")
+    assert got[1].extra["feed_kind"] == "rss1" and got[1].extra["channel_language"] == "fr"
+    assert got[1].datestamp == datetime(2025, 6, 11, 10, 0, tzinfo=UTC)
+    assert pages[0].issues[0].stage == "parse"

@@ -102,8 +102,8 @@ def test_parse_retry_after_forms():
 
 
 def test_timeout_then_success(simulator: Simulator, sleeps: SleepRecorder):
-    client = make_client(simulator, sleeps, read_timeout=0.3)
-    simulator.faults.add(JALONS, "slow", seconds=2)
+    client = make_client(simulator, sleeps, read_timeout=0.5)
+    simulator.faults.add(JALONS, "slow", seconds=3)
     response = client.get(simulator.url(JALONS))
     assert response.status == 200
     assert response.attempts == 2

@@ -15,6 +15,9 @@ from harvesters.base import harvester_for
 from harvesters.http import HttpClient
 from harvesters.xmlsafe import parse_xml
 
+# rdflib's own JSON-LD parser still builds a ConjunctiveGraph internally.
+pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -160,3 +163,13 @@ def test_every_endpoint_harvests_cleanly(simulator, http_client, source_id):
     ids = [r.identifier for p in pages for r in p.records]
     assert ids and len(ids) == len(set(ids))
     assert all(not p.issues for p in pages)
+
+
+def test_stopped_simulator_stops_answering_kept_alive_connections():
+    sim = Simulator()
+    base = sim.start()
+    session = requests.Session()
+    assert session.get(f"{base}/ina/rss", timeout=5).status_code == 200
+    sim.stop()
+    with pytest.raises(requests.ConnectionError):
+        session.get(f"{base}/ina/rss", timeout=5)

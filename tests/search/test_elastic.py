@@ -225,3 +225,61 @@ def test_open_index_picks_the_backend(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(ValueError) as err:
         open_index("elastic:secret@es:9200", tmp_path)
     assert "secret" not in str(err.value)
+
+
+class MetaIndices(FakeIndices):
+    """Answers get_mapping for whichever index the alias points at."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.behind = "catalogue-a"
+        self.meta = {"catalogue-a": {"analyser": 1, "layout": 1, "last_seq": 4}}
+
+    def get_mapping(self, index: str) -> dict[str, Any]:
+        return {self.behind: {"mappings": {"_meta": self.meta[self.behind]}}}
+
+    def put_mapping(self, index: str, meta: dict[str, Any]) -> dict[str, Any]:
+        self.meta[index] = meta
+        return {"acknowledged": True}
+
+
+def test_last_seq_lives_in_the_mapping_meta() -> None:
+    client = FakeClient()
+    client.indices = MetaIndices()
+    es = ElasticIndex(client=client, taxonomy=TAXONOMY)
+    assert es.last_seq == 4 and not es.needs_rebuild
+    es.set_last_seq(9)
+    assert client.indices.meta["catalogue-a"] == {"analyser": 1, "layout": 1, "last_seq": 9}
+    assert es.last_seq == 9
+    client.indices.behind = "catalogue-b"  # a rebuild swapped the alias meanwhile
+    client.indices.meta["catalogue-b"] = {"analyser": 1, "layout": 1, "last_seq": 2}
+    es.set_last_seq(12)
+    assert client.indices.meta["catalogue-b"]["last_seq"] == 2  # not advanced
+    assert es.last_seq == 2
+    client.indices.meta["catalogue-b"]["analyser"] = 0
+    es.set_last_seq(3)
+    assert es.needs_rebuild  # saving a position keeps the versions it was built with
+
+
+def test_suggest_reads_titles_keywords_and_concepts() -> None:
+    records = handcrafted()
+    volcans = by_n(records, "volcans")
+
+    class Client(FakeClient):
+        def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+            assert body["aggs"]["level"]["terms"]["include"][:2] == [
+                "scolomfr-voc-022-num-014", CM2]
+            return {
+                "hits": {"hits": [{"_source": {"record": {"id": volcans["id"],
+                                                          "title": volcans["title"]}}}]},
+                "aggregations": {
+                    "level": {"buckets": [{"key": CM2, "doc_count": 3}]},
+                    "keywords": {"buckets": [{"key": "cm2 volcans\x1fCM2 volcans",
+                                              "doc_count": 1}]},
+                },
+            }
+
+    es = ElasticIndex(client=Client(), taxonomy=TAXONOMY)
+    found = [(s.text, s.kind, s.id) for s in es.suggest("cm")]
+    assert found == [("CM2", "level", CM2), ("CM2 volcans", "keyword", None),
+                     ("Les volcans d'Auvergne", "title", volcans["id"])]

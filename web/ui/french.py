@@ -121,6 +121,11 @@ def datetime_fr(value: datetime | str | None) -> str:
     return f"{day} {MONTHS[value.month - 1]} {value.year} à {value.hour} h {value.minute:02d} (UTC)"
 
 
+def datetime_short(value: datetime | None) -> str:
+    """"22/11/2025 14:05" for dense tables (UTC, like the rest of the harvest history)."""
+    return value.strftime("%d/%m/%Y %H:%M") if value else "—"
+
+
 _ISO = re.compile(r"^(-?)(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 

@@ -18,6 +18,7 @@ from web.ui.french import (
     RUN_STATUS,
     STAGES,
     datetime_fr,
+    datetime_short,
     percent,
     problem_fr,
     short_label,
@@ -121,8 +122,8 @@ class SourcePanel:
 def _run_row(run: RunInfo) -> RunRow:
     return RunRow(
         id=run.id,
-        started=datetime_fr(run.started_at),
-        finished=datetime_fr(run.finished_at) if run.finished_at else "—",
+        started=datetime_short(run.started_at),
+        finished=datetime_short(run.finished_at),
         mode=RUN_MODE.get(run.mode, run.mode),
         status=RUN_STATUS.get(run.status, run.status),
         status_kind=_status_kind(run.status),

@@ -1,0 +1,143 @@
+"""Bulk dumps: exactly the live records, written atomically, listed and served by the API."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from catalogue import dumps
+from catalogue.dumps import CSV_COLUMNS, CSV_NAME, JSONL_NAME, MANIFEST_NAME, read_manifest, write_dumps
+from catalogue.store import Store
+from tests.api import data
+
+
+def jsonl_records(path: Path) -> list[dict[str, Any]]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames or ()) == CSV_COLUMNS
+        return list(reader)
+
+
+def live(store: Store) -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for r in store.iter_live_records()}
+
+
+def test_dump_after_changes_holds_exactly_the_live_records(store: Store, tmp_path: Path) -> None:
+    records = [data.make_record(n) for n in range(8)]
+    data.fill(store, records)
+    out = tmp_path / "dumps"
+    first = write_dumps(store, out)
+    assert first["records"] == 8
+    # Changes: one updated, one withdrawn, one added.
+    data.fill(store, [data.make_record(2, title="Titre revu"), data.make_record(20)])
+    data.delete(store, records[5])
+    manifest = write_dumps(store, out)
+    expected = live(store)
+    assert len(expected) == 8 and records[5]["id"] not in expected
+    dumped = jsonl_records(out / JSONL_NAME)
+    assert [r["id"] for r in dumped] == sorted(expected)  # each once, in id order
+    assert {r["id"]: r for r in dumped} == expected
+    assert {r["id"]: r for r in dumped}[records[2]["id"]]["title"][0]["value"] == "Titre revu"
+    rows = csv_rows(out / CSV_NAME)
+    assert [row["id"] for row in rows] == sorted(expected)
+    assert manifest["records"] == 8 and manifest["seq"] == store.max_seq()
+    assert [f["name"] for f in manifest["files"]] == [JSONL_NAME, CSV_NAME]
+    for entry in manifest["files"]:
+        assert entry["size"] == (out / entry["name"]).stat().st_size and entry["records"] == 8
+    assert read_manifest(out) == manifest
+    assert sorted(p.name for p in out.iterdir()) == sorted([JSONL_NAME, CSV_NAME, MANIFEST_NAME])
+
+
+def test_csv_columns_are_flat_and_formulas_are_defused(store: Store, tmp_path: Path) -> None:
+    record = data.make_record(3, title="=HYPERLINK(\"http://evil.example\")")
+    data.fill(store, [record])
+    write_dumps(store, tmp_path)
+    (row,) = csv_rows(tmp_path / CSV_NAME)
+    assert row["title"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert row["id"] == record["id"] and row["partner"] == "bnf" and row["source_id"] == "bnf-gallica"
+    assert row["level_ids"] == " | ".join(c["id"] for c in record["levels"])
+    assert row["levels"] == " | ".join(c["label"] for c in record["levels"])
+    assert row["discipline_ids"] == record["disciplines"][0]["id"]
+    assert row["type_ids"] == record["resource_types"][0]["id"]
+    assert row["licence"] == record["licence"]["code"] and row["languages"] == "fr"
+    assert row["created"] == "1803" and row["url"] == record["url"]
+    assert row["datestamp"].endswith("Z")
+
+
+def test_unchanged_store_keeps_the_dumps_and_force_rewrites(store: Store, tmp_path: Path) -> None:
+    data.fill(store, [data.make_record(n) for n in range(3)])
+    first = write_dumps(store, tmp_path)
+    stamp = (tmp_path / JSONL_NAME).stat().st_mtime_ns
+    assert write_dumps(store, tmp_path) == first
+    assert (tmp_path / JSONL_NAME).stat().st_mtime_ns == stamp
+    (tmp_path / CSV_NAME).unlink()
+    write_dumps(store, tmp_path)
+    assert (tmp_path / CSV_NAME).is_file()
+    assert write_dumps(store, tmp_path, force=True)["records"] == 3
+
+
+def test_a_failed_write_leaves_the_previous_dumps_whole(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "dumps"
+    data.fill(store, [data.make_record(n) for n in range(4)])
+    write_dumps(store, out)
+    before = {name: (out / name).read_bytes() for name in (JSONL_NAME, CSV_NAME, MANIFEST_NAME)}
+    data.fill(store, [data.make_record(10)])
+    calls = {"n": 0}
+    real = dumps.csv_row
+
+    def failing(record: dict[str, Any], datestamp: str) -> list[str]:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        return real(record, datestamp)
+
+    monkeypatch.setattr(dumps, "csv_row", failing)
+    with pytest.raises(OSError):
+        write_dumps(store, out)
+    assert {name: (out / name).read_bytes() for name in before} == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no temp file left
+    assert len(jsonl_records(out / JSONL_NAME)) == 4
+
+
+def test_api_lists_and_serves_the_dumps(client: FlaskClient, records: list[dict[str, Any]]) -> None:
+    listing = client.get("/api/v1/dumps").get_json()
+    assert listing["records"] == len(records)
+    assert [f["name"] for f in listing["files"]] == [JSONL_NAME, CSV_NAME]
+    for entry in listing["files"]:
+        response = client.get(entry["url"].replace("http://localhost", ""))
+        assert response.status_code == 200 and response.mimetype == "application/gzip"
+        assert len(response.data) == entry["size"] and entry["generated_at"].endswith("Z")
+        assert f"filename={entry['name']}" in response.headers["Content-Disposition"]
+        assert client.get(entry["url"], headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+        partial = client.get(entry["url"], headers={"Range": "bytes=0-9"})
+        assert partial.status_code == 206 and partial.data == response.data[:10]
+    body = client.get(f"/api/v1/dumps/{JSONL_NAME}").data
+    lines = gzip.decompress(body).decode().splitlines()
+    assert {json.loads(line)["id"] for line in lines} == {r["id"] for r in records}
+    table = list(csv.DictReader(io.StringIO(gzip.decompress(client.get(f"/api/v1/dumps/{CSV_NAME}").data)
+                                            .decode(), newline="")))
+    assert len(table) == len(records)
+
+
+def test_dumps_not_generated_yet_are_404_problems(small: tuple[Flask, Store, Any]) -> None:
+    client = small[0].test_client()
+    assert client.get("/api/v1/dumps").get_json() == {"generated_at": None, "records": None, "files": []}
+    for name in (JSONL_NAME, CSV_NAME):
+        response = client.get(f"/api/v1/dumps/{name}")
+        assert response.status_code == 404 and response.content_type == "application/problem+json"
+        assert "not been generated" in response.get_json()["detail"]

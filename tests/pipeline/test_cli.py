@@ -1,0 +1,124 @@
+"""The `catalogue` command as an operator runs it, in subprocesses, against the simulator."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from catalogue.simulator import Simulator
+from catalogue.store import Store
+
+
+def run(env: dict[str, str], *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "catalogue", *args], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def store_of(env: dict[str, str]) -> Store:
+    return Store(f"sqlite:///{Path(env['CATALOGUE_DATA_DIR']) / 'catalogue.db'}")
+
+
+def test_help_for_every_subcommand(cli_env: dict[str, str]) -> None:
+    out = run(cli_env, "--help").stdout
+    commands = ["init", "vocabularies", "harvest", "report", "renormalize", "curate", "quality",
+                "reindex", "serve", "demo"]
+    for name in commands:
+        assert name in out
+        assert "Usage:" in run(cli_env, name, "--help").stdout
+
+
+def test_init_and_vocabularies(cli_env: dict[str, str]) -> None:
+    assert "revision 0002" in run(cli_env, "init").stdout
+    out = run(cli_env, "vocabularies").stdout
+    for label in ("école maternelle", "CM2", "collège", "5e", "lycée", "cycle 3", "CAP",
+                  "mathématiques (discipline)", "scolomfr-voc-022-num-015"):
+        assert label in out, label
+    data = json.loads(run(cli_env, "vocabularies", "--json").stdout)
+    assert len(data["disciplines"]) == 17
+
+
+def test_down_source_does_not_stop_the_others(cli_env: dict[str, str], simulator: Simulator) -> None:
+    simulator.faults.add("/ign/csw", "down", times=None, mode="502")
+    proc = run(cli_env, "harvest", check=False)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "ign-geoplateforme: failed" in proc.stdout
+    assert "bnf-gallica: done" in proc.stdout and "ina-jalons: done" in proc.stdout
+    store = store_of(cli_env)
+    counts = store.counts_by_source()
+    assert counts["bnf-gallica"] >= 100 and counts["ina-jalons"] >= 1
+    assert "ign-geoplateforme" not in counts
+
+
+def test_report_in_french_and_english(cli_env: dict[str, str]) -> None:
+    run(cli_env, "harvest", "meteofrance-datagouv")
+    fr = run(cli_env, "report", "meteofrance-datagouv").stdout
+    assert "terminé avec erreurs" in fr and "[conversion] 6569b51ae64326786e4e8e1a : no title" in fr
+    en = run(cli_env, "report", "meteofrance-datagouv", "--lang", "en").stdout
+    assert "done with errors" in en and "[map] 6569b51ae64326786e4e8e1a" in en
+    data = json.loads(run(cli_env, "report", "meteofrance-datagouv", "--json").stdout)
+    assert data[0]["failures"][0]["identifier"] == "6569b51ae64326786e4e8e1a"
+
+
+def test_demo_quality_and_curation_cli(cli_env: dict[str, str]) -> None:
+    run(cli_env, "harvest")
+    figures = json.loads(run(cli_env, "quality", "--json").stdout)
+    assert figures["total"]["records"] >= 120
+    assert figures["total"]["with_level"] >= 0.9 and figures["total"]["with_discipline"] >= 0.9
+    for sid, fig in figures["sources"].items():
+        assert fig["records"] > 0 and 0 <= fig["with_licence"] <= 1, sid
+    from schemas.record import record_id
+
+    rid = record_id("ina-jalons", "InaEdu00015")
+    out = run(cli_env, "curate", rid, "--level", "CM2", "--remove", "cycle 3", "--author", "anne").stdout
+    assert f"{rid}: updated" in out
+    listing = run(cli_env, "curate", "--list").stdout
+    assert "scolomfr-voc-022-num-015" in listing and "anne" in listing
+    run(cli_env, "harvest", "ina-jalons", "--full")
+    run(cli_env, "renormalize", "ina-jalons")
+    stored = store_of(cli_env).get(rid)
+    assert stored is not None and stored.data is not None
+    levels = {v["id"]: v["provenance"] for v in stored.data["levels"]}
+    assert levels.get("scolomfr-voc-022-num-015") == "curation"
+    assert "scolomfr-voc-022-num-010" not in levels  # cycle 3 removed by the curation
+
+
+def test_harvest_killed_mid_run_resumes_exactly_once(cli_env: dict[str, str], simulator: Simulator) -> None:
+    """SIGKILL the harvest after its first pages are stored, at a different page each round."""
+    total = len(simulator.identifiers("bnf"))
+    for round_no, kill_after_pages in enumerate((1, 2)):
+        env = {**cli_env, "CATALOGUE_DATA_DIR": cli_env["CATALOGUE_DATA_DIR"] + f"-{round_no}"}
+        simulator.faults.clear()
+        # Later pages answer slowly, so the kill lands mid-run.
+        simulator.faults.add("/bnf/oai", "slow", times=None, after=kill_after_pages, seconds=1.5)
+        proc = subprocess.Popen([sys.executable, "-m", "catalogue", "harvest", "bnf-gallica"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        store = store_of(env)
+        deadline = time.monotonic() + 60
+        stored = 0
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            try:
+                stored = store.count_records("bnf-gallica")
+            except Exception:
+                continue
+            if stored > 0:
+                break
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert 0 < stored < total
+        simulator.faults.clear()
+        out = run(env, "harvest", "bnf-gallica").stdout
+        assert "bnf-gallica: done" in out
+        ids = [r.identifier for r in store.iter_records(source_id="bnf-gallica")]
+        assert len(ids) == len(set(ids)) == total
+        runs = store.runs("bnf-gallica")
+        assert runs[0].status == "done" and runs[0].resumed_from == runs[1].id
+        assert runs[1].status == "interrupted"
+        store.close()
