@@ -26,6 +26,7 @@ EXIT_OK = 0
 EXIT_SOME_FAILED = 3  # at least one source failed (others may have been harvested)
 EXIT_ERRORS_IN_RECORDS = 0  # done-with-errors is a success for scheduling purposes
 EXIT_USAGE = 2
+EXIT_CHECK_FAILED = 4  # `catalogue check` found problems (run it with --repair)
 
 log = logging.getLogger("catalogue")
 
@@ -120,7 +121,15 @@ def main(click_ctx: click.Context, sources_path: Path | None, verbose: bool) -> 
 @click.pass_obj
 def init(ctx: Context) -> None:
     """Create the store, or upgrade it to the newest schema keeping its data."""
-    store = ctx.store
+    ctx.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(ctx.settings.database_url)
+    before = store.revision()
+    store.upgrade()
+    if before == "0001":  # facet rows appeared in 0002: derive them from the records
+        from catalogue.pipeline import Mapper
+
+        n = store.refresh_facets(Mapper().facets)
+        click.echo(f"facets derived for {n} record(s)")
     click.echo(f"store ready at revision {store.revision()} ({_safe_url(ctx.settings.database_url)})")
 
 
@@ -345,6 +354,73 @@ def quality(ctx: Context, source_id: str | None, as_json: bool) -> None:
         click.echo("\nMost frequent terms that matched no rule:")
         for item in top:
             click.echo(f"  {item['count']:>5}  {item['term']}")
+
+
+@main.command()
+@click.option("--repair", is_flag=True,
+              help="Rebuild what is derivable from the store (index, dumps, facets).")
+@click.pass_obj
+def check(ctx: Context, repair: bool) -> None:
+    """Check the store (integrity, valid records) and that the index and dumps follow it."""
+    from catalogue.check import CheckReport, check_store, repair_store
+
+    report = CheckReport()
+    store = ctx.store
+    check_store(store, report)
+    live = store.count_records()
+    top = store.max_seq()
+    try:
+        from search import open_index
+
+        index = open_index(ctx.settings.search_url, ctx.settings.data_dir)
+        try:
+            if index.count() != live:
+                report.problems.append(f"index holds {index.count()} records, the store {live}")
+            if index.last_seq != top:
+                report.problems.append(f"index is at change {index.last_seq}, the store at {top}")
+            sample = [s.id for _, s in zip(range(200), store.iter_records(include_deleted=True),
+                                            strict=False)]
+            for stored_id in sample:
+                stored = store.get(stored_id)
+                in_index = index.get(stored_id) is not None
+                if stored is not None and in_index == stored.deleted:
+                    report.problems.append(
+                        f"record {stored_id} is {'deleted' if stored.deleted else 'live'} in the "
+                        f"store but {'present' if in_index else 'absent'} in the index")
+                    break
+        finally:
+            index.close()
+    except ModuleNotFoundError:
+        pass
+    manifest = ctx.settings.dumps_dir / "dumps.json"
+    if manifest.exists():
+        dumped = json.loads(manifest.read_text(encoding="utf-8")).get("records")
+        if dumped != live:
+            report.problems.append(f"dumps hold {dumped} records, the store {live}")
+    else:
+        report.problems.append("no dumps generated yet")
+    for problem in report.problems:
+        click.echo(f"PROBLEM: {problem}")
+    if repair:
+        repair_store(store, report)
+        from search import open_index
+        from search.sync import rebuild
+
+        index = open_index(ctx.settings.search_url, ctx.settings.data_dir)
+        try:
+            n = rebuild(index, store)
+        finally:
+            index.close()
+        report.repairs.append(f"index rebuilt from the store ({n} records)")
+        write_dumps(ctx)
+        report.repairs.append("dumps regenerated")
+        for repaired in report.repairs:
+            click.echo(f"REPAIRED: {repaired}")
+        return
+    if report.ok:
+        click.echo(f"ok: {live} live records, index and dumps follow the store (change {top})")
+        return
+    sys.exit(EXIT_CHECK_FAILED)
 
 
 @main.command()

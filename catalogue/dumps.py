@@ -152,6 +152,19 @@ def _atomic(path: Path) -> Iterator[IO[bytes]]:
         raise
 
 
+@contextlib.contextmanager
+def _gzip_text(raw: IO[bytes], newline: str) -> Iterator[io.TextIOWrapper]:
+    """UTF-8 text into a gzip stream over ``raw`` (mtime 0: same records, same bytes)."""
+    with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as compressed:
+        text = io.TextIOWrapper(compressed, encoding="utf-8", newline=newline)
+        try:
+            yield text
+        finally:
+            # Leave closing the gzip stream (and its trailer) to the ``with``.
+            with contextlib.suppress(ValueError, OSError):
+                text.detach()
+
+
 def _fsync_dir(path: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
@@ -185,25 +198,18 @@ def write_dumps(store: Store, dumps_dir: Path, *, force: bool = False) -> dict[s
     generated_at = _iso(datetime.now(UTC).replace(tzinfo=None))
     count = 0
     seq = 0
-    with _atomic(dumps_dir / JSONL_NAME) as jsonl_raw, _atomic(dumps_dir / CSV_NAME) as csv_raw:
-        with gzip.GzipFile(fileobj=jsonl_raw, mode="wb", mtime=0) as jsonl_gz, \
-                gzip.GzipFile(fileobj=csv_raw, mode="wb", mtime=0) as csv_gz:
-            jsonl = io.TextIOWrapper(jsonl_gz, encoding="utf-8", newline="\n")
-            table = io.TextIOWrapper(csv_gz, encoding="utf-8", newline="")
-            writer = csv.writer(table, lineterminator="\r\n")
-            writer.writerow(CSV_COLUMNS)
-            for row_seq, deleted, record, datestamp in _snapshot(store):
-                seq = max(seq, row_seq)
-                if deleted or record is None:
-                    continue
-                jsonl.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
-                jsonl.write("\n")
-                writer.writerow(csv_row(record, _iso(datestamp)))
-                count += 1
-            jsonl.flush()
-            table.flush()
-            jsonl.detach()
-            table.detach()
+    with _atomic(dumps_dir / JSONL_NAME) as jsonl_raw, _atomic(dumps_dir / CSV_NAME) as csv_raw, \
+            _gzip_text(jsonl_raw, "\n") as jsonl, _gzip_text(csv_raw, "") as table:
+        writer = csv.writer(table, lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        for row_seq, deleted, record, datestamp in _snapshot(store):
+            seq = max(seq, row_seq)
+            if deleted or record is None:
+                continue
+            jsonl.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+            jsonl.write("\n")
+            writer.writerow(csv_row(record, _iso(datestamp)))
+            count += 1
     files = [
         DumpInfo(name, (dumps_dir / name).stat().st_size, count, generated_at, MEDIA_TYPES[name],
                  CONTENT_TYPES[name]).__dict__

@@ -15,7 +15,7 @@ import json
 import os
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -549,6 +549,29 @@ class Store:
             if items:
                 conn.execute(insert(t.run_items), [{"run_id": run_id, **i.__dict__} for i in items])
         return items
+
+    def refresh_facets(self, derive: Callable[[Record], dict[str, list[str]]]) -> int:
+        """Rebuild every facet row from the records (after an upgrade or a crash); returns the
+        number of live records refreshed. Deleted records lose their rows."""
+        count = 0
+        with self.engine.begin() as conn:
+            conn.execute(delete(t.record_facets))
+        batch: list[StoredRecord] = []
+
+        def flush() -> None:
+            with self.engine.begin() as conn:
+                for stored in batch:
+                    if stored.data is not None:
+                        self._put_facets(conn, stored.id, stored.partner, derive(stored.data))
+            batch.clear()
+
+        for stored in self.iter_records():
+            batch.append(stored)
+            count += 1
+            if len(batch) >= 500:
+                flush()
+        flush()
+        return count
 
     def get(self, record_id: str) -> StoredRecord | None:
         with self.engine.connect() as conn:

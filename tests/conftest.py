@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ from sqlalchemy import text
 
 from catalogue.store import Store
 
-pytest_plugins = (["tests.conftest_simulator"] if importlib.util.find_spec("tests.conftest_simulator") else [])
+pytest_plugins = ["tests.conftest_simulator"]
 
 PG_URL = os.environ.get("CATALOGUE_TEST_DATABASE_URL")
 STORE_BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

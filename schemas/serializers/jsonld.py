@@ -101,12 +101,14 @@ def to_jsonld(
     uri: str,
     partner_name: str | None = None,
     discipline_of: Any = None,
+    page: str | None = None,
 ) -> dict[str, Any]:
     """One record as a JSON-LD ``LearningResource`` document identified by ``uri``.
 
     ``discipline_of`` (the vocabulary's method) splits disciplines: "(discipline)" concepts go to
     ``about``, finer programme topics to ``teaches`` with their discipline added to ``about``.
-    Without it every discipline concept goes to ``about``.
+    Without it every discipline concept goes to ``about``. ``page`` is the record's page in the
+    catalogue's site (``mainEntityOfPage``).
     """
     doc: dict[str, Any] = {"@context": CONTEXT, "@id": uri, "@type": "LearningResource"}
     doc["name"] = text_of(record.get("title"))
@@ -119,6 +121,8 @@ def to_jsonld(
         doc["url"] = record["url"]
     elif source.get("landing_url"):
         doc["url"] = source["landing_url"]
+    if page:
+        doc["mainEntityOfPage"] = page
     if record.get("thumbnail"):
         doc["thumbnailUrl"] = record["thumbnail"]
     if record.get("languages"):

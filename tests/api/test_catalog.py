@@ -101,7 +101,8 @@ def test_dataset_distributions_point_at_the_api_the_dumps_and_oai(
     downloads = {str(u) for d in graph.objects(dataset, DCAT.distribution)
                  for u in graph.objects(d, DCAT.downloadURL)}
     assert downloads == {f"{BASE}/api/v1/dumps/resources.jsonl.gz", f"{BASE}/api/v1/dumps/resources.csv.gz"}
-    access = {str(u) for d in graph.objects(dataset, DCAT.distribution) for u in graph.objects(d, DCAT.accessURL)}
+    access = {str(u) for d in graph.objects(dataset, DCAT.distribution)
+              for u in graph.objects(d, DCAT.accessURL)}
     assert f"{BASE}/api/v1/resources" in access
     assert f"{BASE}/oai?verb=Identify" in access
     services = set(graph.objects(catalog, DCAT.service))

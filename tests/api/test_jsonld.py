@@ -57,7 +57,7 @@ def test_types_keywords_in_rdf() -> None:
     other = to_jsonld(record(resource_types=[{"id": str(kind), "label": "image fixe"}]), uri=URI)
     assert other["learningResourceType"][0]["inDefinedTermSet"] == "http://purl.org/dc/dcmitype/"
     assert (subject, SDO.keywords, Literal("volcan")) in g
-    assert doc["provider"]["name"] == "ign"  # no partner name given: the id
+    assert doc["provider"]["name"] == "ina"  # no partner name given: the id
 
 
 def test_without_vocabulary_every_discipline_is_about() -> None:

@@ -30,7 +30,8 @@ def test_json_is_the_shared_record_with_links(client: FlaskClient, records: list
     links = body.pop("_links")
     assert body == record
     assert links["self"] == f"http://localhost/api/v1/resources/{record['id']}"
-    assert set(links) == {"self", "jsonld", "oai_dc", "lom", "scolomfr"}
+    assert set(links) == {"self", "jsonld", "oai_dc", "lom", "scolomfr", "html"}
+    assert links["html"] == f"http://localhost/ressources/{record['id']}"
     assert "Accept" in response.headers["Vary"]
 
 
@@ -59,6 +60,7 @@ def test_jsonld_carries_levels_and_disciplines_as_scolomfr_uris(
     assert (subject, SDO.name, Literal(record["title"][0]["value"])) in graph
     assert (subject, SDO.license, URIRef(record["licence"]["uri"])) in graph
     assert (subject, SDO.url, URIRef(record["url"])) in graph
+    assert (subject, SDO.mainEntityOfPage, URIRef(f"{data.BASE_URL}/ressources/{record['id']}")) in graph
     assert (subject, SDO.inLanguage, Literal("fr")) in graph
     assert (subject, SDO.temporalCoverage, Literal("1789/1799")) in graph
     assert (subject, SDO.dateCreated, Literal(record["dates"]["created"]["start"])) in graph

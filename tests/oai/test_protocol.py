@@ -146,3 +146,17 @@ def test_post_form_encoded(client, oai: Harvester) -> None:
                            data={"verb": "ListRecords", "metadataPrefix": "oai_dc"})
     assert errors(parse(response.data)) == ["badArgument"]
     assert client.put("/oai", data={"verb": "Identify"}).status_code == 405
+
+
+def test_response_validation_covers_the_metadata(client) -> None:
+    """OAI-PMH.xsd checks <metadata> strictly: a wrong ScoLOMFR value makes the response invalid."""
+    from harvesters.xmlsafe import parse_xml
+    from tests.oai.support import response_schema
+
+    data = client.get("/oai?verb=ListRecords&metadataPrefix=scolomfr").data
+    assert response_schema("scolomfr").validate(parse_xml(data))
+    broken = data.replace(b"concept/educational_level<", b"concept/not_a_purpose<", 1)
+    assert broken != data
+    assert not response_schema("scolomfr").validate(parse_xml(broken))
+    # The plain LOM wrapper refuses ScoLOMFR-only values: the two formats really differ.
+    assert not response_schema("lom").validate(parse_xml(data))

@@ -122,3 +122,19 @@ def test_harvest_killed_mid_run_resumes_exactly_once(cli_env: dict[str, str], si
         assert runs[0].status == "done" and runs[0].resumed_from == runs[1].id
         assert runs[1].status == "interrupted"
         store.close()
+
+
+def test_check_finds_a_lost_index_and_repair_rebuilds_it(cli_env: dict[str, str]) -> None:
+    import shutil
+
+    run(cli_env, "harvest", "ina-jalons", "ign-geoplateforme")
+    assert run(cli_env, "check").stdout.startswith("ok:")
+    data = Path(cli_env["CATALOGUE_DATA_DIR"])
+    shutil.rmtree(data / "index")
+    (data / "dumps" / "dumps.json").unlink()
+    broken = run(cli_env, "check", check=False)
+    assert broken.returncode == 4
+    assert "index holds 0 records" in broken.stdout and "no dumps" in broken.stdout
+    repaired = run(cli_env, "check", "--repair").stdout
+    assert "REPAIRED: index rebuilt from the store (15 records)" in repaired
+    assert run(cli_env, "check").stdout.startswith("ok: 15 live records")

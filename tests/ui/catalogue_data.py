@@ -29,7 +29,8 @@ L = {  # voc-022 levels
 D = {  # voc-015 disciplines
     "hg": "scolomfr-voc-015-num-980", "maths": "scolomfr-voc-015-num-919", "svt": "scolomfr-voc-015-num-1832",
     "pc": "scolomfr-voc-015-num-1831", "fr": "scolomfr-voc-015-num-1333", "st": "scolomfr-voc-015-num-1833",
-    "emc": "scolomfr-voc-015-num-1548", "lv": "scolomfr-voc-015-num-1430", "musique": "scolomfr-voc-015-num-1200",
+    "emc": "scolomfr-voc-015-num-1548", "lv": "scolomfr-voc-015-num-1430",
+    "musique": "scolomfr-voc-015-num-1200",
     "qlm": "scolomfr-voc-015-num-968", "techno": "scolomfr-voc-015-num-1834",
     "histoire-cm2": "scolomfr-voc-015-num-986", "geo-6e": "scolomfr-voc-015-num-1002",
 }
@@ -63,8 +64,10 @@ XSS_KEYWORD = "<script>window.__pwned=1</script>"
 # (partner, identifier, title, description, levels, disciplines, type, licence, extra)
 RECORDS: list[tuple[str, str, str, str, list[str], list[str], str, str, dict[str, Any]]] = [
     ("bnf", "ark:/12148/ddhc1789", "La Déclaration des droits de l'homme et du citoyen de 1789",
-     "Texte intégral et estampe de la Déclaration adoptée par l'Assemblée nationale constituante en août 1789.",
-     ["4e"], ["hg", "emc"], "texte", "lo", {"thumb": True, "created": ("1789-08-26", "1789-08-26", "26 août 1789")}),
+     "Texte intégral et estampe de la Déclaration adoptée par l'Assemblée nationale constituante "
+     "en août 1789.",
+     ["4e"], ["hg", "emc"], "texte", "lo",
+     {"thumb": True, "created": ("1789-08-26", "1789-08-26", "26 août 1789")}),
     ("bnf", "ark:/12148/bastille", "Gravures de la prise de la Bastille",
      "Estampes du 14 juillet 1789 : la foule, les gardes françaises et la forteresse assiégée.",
      ["CM1"], ["hg"], "image fixe", "pd", {"thumb": True, "created": ("1789", "1790", "1789-1790")}),
@@ -119,7 +122,8 @@ RECORDS: list[tuple[str, str, str, str, list[str], list[str], str, str, dict[str
     ("ign", "ign/montblanc", "Carte topographique du massif du Mont-Blanc",
      "Carte au 1:25 000 du massif du Mont-Blanc : courbes de niveau, glaciers et refuges.",
      ["5e", "2de"], ["hg"], "image fixe", "lo",
-     {"thumb": True, "bbox": {"west": 6.75, "south": 45.78, "east": 7.05, "north": 45.95}, "places": ["Mont-Blanc"]}),
+     {"thumb": True, "bbox": {"west": 6.75, "south": 45.78, "east": 7.05, "north": 45.95},
+      "places": ["Mont-Blanc"]}),
     ("ign", "ign/littoral", "Photographies aériennes : l'évolution du littoral",
      "Comparer des photographies aériennes de 1950 à aujourd'hui pour observer l'érosion du littoral.",
      ["6e"], ["geo-6e"], "image fixe", "lo", {"thumb": True, "temporal": ("1950", "2020", "1950-2020")}),
@@ -190,7 +194,8 @@ def _record(partner: str, ident: str, title: str, description: str, levels: list
                    "datestamp": "2024-05-02T10:00:00Z", "harvested_at": "2025-01-15T08:30:00Z"},
         "title": [{"value": title, "lang": lang}],
         "description": [{"value": description, "lang": lang}],
-        "keywords": [{"value": w, "lang": lang} for w in title.lower().replace(",", "").split()[:3] if len(w) > 4],
+        "keywords": [{"value": w, "lang": lang}
+                     for w in title.lower().replace(",", "").split()[:3] if len(w) > 4],
         "languages": [lang],
         "resource_types": [{"id": TYPES[rtype], "label": rtype, "scheme": "scolomfr-voc-004"}],
         "levels": [{"id": L[x], "label": vocab.concept(L[x]).label, "provenance": "source"} for x in levels],
@@ -251,7 +256,8 @@ def _write(store: Store, mapper: Mapper, partner: str, run: int, records: list[d
     counts: Counter[str] = Counter()
     writes = [
         Write(r["id"], r["source"]["identifier"],
-              raw=RawEntry(r["id"], r["source"]["identifier"], "test", r["id"].encode(), "h-" + r["id"], None),
+              raw=RawEntry(r["id"], r["source"]["identifier"], "test", r["id"].encode(), "h-" + r["id"],
+                           None),
               record=r, facets=mapper.facets(r))
         for r in records
     ]
@@ -278,8 +284,9 @@ def build(data_dir: Path) -> Settings:
     for spec in RECORDS:
         by_partner.setdefault(spec[0], []).append(_record(*spec, vocab=vocab))
     by_partner["bnf"].append(_xss_record(vocab))
-    gone = _record("ina", "jalons/retire", "Archive retirée par le partenaire", "Cette archive n'est plus diffusée.",
-                   ["3e"], ["hg"], "image en mouvement", "specific", {}, vocab)
+    gone = _record("ina", "jalons/retire", "Archive retirée par le partenaire",
+                   "Cette archive n'est plus diffusée.", ["3e"], ["hg"], "image en mouvement", "specific", {},
+                   vocab)
     by_partner["ina"].append(gone)
     for partner, (source_id, name, protocol, url) in SOURCES.items():
         store.upsert_source(id=source_id, partner=partner, partner_name=PARTNER_NAMES[partner], name=name,
@@ -296,10 +303,12 @@ def build(data_dir: Path) -> Settings:
     # BnF's last harvest had problems a partner must fix.
     run = store.start_run("bnf-gallica", "incremental")
     issues = [
-        RunItem("ark:/12148/sanstitre", None, "failed", "validate", "title: Missing data for required field."),
+        RunItem("ark:/12148/sanstitre", None, "failed", "validate",
+                "title: Missing data for required field."),
         RunItem("ark:/12148/vignette", None, "failed", "validate",
                 "thumbnail: must be an http(s) URL; dates.created.start: start is after end"),
-        RunItem("ark:/12148/casse", None, "failed", "parse", "XMLSyntaxError: Opening and ending tag mismatch"),
+        RunItem("ark:/12148/casse", None, "failed", "parse",
+                "XMLSyntaxError: Opening and ending tag mismatch"),
     ]
     counts = _write(store, mapper, "bnf", run, by_partner["bnf"][:2], issues)
     store.finish_run(run, "done-with-errors", dict(counts))

@@ -17,10 +17,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Dialog,
+    Page,
+    Route,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 from werkzeug.serving import make_server
 
-from tests.ui.catalogue_data import D, L, LIVE_COUNT
+from tests.ui.catalogue_data import LIVE_COUNT, D, L
 
 pytestmark = pytest.mark.browser
 
@@ -28,8 +37,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 THUMBNAIL = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="180" viewBox="0 0 240 180">'
@@ -66,7 +75,8 @@ def _offline(route: Route) -> None:
         route.abort()
 
 
-def _context(browser: Browser, *, javascript: bool = True, viewport: dict[str, int] = DESKTOP) -> BrowserContext:
+def _context(browser: Browser, *, javascript: bool = True,
+             viewport: ViewportSize = DESKTOP) -> BrowserContext:
     context = browser.new_context(java_script_enabled=javascript, viewport=viewport, locale="fr-FR")
     context.route("**/*", _offline)
     context.set_default_timeout(10_000)
@@ -257,7 +267,12 @@ def test_copy_button_copies_the_credit_line(browser: Browser, base_url: str, rid
 
 def test_partner_text_runs_nothing(page: Page, base_url: str, rid: dict[str, str]):
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.goto(f"{base_url}/ressources/{rid['xss']}")
     expect(page.locator("h1")).to_have_text("Volcans <script>window.__pwned=1</script> d'Islande")
     expect(page.locator(".tags")).to_contain_text("<script>window.__pwned=1</script>")
@@ -320,5 +335,6 @@ def test_keyboard_only_filtering(page: Page, base_url: str):
     expect(level_box(page, L["CM2"])).to_be_focused()
     expect(level_box(page, L["CM2"])).to_be_checked()
     outline = page.evaluate(
-        "getComputedStyle(document.querySelector('label[for=\"' + document.activeElement.id + '\"]')).outlineStyle")
+        "getComputedStyle(document.querySelector('label[for=\"' + document.activeElement.id + '\"]'))"
+        ".outlineStyle")
     assert outline == "solid"  # the focus ring is visible

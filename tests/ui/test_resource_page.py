@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from schemas.serializers.jsonld import to_jsonld
 from schemas.vocabularies import load_vocabulary
-from tests.ui.catalogue_data import BASE_URL, D, L, XSS_DESCRIPTION, XSS_TITLE
+from tests.ui.catalogue_data import BASE_URL, XSS_DESCRIPTION, XSS_TITLE, D, L
 from tests.ui.helpers import parse, text
 from web.services import services
 
@@ -107,6 +107,7 @@ def test_jsonld_script_cannot_be_closed_by_partner_text(client, rid, ui_app):
     assert data["name"] == XSS_TITLE  # the same text, only escaped for the script element
     with ui_app.app_context():
         stored = services().store.get(rid["xss"])
+    assert stored is not None and stored.data is not None
     expected = to_jsonld(stored.data, uri=f"{BASE_URL}/ressources/{rid['xss']}", partner_name="BnF / Gallica",
                          discipline_of=load_vocabulary().discipline_of)
     assert data == expected

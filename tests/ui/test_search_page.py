@@ -5,11 +5,12 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 from search.text import title_sort_key
-from tests.ui.catalogue_data import D, L, LIVE_COUNT
+from tests.ui.catalogue_data import LIVE_COUNT, D, L
 from tests.ui.helpers import parse, text
 
 CM2, SIXIEME, CINQUIEME = L["CM2"], L["6e"], L["5e"]
-ELEMENTAIRE, COLLEGE, CYCLE3 = "scolomfr-voc-022-num-008", "scolomfr-voc-022-num-016", "scolomfr-voc-022-num-620"
+ELEMENTAIRE, COLLEGE = "scolomfr-voc-022-num-008", "scolomfr-voc-022-num-016"
+CYCLE3 = "scolomfr-voc-022-num-620"
 HG, SVT = D["hg"], D["svt"]
 
 
@@ -82,7 +83,8 @@ def test_each_active_filter_has_a_removal_link(client):
     assert "Retirer le filtre Niveau : 6e" in labels
     assert "Retirer le filtre Discipline : histoire et géographie" in labels
     by_label = {text(a): a.get("href") for a in chips}
-    assert query(by_label["Retirer le filtre Niveau : 6e"]) == [("q", "carte"), ("discipline", HG), ("sort", "date")]
+    assert query(by_label["Retirer le filtre Niveau : 6e"]) == [
+        ("q", "carte"), ("discipline", HG), ("sort", "date")]
     assert query(by_label["Retirer le filtre Discipline : histoire et géographie"]) == [
         ("q", "carte"), ("level", SIXIEME), ("sort", "date")]
     assert query(by_label["Retirer tous les filtres"]) == [("q", "carte"), ("sort", "date")]
@@ -140,7 +142,8 @@ def test_nothing_found_suggests_spelling_and_removing_filters(client):
     # Removing the filter alone does not help ("volcam" matches nothing); each removal says so.
     removals = {text(li) for li in box.cssselect(".no-results__list li")}
     assert "Retirer Niveau : CM2 — 0 ressource" in removals
-    assert any(r.startswith("Retirer les mots « volcam »") and not r.endswith(" 0 ressource") for r in removals)
+    assert any(r.startswith("Retirer les mots « volcam »") and not r.endswith(" 0 ressource")
+               for r in removals)
 
 
 def test_garbage_parameters_fall_back_to_defaults(client):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Response, current_app, g, request
+from flask import Response, g, request
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import func, select
 from werkzeug.http import is_resource_modified
@@ -84,7 +84,8 @@ def _reason(messages: Any, value: Any = None) -> str:
     if isinstance(messages, dict):
         parts = []
         for key, message in messages.items():
-            item = value[key] if isinstance(key, int) and isinstance(value, list) and key < len(value) else None
+            listed = isinstance(key, int) and isinstance(value, list) and key < len(value)
+            item = value[key] if listed else None
             text = _reason(message)
             parts.append(f"{item[:80]!r}: {text}" if isinstance(item, str) else text)
         return "; ".join(parts)
@@ -195,17 +196,3 @@ def add_cors(response: Response) -> Response:
         response.headers["Access-Control-Max-Age"] = "86400"
     return response
 
-
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for an endpoint of this app (built from the request's host)."""
-    from flask import url_for
-
-    return url_for(endpoint, _external=True, **values)
-
-
-def api_root() -> str:
-    return request.host_url + "api/v1"
-
-
-def current_settings() -> Any:
-    return current_app.config["SETTINGS"]

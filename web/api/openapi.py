@@ -135,7 +135,7 @@ def build_spec() -> dict[str, Any]:
     record_id = {"in": "path", "name": "record_id", "required": True,
                  "description": "Record id (as in search results).",
                  "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
-    rdf = {media: {"schema": {}} for media in ("text/turtle", "application/ld+json",
+    rdf: dict[str, Any] = {media: {"schema": {}} for media in ("text/turtle", "application/ld+json",
                                                 "application/rdf+xml")}
     gzip = {"application/gzip": {"schema": {"type": "string", "format": "binary"}}}
     paths: list[tuple[str, dict[str, Any]]] = [

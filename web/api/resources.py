@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, request, url_for
+from werkzeug.routing import BuildError
 
 from catalogue.config import PARTNER_NAMES
 from schemas.record import text_of
@@ -40,7 +41,7 @@ XML = "application/xml"
 RECORD_MEDIA = {"json": JSON, "jsonld": JSONLD, "oai_dc": XML, "lom": XML, "scolomfr": XML}
 _RECORD_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 DESCRIPTION_CHARS = 300
-_CONCEPT_GROUPS = {"level": "level", "discipline": "discipline"}
+_CONCEPT_GROUPS = ("level", "discipline")
 
 
 def _cut(text: str, limit: int) -> str:
@@ -182,10 +183,21 @@ def partner_names() -> dict[str, str]:
     return names
 
 
+def html_page(record_id: str) -> str | None:
+    """Path of the record's page in the catalogue's own site, when the UI is there."""
+    try:
+        return url_for("ui.resource", record_id=record_id)
+    except BuildError:
+        return None
+
+
 def record_links(record_id: str) -> dict[str, str]:
     self_url = url_for("api.get_resource", record_id=record_id, _external=True)
     links = {"self": self_url, "jsonld": f"{self_url}?format=jsonld"}
     links.update({prefix: f"{self_url}?format={prefix}" for prefix in FORMATS})
+    page = html_page(record_id)
+    if page:
+        links["html"] = request.host_url.rstrip("/") + page
     return links
 
 
@@ -195,8 +207,11 @@ def _record_body(record: dict[str, Any], fmt: str) -> Response:
     if fmt == "jsonld":
         settings = services().settings
         partner = (record.get("source") or {}).get("partner", "")
+        page = html_page(record["id"])
         doc = to_jsonld(record, uri=f"{settings.base_url}/api/v1/resources/{record['id']}",
-                        partner_name=partner_names().get(partner), discipline_of=services().vocab.discipline_of)
+                        partner_name=partner_names().get(partner),
+                        discipline_of=services().vocab.discipline_of,
+                        page=f"{settings.base_url}{page}" if page else None)
         return json_response(doc, mimetype=JSONLD)
     return Response(FORMATS[fmt].to_xml_bytes(record), mimetype=XML)
 

@@ -215,6 +215,7 @@ class RecordLinksSchema(Schema):
     oai_dc = _str()
     lom = _str()
     scolomfr = _str()
+    html = fields.String(metadata={"description": "The record's page in the catalogue's site."})
 
 
 class RecordOutSchema(RecordSchema):
@@ -312,7 +313,7 @@ class IndexLinksSchema(Schema):
     disciplines = _str()
     sources = _str()
     suggest = _str()
-    dumps = _str()
+    dumps_ = _str(data_key="dumps")  # "dumps" would hide Schema.dumps
     catalog = _str()
     openapi = _str()
     docs = _str()

@@ -116,7 +116,7 @@ def datetime_fr(value: datetime | str | None) -> str:
         try:
             value = datetime.fromisoformat(value.rstrip("Z"))
         except ValueError:
-            return value
+            return str(value)
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {MONTHS[value.month - 1]} {value.year} à {value.hour} h {value.minute:02d} (UTC)"
 

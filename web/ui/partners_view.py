@@ -17,9 +17,7 @@ from web.ui.french import (
     RUN_MODE,
     RUN_STATUS,
     STAGES,
-    datetime_fr,
     datetime_short,
-    percent,
     problem_fr,
     short_label,
 )
@@ -40,13 +38,15 @@ class Partner:
 
     @property
     def last_status(self) -> str:
-        return RUN_STATUS.get(self.last_run.status, self.last_run.status) if self.last_run else "jamais moissonné"
+        if self.last_run is None:
+            return "jamais moissonné"
+        return RUN_STATUS.get(self.last_run.status, self.last_run.status)
 
     @property
     def last_date(self) -> str:
         if self.last_run is None:
             return "—"
-        return datetime_fr(self.last_run.finished_at or self.last_run.started_at)
+        return datetime_short(self.last_run.finished_at or self.last_run.started_at)
 
     @property
     def status_kind(self) -> str:

@@ -129,7 +129,8 @@ def build_resource_page(record: dict[str, Any], partner: str) -> ResourcePage:
         description_paragraphs=paragraphs,
         summary=summary[:300],
         keywords=list(dict.fromkeys(k["value"] for k in record.get("keywords") or [])),
-        levels=[Term(short_label(c["label"]), _search_link("level", c["id"])) for c in record.get("levels") or []],
+        levels=[Term(short_label(c["label"]), _search_link("level", c["id"]))
+                for c in record.get("levels") or []],
         disciplines=[
             Term(short_label(c["label"]), _search_link("discipline", c["id"]))
             for c in record.get("disciplines") or []

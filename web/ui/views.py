@@ -122,7 +122,8 @@ def partner_page(partner_id: str) -> Any:
 
 _ERRORS = {
     400: ("Requête incorrecte", "Cette adresse contient un paramètre que le catalogue ne comprend pas."),
-    404: ("Page introuvable", "Cette page n'existe pas ou plus. Vérifiez l'adresse, ou lancez une recherche."),
+    404: ("Page introuvable",
+          "Cette page n'existe pas ou plus. Vérifiez l'adresse, ou lancez une recherche."),
     405: ("Méthode non autorisée", "Cette page ne s'utilise pas ainsi."),
     410: ("Ressource retirée", "Cette ressource a été retirée par le partenaire qui la publiait."),
     500: ("Erreur du serveur", "Le catalogue a rencontré un problème. Réessayez dans quelques instants."),

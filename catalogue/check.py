@@ -1,0 +1,106 @@
+"""Consistency checks of the store (``catalogue check``): what a crash could have left behind.
+
+The store is the truth; everything derivable from it (search index, dumps, facet rows) can be
+rebuilt by ``catalogue check --repair``. These checks find what needs rebuilding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, select
+
+from catalogue import tables as t
+from catalogue.store import Store
+from schemas.record import RecordError, validate_record
+
+
+@dataclass
+class CheckReport:
+    problems: list[str] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_store(store: Store, report: CheckReport) -> None:
+    """Referential integrity and record validity."""
+    with store.engine.connect() as conn:
+        orphans = conn.execute(
+            select(func.count()).select_from(t.records)
+            .outerjoin(t.sources, t.sources.c.id == t.records.c.source_id)
+            .where(t.sources.c.id.is_(None))
+        ).scalar_one()
+        if orphans:
+            report.problems.append(f"{orphans} record(s) belong to no known source")
+        no_raw = conn.execute(
+            select(func.count()).select_from(t.records)
+            .outerjoin(t.raw_records, t.raw_records.c.record_id == t.records.c.id)
+            .where(and_(t.raw_records.c.record_id.is_(None), t.records.c.deleted.is_(False)))
+        ).scalar_one()
+        if no_raw:
+            report.problems.append(f"{no_raw} live record(s) have no raw bytes")
+        stale_facets = conn.execute(
+            select(func.count()).select_from(t.record_facets)
+            .join(t.records, t.records.c.id == t.record_facets.c.record_id)
+            .where(t.records.c.deleted.is_(True))
+        ).scalar_one()
+        if stale_facets:
+            report.problems.append(f"{stale_facets} facet row(s) belong to deleted records")
+        missing_facets = conn.execute(
+            select(func.count()).select_from(t.records)
+            .outerjoin(t.record_facets, and_(t.record_facets.c.record_id == t.records.c.id,
+                                             t.record_facets.c.facet == "partner"))
+            .where(and_(t.record_facets.c.record_id.is_(None), t.records.c.deleted.is_(False)))
+        ).scalar_one()
+        if missing_facets:
+            report.problems.append(f"{missing_facets} live record(s) have no facet rows")
+        counter = conn.execute(select(t.counters.c.value).where(t.counters.c.name == "seq")).scalar()
+        top = conn.execute(select(func.max(t.records.c.seq))).scalar() or 0
+        if counter is None or counter < top:
+            report.problems.append(f"change counter {counter} is behind the newest change {top}")
+        dup = conn.execute(
+            select(t.records.c.source_id, t.records.c.identifier, func.count())
+            .group_by(t.records.c.source_id, t.records.c.identifier)
+            .having(func.count() > 1).limit(5)
+        ).all()
+        for source_id, identifier, n in dup:
+            report.problems.append(f"{source_id}: identifier {identifier!r} stored {n} times")
+    invalid = 0
+    for stored in store.iter_records():
+        try:
+            if stored.data is None:
+                raise RecordError("no data")
+            validate_record(stored.data)
+        except RecordError as exc:
+            invalid += 1
+            if invalid <= 5:
+                report.problems.append(f"record {stored.id} is invalid: {exc}")
+    if invalid > 5:
+        report.problems.append(f"… {invalid} invalid record(s) in all")
+    for source in store.sources():
+        running = store.running_run(source["id"])
+        with store.engine.connect() as conn:
+            stuck = conn.execute(
+                select(func.count()).select_from(t.harvest_runs).where(and_(
+                    t.harvest_runs.c.source_id == source["id"], t.harvest_runs.c.status == "running"))
+            ).scalar_one()
+        if stuck and running is None:
+            report.problems.append(
+                f"{source['id']}: {stuck} run(s) marked running whose process is gone"
+            )
+
+
+def repair_store(store: Store, report: CheckReport) -> None:
+    """Repair what the store can derive from itself: stale runs, facet rows."""
+    for source in store.sources():
+        for run in store.mark_interrupted(source["id"]):
+            report.repairs.append(f"run #{run.id} of {source['id']} marked interrupted")
+    from catalogue.pipeline import Mapper
+
+    mapper = Mapper()
+    refreshed = store.refresh_facets(mapper.facets)
+    if refreshed:
+        report.repairs.append(f"facet rows rebuilt for {refreshed} record(s)")
