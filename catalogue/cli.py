@@ -76,6 +76,8 @@ def make_http_factory(settings: Settings) -> Callable[[list[Source]], Any]:
 
         return HttpClient(
             allowed_urls=[s.url for s in sources],
+            # Partners who see our requests can read their harvest reports there.
+            user_agent=f"catalogue-harvester/0.1 (+{settings.base_url}/partenaires)",
             politeness_delay=settings.harvest_delay,
             max_retries=settings.harvest_retries,
             backoff_base=settings.harvest_backoff,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, jsonify, request
 
 from catalogue.config import Settings
 from web.services import Services
@@ -41,6 +42,29 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     def _request_id() -> None:
         incoming = request.headers.get("X-Request-Id", "")
         g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @app.get("/healthz")
+    def healthz() -> tuple[Response, int]:
+        """Store and index reachable: what a load balancer or monitor needs to know."""
+        services = app.extensions["catalogue"]
+        checks: dict[str, str] = {}
+        try:
+            services.store.max_seq()
+            checks["store"] = "ok"
+        except Exception as exc:
+            log.error("health: store unreachable: %s", exc)
+            checks["store"] = "unreachable"
+        try:
+            services.index.count()
+            checks["index"] = "ok"
+        except Exception as exc:
+            log.error("health: index unreachable: %s", exc)
+            checks["index"] = "unreachable"
+        healthy = all(v == "ok" for v in checks.values())
+        response = jsonify({"status": "ok" if healthy else "unavailable", "checks": checks})
+        response.headers["Cache-Control"] = "no-store"
+        return response, 200 if healthy else 503
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -53,6 +77,13 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
         )
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if "started" in g:
+            log.info(
+                "%s %s %s", request.method, request.path, response.status_code,
+                extra={"method": request.method, "path": request.path,
+                       "status": response.status_code, "remote": request.remote_addr,
+                       "duration_ms": round((time.perf_counter() - g.started) * 1000, 1)},
+            )
         return response
 
     return app

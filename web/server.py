@@ -18,7 +18,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         from web.app import create_app
+        from web.logs import configure_json_logging
 
+        configure_json_logging()
         return create_app()
 
 
@@ -30,6 +32,7 @@ def run_server(host: str, port: int, workers: int = 2) -> None:
         "threads": 4,
         "timeout": 120,
         "preload_app": True,
-        "accesslog": "-",
+        # Access lines come from the app's JSON log (with the request id), not gunicorn's.
+        "accesslog": None,
         "limit_request_line": 8190,
     }).run()

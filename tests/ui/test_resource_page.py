@@ -93,7 +93,9 @@ def test_downloads_jsonld_opengraph_and_canonical(client, rid):
     scripts = doc.cssselect("script[type=application/ld+json]")
     assert len(scripts) == 1
     embedded = json.loads(scripts[0].text)
-    assert embedded["@type"] == "LearningResource" and embedded["@id"] == canonical
+    assert embedded["@type"] == "LearningResource"
+    assert embedded["@id"] == f"{BASE_URL}/api/v1/resources/{record_id}"
+    assert embedded["mainEntityOfPage"] == canonical
     assert embedded["name"] == "Victor Hugo, Les Misérables : le manuscrit"
     assert embedded["educationalLevel"][0]["termCode"] == L["4e"]
 
@@ -108,9 +110,13 @@ def test_jsonld_script_cannot_be_closed_by_partner_text(client, rid, ui_app):
     with ui_app.app_context():
         stored = services().store.get(rid["xss"])
     assert stored is not None and stored.data is not None
-    expected = to_jsonld(stored.data, uri=f"{BASE_URL}/ressources/{rid['xss']}", partner_name="BnF / Gallica",
+    expected = to_jsonld(stored.data, uri=f"{BASE_URL}/api/v1/resources/{rid['xss']}",
+                         partner_name="BnF / Gallica", page=f"{BASE_URL}/ressources/{rid['xss']}",
                          discipline_of=load_vocabulary().discipline_of)
     assert data == expected
+    # The page embeds the document the API serves as JSON-LD.
+    api = client.get(f"/api/v1/resources/{rid['xss']}?format=jsonld")
+    assert api.status_code == 200 and api.get_json() == data
 
 
 def test_partner_text_is_shown_as_text(client, rid):

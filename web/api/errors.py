@@ -20,7 +20,7 @@ from web.api.http import ApiError, add_cors, problem_response
 log = logging.getLogger("catalogue.web.api")
 
 _SLUGS = {400: "bad-request", 404: "not-found", 405: "method-not-allowed", 406: "not-acceptable",
-          410: "gone", 413: "too-large", 500: "server-error"}
+          410: "gone", 500: "server-error"}
 
 
 @bp.errorhandler(ApiError)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Response, g, request
+from flask import Response, g, request, url_for
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import func, select
 from werkzeug.http import is_resource_modified
@@ -52,12 +52,13 @@ def json_response(data: Any, status: int = 200, mimetype: str = "application/jso
 
 
 def problem_type(slug: str) -> str:
-    return f"{request.host_url}api/v1/docs#problem-{slug}"
+    """Problem types are anchors of the documentation page, which explains each one."""
+    return url_for("api.docs", _external=True, _anchor=f"problem-{slug}")
 
 
 def problem_response(error: ApiError) -> Response:
     body: dict[str, Any] = {
-        "type": problem_type(error.slug or f"http-{error.status}"),
+        "type": problem_type(error.slug or "http-error"),
         "title": error.title,
         "status": error.status,
     }

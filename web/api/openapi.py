@@ -61,6 +61,8 @@ PROBLEM_TYPES = [
     ("method-not-allowed", 405, "The API is read-only: GET, HEAD and OPTIONS only."),
     ("server-error", 500, "Something failed on the server; the answer carries a `request_id` to "
      "quote when reporting it."),
+    ("bad-request", 400, "The request itself could not be read."),
+    ("http-error", 0, "Any other HTTP error; `status` gives the code."),
 ]
 
 

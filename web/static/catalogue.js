@@ -110,8 +110,15 @@
       load(window.location.href, { push: false });
     });
 
+    // Phones: the filters start folded. Back on a wide screen, where the disclosure's summary is
+    // hidden, they must be open again.
+    var small = window.matchMedia(SMALL_SCREEN);
     var filters = document.getElementById('filtres');
-    if (filters && window.matchMedia(SMALL_SCREEN).matches) { filters.open = false; }
+    if (filters && small.matches) { filters.open = false; }
+    small.addEventListener('change', function (event) {
+      var current = document.getElementById('filtres');
+      if (current) { current.open = !event.matches; }
+    });
 
     if (qInput) { enhanceSuggestions(qInput); }
   }

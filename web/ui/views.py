@@ -86,7 +86,9 @@ def resource(record_id: str) -> Any:
     partner = fr.partner_name(stored.partner, names)
     page = build_resource_page(stored.data, partner)
     vocab = _vocab()
-    jsonld = to_jsonld(stored.data, uri=canonical(f"/ressources/{record_id}"), partner_name=partner,
+    # The same document as the API's ?format=jsonld: identified by its API URI, about this page.
+    jsonld = to_jsonld(stored.data, uri=f"{_settings().base_url}/api/v1/resources/{record_id}",
+                       partner_name=partner, page=canonical(f"/ressources/{record_id}"),
                        discipline_of=vocab.discipline_of if vocab is not None else None)
     return render_template("resource.html", r=page, jsonld=jsonld, updated=stored.datestamp)
 
