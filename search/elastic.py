@@ -33,7 +33,14 @@ from search.documents import SearchDocument, to_document
 from search.facets import Taxonomy, split_label
 from search.paging import MAX_PER_PAGE, MAX_WINDOW, Plan, encode_cursor, make_plan
 from search.suggest import merge_suggestions
-from search.text import FRENCH_ELISIONS, FRENCH_STOP_WORDS, fold_key, mark_html, snippet_html
+from search.text import (
+    FRENCH_ELISIONS,
+    FRENCH_STOP_WORDS,
+    fold_key,
+    mark_html,
+    snippet_html,
+    user_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -393,7 +400,7 @@ class ElasticIndex(SearchIndex):
         return parse_response(plan, _body(response), self.taxonomy)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
-        prefix = (prefix or "")[:100]
+        prefix = user_text(prefix, 100)
         if not fold_key(prefix) or limit <= 0:
             return []
         candidates = self.taxonomy.concept_candidates(prefix)

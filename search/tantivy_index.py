@@ -50,6 +50,7 @@ from search.text import (
     fold_key,
     mark_html,
     snippet_html,
+    user_text,
 )
 
 log = logging.getLogger(__name__)
@@ -628,7 +629,7 @@ class TantivyIndex(SearchIndex):
     # -- suggestions --------------------------------------------------------------------------
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
-        prefix = (prefix or "")[:100]
+        prefix = user_text(prefix, 100)
         key = fold_key(prefix)
         if not key or limit <= 0:
             return []

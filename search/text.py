@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,15 @@ class ParsedQuery:
         return not self.words and not self.phrases
 
 
+def user_text(s: str | None, limit: int) -> str:
+    """What the user typed, cut to ``limit`` characters and composed (NFC) like the records.
+
+    Decomposed input (an "e" followed by a combining accent, as macOS and some PDF copies
+    produce) would otherwise be cut into "e" + "lection" before any folding could happen.
+    """
+    return unicodedata.normalize("NFC", (s or "")[: limit * 2])[:limit]
+
+
 def parse_user_query(q: str) -> ParsedQuery:
     """Split ``q`` into words and "quoted phrases"; anything typed is accepted.
 
@@ -62,7 +72,7 @@ def parse_user_query(q: str) -> ParsedQuery:
     punctuation the tokenizer drops or plain words. An unbalanced quote closes at the end.
     Length is capped so a pasted page cannot become a thousand-clause query.
     """
-    text = (q or "")[:MAX_QUERY_CHARS]
+    text = user_text(q, MAX_QUERY_CHARS)
     parts = _QUOTES.split(text)
     words: list[str] = []
     phrases: list[str] = []

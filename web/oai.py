@@ -100,7 +100,7 @@ def _bad_argument(message: str) -> OAIError:
 
 def datestamp(value: datetime) -> str:
     """A store datestamp (naive UTC, microseconds) at OAI's seconds granularity."""
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat(timespec="seconds") + "Z"
 
 
 @dataclass(frozen=True)
@@ -113,14 +113,14 @@ class DateArg:
 
 def parse_date(name: str, text: str) -> DateArg:
     """A ``from``/``until`` value at day or second granularity; badArgument otherwise."""
+    day = bool(_DAY.match(text))
     try:
-        if _DAY.match(text):
-            start = datetime.strptime(text, "%Y-%m-%d")
-            return DateArg(text, start, start + timedelta(days=1), True)
-        if _SECOND.match(text):
-            start = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
-            return DateArg(text, start, start + timedelta(seconds=1), False)
-    except (ValueError, OverflowError):
+        if day or _SECOND.match(text):
+            start = datetime.strptime(text, "%Y-%m-%d" if day else "%Y-%m-%dT%H:%M:%SZ")
+            step = timedelta(days=1) if day else timedelta(seconds=1)
+            end = start + step if start < datetime.max - step else datetime.max
+            return DateArg(text, start, end, day)
+    except ValueError:
         pass
     raise _bad_argument(f"'{name}' must be a UTC date YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ")
 
@@ -134,11 +134,7 @@ def date_window(from_text: str | None, until_text: str | None) -> tuple[datetime
             raise _bad_argument("'from' and 'until' must have the same granularity")
         if start.start > end.start:
             raise _bad_argument("'from' is later than 'until'")
-    try:
-        before = end.end if end is not None else None
-    except OverflowError:  # pragma: no cover - 9999-12-31 + 1 day is still representable
-        before = None
-    return (start.start if start else None), before
+    return (start.start if start else None), (end.end if end else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -305,7 +301,7 @@ def decode_token(text: str, verb: str, key: bytes) -> Token:
     ints = [payload.get(k) for k in ("k", "c", "n")]
     strings = [payload.get(k) for k in ("s", "f", "u")]
     if (not isinstance(payload.get("p"), str)
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in ints)
+            or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**62 for v in ints)
             or not all(v is None or isinstance(v, str) for v in strings)):
         raise bad
     return Token(verb, payload["p"], payload.get("s"), payload.get("f"), payload.get("u"),
@@ -398,9 +394,15 @@ def _error_response(ctx: Context, exc: OAIError, verb: str | None, args: dict[st
     return _response((head + errors + _TAIL).encode("utf-8"))
 
 
+@lru_cache(maxsize=4096)
+def _set_specs_xml(specs: tuple[str, ...]) -> str:
+    """The setSpec elements of a header (records share few distinct combinations)."""
+    return "".join(f"<setSpec>{esc(s)}</setSpec>" for s in specs)
+
+
 def _header(ctx: Context, row: ListedRecord, specs: Sequence[str]) -> str:
     status = ' status="deleted"' if row.deleted else ""
-    sets = "".join(f"<setSpec>{esc(s)}</setSpec>" for s in specs)
+    sets = _set_specs_xml(tuple(specs))
     return (f"<header{status}><identifier>{esc(ctx.oai_id(row.id))}</identifier>"
             f"<datestamp>{datestamp(row.datestamp)}</datestamp>{sets}</header>")
 
@@ -539,10 +541,9 @@ class ListPlan:
 
 
 def plan_list(ctx: Context, verb: str, args: dict[str, str]) -> ListPlan:
-    key = _token_key()
+    token: Token | None = None
     if "resumptionToken" in args:
-        token: Token | None = decode_token(args["resumptionToken"], verb, key)
-        assert token is not None
+        token = decode_token(args["resumptionToken"], verb, _token_key())
         prefix, set_spec, from_, until = token.prefix, token.set_spec, token.from_, token.until
         bad_token = OAIError([("badResumptionToken", "the resumption token is invalid")])
         if (prefix not in FORMATS or (set_spec is not None and not _SET_SPEC.match(set_spec))):
@@ -552,7 +553,6 @@ def plan_list(ctx: Context, verb: str, args: dict[str, str]) -> ListPlan:
         except OAIError as exc:
             raise bad_token from exc
     else:
-        token = None
         prefix, set_spec = args["metadataPrefix"], args.get("set")
         from_, until = args.get("from"), args.get("until")
         since, before = date_window(from_, until)
@@ -574,6 +574,8 @@ def plan_list(ctx: Context, verb: str, args: dict[str, str]) -> ListPlan:
     size = max(1, int(current_app.config.get(size_key, default)))
     rows = ctx.rd.page(selection, after_seq=after_seq, limit=size + 1, with_data=verb == "ListRecords")
     if not rows:
+        # With a token this only happens when the records left in the list all left the set or
+        # the date window since the previous page: the rest of the list is empty.
         raise OAIError([("noRecordsMatch", "no record matches these arguments")])
     more = len(rows) > size
     rows = rows[:size]

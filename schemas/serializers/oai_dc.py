@@ -33,6 +33,9 @@ _CREATORS = {"author", "creator"}
 _PUBLISHERS = {"publisher", "distributor"}
 
 
+_LANG_ATTRS: dict[str, str] = {}
+
+
 def _el(out: list[str], name: str, value: Any, lang: str | None = None) -> None:
     if value is None:
         return
@@ -40,7 +43,12 @@ def _el(out: list[str], name: str, value: Any, lang: str | None = None) -> None:
     if not text.strip():
         return
     if lang:
-        out.append(f'<dc:{name} xml:lang="{esc_attr(lang)}">{text}</dc:{name}>')
+        attr = _LANG_ATTRS.get(lang)
+        if attr is None:
+            attr = f' xml:lang="{esc_attr(lang)}"'
+            if len(_LANG_ATTRS) < 1000:  # record languages are ISO 639-1 codes: a small memo
+                _LANG_ATTRS[lang] = attr
+        out.append(f"<dc:{name}{attr}>{text}</dc:{name}>")
     else:
         out.append(f"<dc:{name}>{text}</dc:{name}>")
 

@@ -39,8 +39,9 @@ def fetch(client: FlaskClient, accept: str | None = None, query: str = "") -> tu
     headers = {"Accept": accept} if accept else {}
     response = client.get(f"/api/v1/catalog{query}", headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)
-    graph = Graph().parse(data=response.get_data(as_text=True), format=FORMATS[response.mimetype])
-    return graph, response.mimetype
+    media = str(response.mimetype)
+    graph = Graph().parse(data=response.get_data(as_text=True), format=FORMATS[media])
+    return graph, media
 
 
 @pytest.mark.parametrize(("accept", "query", "expected"), [
@@ -111,6 +112,6 @@ def test_dataset_distributions_point_at_the_api_the_dumps_and_oai(
     assert f"{len(records)} notices" in str(graph.value(dataset, DCTERMS.description))
     for dist in graph.objects(dataset, DCAT.distribution):
         if graph.value(dist, DCAT.downloadURL) is not None:
-            assert int(graph.value(dist, DCAT.byteSize)) > 0
+            assert int(str(graph.value(dist, DCAT.byteSize))) > 0
             assert graph.value(dist, DCAT.mediaType) == URIRef(
                 "https://www.iana.org/assignments/media-types/application/gzip")

@@ -64,8 +64,14 @@ def test_documentation_page_is_self_contained(client: FlaskClient) -> None:
     assert css and client.get(css.group(1)).status_code == 200
 
 
-def test_problem_type_uris_resolve_to_documented_anchors(client: FlaskClient) -> None:
+def test_problem_type_uris_resolve_to_documented_anchors(client: FlaskClient, gone: dict[str, Any]) -> None:
     html = client.get("/api/v1/docs").get_data(as_text=True)
-    for url in ("/api/v1/resources?x=1", "/api/v1/resources/nope", "/api/v1/nowhere"):
-        anchor = client.get(url).get_json()["type"].split("#", 1)[1]
+    requests = [("get", "/api/v1/resources?x=1", {}), ("get", "/api/v1/resources/nope", {}),
+                ("get", "/api/v1/nowhere", {}), ("get", f"/api/v1/resources/{gone['id']}", {}),
+                ("get", "/api/v1/catalog", {"headers": {"Accept": "image/png"}}),
+                ("post", "/api/v1/sources", {})]
+    for method, url, kwargs in requests:
+        problem = getattr(client, method)(url, **kwargs).get_json()
+        base, anchor = problem["type"].split("#", 1)
+        assert base == "http://localhost/api/v1/docs"
         assert f'id="{anchor}"' in html, anchor

@@ -28,6 +28,6 @@ schema = schemathesis.openapi.from_dict(build_spec())
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_operation_conforms(case: Any, api_app: Flask) -> None:
     case.call_and_validate(checks=CHECKS, app=api_app)

@@ -132,6 +132,12 @@ def test_from_until_day_granularity(oai: Harvester, oai_store: tuple[Store, Stam
     assert [i for i, _, _ in listed(pages)] == [oai_id(ordered[0])]
     pages, _ = harvest(oai, "ListRecords", metadataPrefix="oai_dc", **{"from": "2024-03-02"})
     assert [i for i, _, _ in listed(pages)] == [oai_id(ordered[-1])]
+    # The extreme dates are legal and simply include everything.
+    wide = {"from": "0001-01-01", "until": "9999-12-31"}
+    pages, _ = harvest(oai, "ListIdentifiers", metadataPrefix="oai_dc", **wide)
+    assert len(listed(pages)) == len(ordered)
+    pages, _ = harvest(oai, "ListIdentifiers", metadataPrefix="oai_dc", until="9999-12-31T23:59:59Z")
+    assert len(listed(pages)) == len(ordered)
 
 
 def ids_in_set(oai: Harvester, spec: str, verb: str = "ListIdentifiers") -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from tests.ui.catalogue_data import L
-from tests.ui.helpers import parse
+from tests.ui.helpers import parse, text
 from web.ui import french as fr
 from web.ui.partners_view import heat
 from web.ui.state import MAX_PAGE, SearchState, parse_state
@@ -105,3 +105,27 @@ def test_heat_scale_is_monotonic_and_bounded():
     assert values[0] == 0 and values[1] == 1 and values[-1] == 5
     assert values == sorted(values)
     assert heat(3, 1) == 5 and heat(1, 1) == 5
+
+
+def test_an_empty_catalogue_still_renders_every_page(tmp_path):
+    """A fresh install (no harvest yet): pages explain that there is nothing, without errors."""
+    from catalogue.config import Settings
+    from catalogue.store import Store
+    from web.app import create_app
+
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'c.db'}", search_url=None,
+                        sources_path=tmp_path / "s.toml", oai_namespace="x", base_url="http://x")
+    Store(settings.database_url).upgrade()
+    app = create_app(settings, TESTING=True)
+    client = app.test_client()
+    home = parse(client.get("/").data)
+    assert text(home.get_element_by_id("resultats-titre")) == "Aucune ressource"
+    coverage = client.get("/couverture")
+    assert coverage.status_code == 200
+    assert "aucune ressource classée" in text(parse(coverage.data).find(".//main"))
+    partners = parse(client.get("/partenaires").data)
+    assert "Aucun partenaire" in text(partners.find(".//main"))
+    founding = client.get("/partenaires/ign")  # a founding partner not harvested yet
+    assert founding.status_code == 200
+    assert "Aucune source de ce partenaire" in text(parse(founding.data).find(".//main"))
+    app.extensions["catalogue"].index.close()

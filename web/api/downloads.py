@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Response, current_app, request, send_file, url_for
 
-from catalogue.dumps import CONTENT_TYPES, DUMP_NAMES, JSONL_NAME, MEDIA_TYPES, read_manifest
+from catalogue.dumps import CONTENT_TYPES, CSV_NAME, DUMP_NAMES, JSONL_NAME, MEDIA_TYPES, read_manifest
 from schemas.serializers.dcat_catalog import RDF_FORMATS, CatalogInfo, DumpFile, catalog_graph, serialize
 from web.api import bp
 from web.api.http import ApiError, cached, json_response, negotiate, oldest_datestamp, parse_args, store_state
@@ -24,9 +24,9 @@ TURTLE = "text/turtle"
 CATALOG_MEDIA = {"turtle": TURTLE, "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml"}
 DUMP_TITLES = {
     JSONL_NAME: "Export complet, JSON Lines (un enregistrement commun par ligne), compressé gzip",
-    "resources.csv.gz": "Export complet, CSV (une ligne par ressource), compressé gzip",
+    CSV_NAME: "Export complet, CSV (une ligne par ressource), compressé gzip",
 }
-DUMP_FILE_TYPES = {JSONL_NAME: "JSON", "resources.csv.gz": "CSV"}
+DUMP_FILE_TYPES = {JSONL_NAME: "JSON", CSV_NAME: "CSV"}
 
 
 def _dumps_dir() -> Path:
@@ -62,9 +62,8 @@ def _send_dump(name: str) -> Response:
     path = _dumps_dir() / name
     if not path.is_file():
         raise ApiError(404, "Not Found", "this dump has not been generated yet", slug="not-found")
-    response = send_file(path, mimetype=MEDIA_TYPES[name], as_attachment=True, download_name=name,
-                         conditional=True, etag=True, max_age=300)
-    return response
+    return send_file(path, mimetype=MEDIA_TYPES[name], as_attachment=True, download_name=name,
+                     conditional=True, etag=True, max_age=300)
 
 
 @bp.get("/dumps/resources.jsonl.gz")
@@ -78,7 +77,7 @@ def dump_jsonl() -> Response:
 def dump_csv() -> Response:
     """Every live record as one flat CSV row, gzip-compressed."""
     parse_args(NO_QUERY)
-    return _send_dump("resources.csv.gz")
+    return _send_dump(CSV_NAME)
 
 
 def oai_endpoint() -> str | None:

@@ -12,7 +12,6 @@ import logging
 
 from flask import Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, default_exceptions
-from werkzeug.routing import RequestRedirect
 
 from web.api import bp
 from web.api.http import ApiError, add_cors, problem_response
@@ -67,7 +66,7 @@ def not_found(path: str) -> Response:
         adapter = current_app.url_map.bind_to_environ(request.environ)
         try:
             endpoint, _ = adapter.match(method="GET")
-        except (HTTPException, RequestRedirect):
+        except HTTPException:  # includes RequestRedirect
             endpoint = None
         if endpoint is not None and endpoint != "api.not_found":
             raise MethodNotAllowed(valid_methods=["GET", "HEAD", "OPTIONS"])

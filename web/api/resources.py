@@ -38,7 +38,6 @@ RECORD_QUERY = RecordQuerySchema()
 JSON = "application/json"
 JSONLD = "application/ld+json"
 XML = "application/xml"
-RECORD_MEDIA = {"json": JSON, "jsonld": JSONLD, "oai_dc": XML, "lom": XML, "scolomfr": XML}
 _RECORD_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 DESCRIPTION_CHARS = 300
 _CONCEPT_GROUPS = ("level", "discipline")
@@ -221,12 +220,12 @@ def get_resource(record_id: str) -> Response:
     """One record: the shared record (JSON), schema.org JSON-LD, or oai_dc / LOM / ScoLOMFR XML."""
     args = parse_args(RECORD_QUERY)
     stored = services().store.get(record_id) if _RECORD_ID.match(record_id) else None
-    if stored is None or stored.data is None:
-        raise ApiError(404, "Not Found", f"no record {record_id[:200]!r}", slug="not-found")
-    if stored.deleted:
+    if stored is not None and stored.deleted:
         raise ApiError(410, "Gone", "this record was withdrawn by its partner", slug="gone",
                        id=stored.id,
                        deleted_at=stored.datestamp.replace(microsecond=0).isoformat() + "Z")
+    if stored is None or stored.data is None:
+        raise ApiError(404, "Not Found", f"no record {record_id[:200]!r}", slug="not-found")
     fmt = args.get("format")
     if fmt is None:
         fmt = "jsonld" if negotiate([JSON, JSONLD]) == JSONLD else "json"
