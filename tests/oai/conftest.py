@@ -30,6 +30,24 @@ def oai_store(store: Store) -> tuple[Store, dict[str, datetime]]:
     return store, populate(store)
 
 
+@pytest.fixture(scope="module")
+def readonly_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, Store, dict[str, datetime]]]:
+    """One populated SQLite catalogue per module, for tests that only read (protocol checks).
+
+    Tests that write, or that depend on the database engine, use the per-test ``app`` fixture,
+    which also runs on PostgreSQL when configured.
+    """
+    tmp = tmp_path_factory.mktemp("oai-readonly")
+    url = f"sqlite:///{tmp / 'catalogue.db'}"
+    store = Store(url)
+    store.upgrade()
+    stamps = populate(store)
+    app = make_app(url, tmp, OAI_PAGE_SIZE=3, OAI_IDENTIFIERS_PAGE_SIZE=4)
+    yield app, store, stamps
+    app.extensions["catalogue"].store.close()
+    store.close()
+
+
 @pytest.fixture
 def app(oai_store: tuple[Store, dict[str, datetime]], store_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = make_app(store_url, tmp_path, OAI_PAGE_SIZE=3, OAI_IDENTIFIERS_PAGE_SIZE=4)

@@ -11,6 +11,23 @@ from schemas.record import record_id
 from tests.oai.conftest import Harvester
 from tests.oai.support import NS, errors, parse, request_attrs
 
+# These tests only read: they share one SQLite catalogue per module (see ``readonly_app``).
+
+
+@pytest.fixture
+def oai_store(readonly_app) -> tuple[Store, dict[str, datetime]]:
+    return readonly_app[1], readonly_app[2]
+
+
+@pytest.fixture
+def client(readonly_app):
+    return readonly_app[0].test_client()
+
+
+@pytest.fixture
+def oai(client) -> Harvester:
+    return Harvester(client)
+
 
 def test_identify(oai: Harvester, oai_store: tuple[Store, dict[str, datetime]]) -> None:
     root = oai.get(verb="Identify")
