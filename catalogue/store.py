@@ -434,7 +434,7 @@ class Store:
                 seq = self._next_seq(conn)
                 values = {
                     "source_id": source_id, "partner": partner, "identifier": w.identifier,
-                    "data": _dumps(w.record), "content_hash": digest, "datestamp": now,
+                    "data": _dumps(w.record), "content_hash": digest, "datestamp": utcnow(),
                     "deleted": False, "seq": seq, "last_seen_run": run_id, "missed_full_runs": 0,
                     "notes": _dumps(w.notes) if w.notes else None,
                 }
@@ -481,13 +481,15 @@ class Store:
     def _bump(self, conn: Connection, record_id: str, now: datetime, *, deleted: bool,
               run_id: int | None = None) -> None:
         seq = self._next_seq(conn)
-        values: dict[str, Any] = {"deleted": deleted, "datestamp": now, "seq": seq,
+        values: dict[str, Any] = {"deleted": deleted, "datestamp": utcnow(), "seq": seq,
                                   "version": t.records.c.version + 1}
         if run_id is not None:
             values["last_seen_run"] = run_id
         conn.execute(update(t.records).where(t.records.c.id == record_id).values(**values))
 
     def _next_seq(self, conn: Connection) -> int:
+        """Take the next change number. The counter row stays locked until commit, so change
+        numbers follow commit order; datestamps are taken after this call, so they follow too."""
         conn.execute(update(t.counters).where(t.counters.c.name == "seq")
                      .values(value=t.counters.c.value + 1))
         value = conn.execute(select(t.counters.c.value).where(t.counters.c.name == "seq")).scalar_one()
@@ -514,9 +516,9 @@ class Store:
                 raise KeyError(record_id)
             if row.content_hash == digest:
                 return False
-            now = utcnow()
+            seq = self._next_seq(conn)
             conn.execute(update(t.records).where(t.records.c.id == record_id).values(
-                data=_dumps(record), content_hash=digest, datestamp=now, seq=self._next_seq(conn),
+                data=_dumps(record), content_hash=digest, datestamp=utcnow(), seq=seq,
                 version=row.version + 1, notes=_dumps(notes) if notes else row.notes,
             ))
             if not row.deleted:

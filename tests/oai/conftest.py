@@ -31,7 +31,8 @@ def oai_store(store: Store) -> tuple[Store, dict[str, datetime]]:
 
 
 @pytest.fixture(scope="module")
-def readonly_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, Store, dict[str, datetime]]]:
+def readonly_app(
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, Store, dict[str, datetime]]]:
     """One populated SQLite catalogue per module, for tests that only read (protocol checks).
 
     Tests that write, or that depend on the database engine, use the per-test ``app`` fixture,

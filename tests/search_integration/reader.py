@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--expect", type=int, default=None, help="total every browse must return")
     parser.add_argument("--stop-file", type=Path, required=True)
     parser.add_argument("--max-seconds", type=float, default=45.0)
+    parser.add_argument("--pause", type=float, default=0.005,
+                        help="seconds between rounds (a worker between requests; leaves the writer CPU)")
     parser.add_argument("--store-url", default=None)
     parser.add_argument("--record-id", default=None)
     args = parser.parse_args(argv)
@@ -74,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         if not ready:
             ready = True
             print("ready", flush=True)
+        time.sleep(args.pause)
     index.close()
     if store is not None:
         store.close()

@@ -62,7 +62,8 @@ class Readers:
             first = proc.stdout.readline().strip()
             if first != "ready":
                 self._kill()
-                raise AssertionError(f"reader did not start: {first}\n{proc.stderr.read() if proc.stderr else ''}")
+                err = proc.stderr.read() if proc.stderr else ""
+                raise AssertionError(f"reader did not start: {first}\n{err}")
         return self
 
     def stop(self, linger: float = 0.3) -> list[Report]:

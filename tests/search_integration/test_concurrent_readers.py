@@ -25,7 +25,7 @@ def test_reindex_while_other_processes_search(populated: Populated, tmp_path: Pa
     with Readers(env, data_dir, 2, "--expect", str(populated.total)) as readers:
         start = time.time()
         for _ in range(2):  # the second switch also deletes the first generation
-            t0 = time.time(); out = catalogue(env, "reindex").stdout; print("reindex", time.time() - t0)
+            out = catalogue(env, "reindex").stdout
             assert f"index rebuilt: {populated.total} records" in out
         end = time.time()
         reports = readers.stop()

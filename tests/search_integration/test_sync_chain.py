@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from schemas.record import record_id
 from search import SearchQuery
 from search.base import SearchIndex
-from schemas.record import record_id
 from tests.search_integration.conftest import Chain
 
 CATANIA = "oai:bnf.fr:gallica/ark:/12148/btv1b65002314"  # "Explication du plan de Catania"

@@ -1,0 +1,254 @@
+"""``python -m bench --records N [--json FILE]``: the catalogue's benchmarks (issue 10).
+
+Stages, in this order (``--stages`` picks some; later stages reuse the data dir of a previous
+run with the same ``--records``):
+
+1. ``harvest``: generate the corpus as OAI-PMH oai_dc feeds (:mod:`bench.feed`, own process),
+   harvest every partner through ``Pipeline.harvest`` and sync the tantivy index.
+2. ``search``: the query mix in-process against the index.
+3. ``http``: start ``catalogue serve`` (gunicorn, 2 workers): cold start, the query mix over
+   ``/api/v1/resources``, API throughput under concurrent load, then a full ListRecords oai_dc
+   traversal with the server's memory sampled.
+4. ``peer``: the same records behind the ``oaipmh`` package's ``BatchingServer`` (gunicorn, 2
+   workers), the same traversal.
+5. ``incremental``: publish generation 2 of the feeds (1 % changed, 0.1 % deleted) and harvest
+   again incrementally (OAI ``from``), then sync.
+
+Results: the JSON (``--json``) and a markdown table beside it (same name, ``.md``). Nothing is
+asserted: targets are reported as met or missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.corpus import SEED, Corpus
+from bench.harvest import FeedProcess, partner_labels, run_harvest, sources_for
+from bench.queries import build_queries
+
+STAGES = ("harvest", "search", "http", "peer", "incremental")
+
+
+def log(message: str) -> None:
+    sys.stderr.write(f"{datetime.now().strftime('%H:%M:%S')} bench: {message}\n")
+    sys.stderr.flush()
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, required=True, help="corpus size")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="results file (default var/bench/results-N.json); a .md is written beside")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="store and index of the run (default var/bench/data-N)")
+    parser.add_argument("--stages", default=",".join(STAGES),
+                        help=f"comma-separated, among {', '.join(STAGES)}")
+    parser.add_argument("--page-size", type=int, default=100, help="feed page size (OAI)")
+    parser.add_argument("--api-clients", type=int, default=8)
+    parser.add_argument("--api-seconds", type=float, default=20.0)
+    parser.add_argument("--api-max-requests", type=int, default=20_000)
+    parser.add_argument("--profile", type=Path, default=None, metavar="DIR",
+                        help="run the harvest and the in-process search under cProfile and write "
+                             "DIR/harvest.pstats, DIR/search.pstats (figures are then slower)")
+    args = parser.parse_args(argv)
+    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    unknown = sorted(set(stages) - set(STAGES))
+    if unknown:
+        parser.error(f"unknown stage(s): {', '.join(unknown)}")
+    args.stage_list = [s for s in STAGES if s in stages]
+    args.json = args.json or Path(f"var/bench/results-{args.records}.json")
+    args.data_dir = (args.data_dir or Path(f"var/bench/data-{args.records}")).resolve()
+    return args
+
+
+class Run:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.corpus = Corpus(args.records, args.seed)
+        self.data_dir: Path = args.data_dir
+        self.store_url = f"sqlite:///{self.data_dir / 'catalogue.db'}"
+        self.logs = self.data_dir.parent / f"logs-{args.records}"
+        self.results: dict[str, Any] = self._previous()
+        self.results.update(
+            records=args.records, seed=args.seed, machine=report.machine(),
+            command="python -m bench " + " ".join(sys.argv[1:]) if sys.argv[1:] else "python -m bench",
+            stages=sorted(set(self.results.get("stages", [])) | set(args.stage_list),
+                          key=STAGES.index),
+        )
+        self.queries = build_queries()
+        self._feed: FeedProcess | None = None
+
+    def _previous(self) -> dict[str, Any]:
+        """Figures of an earlier run at the same size (kept when only some stages run again)."""
+        path: Path = self.args.json
+        if "harvest" in self.args.stage_list or not path.exists():
+            return {}
+        previous: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return previous if previous.get("records") == self.args.records else {}
+
+    def feed(self) -> FeedProcess:
+        if self._feed is None:
+            self._feed = FeedProcess(self.corpus, self.logs / "feed.log", self.args.page_size)
+        return self._feed
+
+    def close(self) -> None:
+        if self._feed is not None:
+            self._feed.stop()
+            self._feed = None
+
+    def save(self) -> None:
+        self.results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        md = report.write(self.results, self.args.json)
+        log(f"results in {self.args.json} and {md}")
+
+    # -- stages -------------------------------------------------------------------------------
+
+    def harvest(self) -> None:
+        if self.data_dir.exists():
+            shutil.rmtree(self.data_dir)
+        self.data_dir.mkdir(parents=True)
+        self.logs.mkdir(parents=True, exist_ok=True)
+        feed = self.feed()
+        log(f"harvesting {self.args.records:,} records from {feed.base_url}")
+        profile = self.args.profile / "harvest.pstats" if self.args.profile else None
+        result = run_harvest(self.store_url, self.data_dir, sources_for(self.corpus, feed.base_url),
+                             partner_labels(self.corpus), full=False, profile=profile)
+        self.results["harvest"] = result
+        self.results["harvest_records_per_s"] = result["records_per_s"]
+        self.results["harvest_peak_rss_mb"] = result["peak_rss_mb"]
+        log(f"harvest: {result['records_per_s']} records/s ({result['seconds']} s), "
+            f"counts {result['counts']}")
+
+    def _require_data(self) -> None:
+        if not (self.data_dir / "catalogue.db").exists():
+            raise SystemExit(f"no store in {self.data_dir}: run the harvest stage first")
+
+    def search(self) -> None:
+        from search.tantivy_index import TantivyIndex
+
+        self._require_data()
+        from bench.search import in_process
+
+        index = TantivyIndex(self.data_dir / "index", partner_labels=partner_labels(self.corpus))
+        profiler = None
+        if self.args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        result = in_process(index, self.queries)
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(str(self.args.profile / "search.pstats"))
+        index.close()
+        self.results["search"] = result
+        self.results["search_ms"] = {k: result["ms"][k] for k in ("p50", "p95", "p99")}
+        log(f"search in-process: {result['ms']}")
+
+    def http(self) -> None:
+        from bench.search import load, over_http
+        from bench.servers import start_catalogue, traverse_measured
+
+        self._require_data()
+        self.logs.mkdir(parents=True, exist_ok=True)
+        served = start_catalogue(self.data_dir, self.logs / "serve.log")
+        try:
+            cold = served.wait_for("/api/v1/resources?q=eau")
+            self.results["serve_cold_start_s"] = round(cold, 3)
+            log(f"catalogue serve answered its first search after {cold:.2f} s")
+            result = over_http(served.base_url, self.queries)
+            self.results["search_http"] = result
+            self.results["search_http_ms"] = {k: result["ms"][k] for k in ("p50", "p95", "p99")}
+            log(f"search over HTTP: {result['ms']}")
+            api = load(served.base_url, self.queries, clients=self.args.api_clients,
+                       seconds=self.args.api_seconds, max_requests=self.args.api_max_requests)
+            self.results["api"] = api
+            self.results["api_requests_per_s"] = api["requests_per_s"]
+            self.results["api_ms"] = {k: api["ms"].get(k) for k in ("p50", "p95", "p99")}
+            log(f"API under load: {api['requests_per_s']} req/s, {api['ms']}, errors {api['errors']}")
+            oai = traverse_measured(served, "/oai")
+            self.results["oai"] = oai
+            self.results["oai_records_per_s"] = oai["records_per_s"]
+            self.results["oai_server_max_rss_mb"] = oai["server_peak_rss_mb"]
+            log(f"OAI-PMH: {oai}")
+        finally:
+            served.stop()
+        self._ratios()
+
+    def peer(self) -> None:
+        from bench.servers import start_peer, traverse_measured
+
+        self._require_data()
+        self.logs.mkdir(parents=True, exist_ok=True)
+        log("loading the oaipmh peer server")
+        served, loaded = start_peer(self.store_url, self.logs / "peer.log")
+        try:
+            served.wait_for("/oai?verb=Identify")
+            result = traverse_measured(served, "/oai")
+            result.update(loaded)
+            self.results["oai_peer"] = result
+            log(f"oaipmh peer: {result}")
+        finally:
+            served.stop()
+        self._ratios()
+
+    def _ratios(self) -> None:
+        ours, peer = self.results.get("oai"), self.results.get("oai_peer")
+        if ours and peer and peer.get("records_per_s"):
+            self.results["oai_peer_ratio"] = round(ours["records_per_s"] / peer["records_per_s"], 3)
+            self.results["oai_peer_memory_ratio"] = round(
+                ours["server_peak_pss_mb"] / peer["server_peak_pss_mb"], 3)
+
+    def incremental(self) -> None:
+        self._require_data()
+        self.logs.mkdir(parents=True, exist_ok=True)
+        feed = self.feed()
+        stamp = feed.publish_generation_2()
+        log(f"generation 2 published at {stamp}; incremental harvest")
+        time.sleep(1.0)  # the new datestamps are strictly in the past when the harvest starts
+        result = run_harvest(self.store_url, self.data_dir, sources_for(self.corpus, feed.base_url),
+                             partner_labels(self.corpus), full=False)
+        changed, deleted = self.corpus.expected_changes()
+        result["expected"] = {"updated": changed, "deleted": deleted}
+        result["counts_as_expected"] = (result["counts"].get("updated") == changed
+                                        and result["counts"].get("deleted") == deleted)
+        self.results["reharvest"] = result
+        full = (self.results.get("harvest") or {}).get("seconds")
+        if full:
+            self.results["reharvest_ratio"] = round(result["seconds"] / full, 4)
+        log(f"incremental: {result['seconds']} s, counts {result['counts']}, expected {changed} "
+            f"updated and {deleted} deleted")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    run = Run(args)
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    log(f"{args.records:,} records, stages {', '.join(args.stage_list)}, data in {run.data_dir}")
+    started = time.perf_counter()
+    try:
+        for stage in args.stage_list:
+            t0 = time.perf_counter()
+            getattr(run, stage)()
+            run.results.setdefault("stage_seconds", {})[stage] = round(time.perf_counter() - t0, 1)
+            run.save()  # after each stage: a long run killed later keeps what it measured
+    finally:
+        run.close()
+    run.results["bench_seconds"] = round(time.perf_counter() - started, 1)
+    run.save()
+    sys.stdout.write(report.markdown(run.results))
+
+
+if __name__ == "__main__":
+    main()
