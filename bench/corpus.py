@@ -179,7 +179,9 @@ class Corpus:
         ]
         kind = _pick(rng, w.TYPES, _TYPE_CUM)[0]
         year = 1850 + int(rng.random() ** 0.3 * 174)
-        date = str(year) if rng.random() < 0.6 else f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        date = str(year)
+        if rng.random() >= 0.6:
+            date += f"-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         meta: dict[str, list[str]] = {
             "title": titles,
             "creator": creators,

@@ -177,8 +177,8 @@ class BenchFeed(Simulator):
             tail = f"<resumptionToken>{generation}!{frm}!{until}!{next_index}</resumptionToken>"
         else:
             tail = "<resumptionToken/>" if token is not None else ""
-        attrs = {k: params[k] for k in ("verb", "metadataPrefix", "from", "until", "resumptionToken")
-                 if k in params}
+        names = ("verb", "metadataPrefix", "from", "until", "resumptionToken")
+        attrs: dict[str, str] = {k: params[k] for k in names if k in params}
         return self._envelope(part, attrs, f"<ListRecords>{''.join(items)}{tail}</ListRecords>")
 
 

@@ -101,7 +101,8 @@ def start_catalogue(data_dir: Path, log: Path, workers: int = 2) -> Served:
     return served
 
 
-def start_peer(store_url: str, log: Path, workers: int = 2, batch_size: int = 100) -> tuple[Served, dict[str, Any]]:
+def start_peer(store_url: str, log: Path, workers: int = 2,
+               batch_size: int = 100) -> tuple[Served, dict[str, Any]]:
     import json
 
     port = free_port()

@@ -181,11 +181,12 @@ def run_harvest(ctx: Context, source_ids: tuple[str, ...], *, full: bool = False
     sources = ctx.select(source_ids)
     tty = sys.stderr.isatty()
 
-    def progress(source_id: str, done: int) -> None:
+    def progress(source_id: str, done: int, total: int | None) -> None:
         if tty:
-            click.echo(f"\r{source_id}: {done} enregistrements traités", nl=False, err=True)
+            click.echo("\r" + progress_line(source_id, done, total), nl=False, err=True)
         else:
-            log.info("%s: %d records processed", source_id, done)
+            log.info("%s: %d records processed%s", source_id, done,
+                     f" of {total}" if total else "")
 
     pipeline = Pipeline(ctx.store, make_http_factory(ctx.settings), progress=progress)
     pipeline.register(ctx.sources())
@@ -209,6 +210,16 @@ def run_harvest(ctx: Context, source_ids: tuple[str, ...], *, full: bool = False
     if dry_run is None:
         _after_harvest(ctx)
     return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def progress_line(source_id: str, done: int, total: int | None, width: int = 30) -> str:
+    """A terminal progress bar when the partner announces a total, a counter otherwise."""
+    if total:
+        share = min(done / total, 1.0)
+        filled = int(share * width)
+        return (f"{source_id} [{'#' * filled}{'.' * (width - filled)}] "
+                f"{done}/{total} ({share:.0%})")
+    return f"{source_id}: {done} enregistrements traités"
 
 
 def _after_harvest(ctx: Context) -> None:

@@ -110,7 +110,7 @@ class Pipeline:
         store: Store,
         http_factory: Callable[[list[Source]], Any],
         mapper: Mapper | None = None,
-        progress: Callable[[str, int], None] | None = None,
+        progress: Callable[[str, int, int | None], None] | None = None,
     ) -> None:
         self.store = store
         self.http_factory = http_factory
@@ -176,10 +176,10 @@ class Pipeline:
                     issues=issues, checkpoint=state, counts=counts,
                 )
                 if self.progress:
-                    self.progress(source.id, sum(counts[k] for k in OUTCOMES))
+                    self.progress(source.id, sum(counts[k] for k in OUTCOMES), page.total)
         except HarvestFailed as exc:
             fatal = str(exc)
-            self.store.add_run_items(run_id, [RunItem(None, None, "failed", "fetch", fatal, exc.url)])
+            self.store.add_run_items(run_id, [RunItem(None, None, "failed", exc.stage, fatal, exc.url)])
             counts["failed"] += 1
         except Exception as exc:  # a bug or an unexpected answer: report it, keep the others going
             log.exception("harvest of %s crashed", source.id)

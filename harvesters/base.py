@@ -65,14 +65,18 @@ class Page:
     issues: list[HarvestIssue] = field(default_factory=list)
     checkpoint: dict[str, Any] | None = None
     url: str | None = None
+    # How many records the whole listing announces, when the protocol says (progress display).
+    total: int | None = None
 
 
 class HarvestFailed(Exception):
     """The source cannot be harvested any further in this run (after retries)."""
 
-    def __init__(self, message: str, url: str | None = None) -> None:
+    def __init__(self, message: str, url: str | None = None, stage: str = "fetch") -> None:
         super().__init__(message)
         self.url = url
+        # Where the run stopped, for the report: "fetch" (HTTP) or "parse" (unreadable page).
+        self.stage = stage
 
 
 class Harvester(ABC):

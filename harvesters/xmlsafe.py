@@ -45,4 +45,10 @@ def parse_xml(data: bytes, *, recover: bool = False, limit: int = MAX_DOCUMENT_B
         raise UnsafeXMLError(f"malformed XML: {exc}") from exc
     if root is None:
         raise UnsafeXMLError("malformed XML: no root element")
+    # The byte check above misses declarations after 64 KB of comments or in UTF-16 documents;
+    # they were not expanded (resolve_entities=False) but the refusal must not depend on where
+    # or how the declaration was written.
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise UnsafeXMLError("document declares XML entities (DTD entities are refused)")
     return root

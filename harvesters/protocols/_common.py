@@ -103,7 +103,7 @@ def fetch_parsed(
                 http.backoff(attempt)
     raise HarvestFailed(
         f"{what} {last_url} could not be read after {attempts} attempt(s): {last_error}",
-        url=last_url,
+        url=last_url, stage="parse",
     )
 
 

@@ -187,7 +187,8 @@ class CswHarvester(Harvester):
                     ))
                     done = True
             checkpoint_out = {"start": expected, "done": done}
-            yield Page(records=records, issues=issues, checkpoint=checkpoint_out, url=response.url)
+            yield Page(records=records, issues=issues, checkpoint=checkpoint_out, url=response.url,
+                       total=matched if isinstance(matched, int) else None)
             if done:
                 return
             start = expected

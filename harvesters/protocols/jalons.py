@@ -90,7 +90,8 @@ class JalonsHarvester(Harvester):
                                            message=f"stopped after {max_pages} pages"))
                 done = True
             yield Page(records=records, issues=issues,
-                       checkpoint={"offset": next_offset, "done": done}, url=response.url)
+                       checkpoint={"offset": next_offset, "done": done}, url=response.url,
+                       total=total if isinstance(total, int) else None)
             if done:
                 return
             offset = next_offset

@@ -211,7 +211,10 @@ class OaiPmhHarvester(Harvester):
             if next_token:
                 seen_tokens.add(next_token)
             state.update(token=next_token or None, done=not next_token)
-            yield Page(records=records, issues=issues, checkpoint=dict(state), url=response.url)
+            token_el = listing.find("oai:resumptionToken", namespaces=NS)
+            size = token_el.get("completeListSize") if token_el is not None else None
+            yield Page(records=records, issues=issues, checkpoint=dict(state), url=response.url,
+                       total=int(size) if size and size.strip().isdigit() else None)
             if not next_token:
                 return
 

@@ -88,9 +88,11 @@ class UdataHarvester(Harvester):
                     message=f"stopped after {max_pages} pages (max_pages)",
                 ))
                 next_url = None
+            total = document.get("total")
             yield Page(
                 records=records, issues=issues,
                 checkpoint={"next": next_url, "done": next_url is None}, url=response.url,
+                total=total if isinstance(total, int) else None,
             )
             url = next_url
 

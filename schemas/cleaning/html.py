@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import nh3
 from markdown_it import MarkdownIt
 
-from schemas.cleaning.text import clean_text
+from schemas.cleaning.text import clean_text, strip_invisible
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "blockquote",
@@ -95,7 +95,7 @@ def text_paragraphs(s: str | None) -> str:
 
 def _clean(fragment: str) -> str:
     return nh3.clean(
-        fragment,
+        strip_invisible(fragment),
         tags=ALLOWED_TAGS,
         clean_content_tags=DROP_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,

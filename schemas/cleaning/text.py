@@ -31,6 +31,16 @@ def clean_text(s: str | None) -> str | None:
     return text or None
 
 
+def strip_invisible(s: str) -> str:
+    """``s`` without bidi overrides, BOMs and control characters other than tab/newline/CR.
+
+    For markup, whose whitespace must survive (``<pre>``) but where an RLO would still reorder
+    what the page shows.
+    """
+    return _CONTROL.sub(lambda m: m.group(0) if m.group(0) in "\t\n\r" else "",
+                        _BIDI.sub("", s).replace(_BOM, ""))
+
+
 def clip(s: str, limit: int) -> str:
     """Cut ``s`` to ``limit`` characters at a word boundary, marking the cut with an ellipsis.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from harvesters.base import RawRecord
 
@@ -36,6 +36,24 @@ class Mapped:
     hints: dict[str, list[str]] = field(default_factory=dict)
     # Non-fatal remarks for the harvest report (e.g. "licence not recognised: …").
     warnings: list[str] = field(default_factory=list)
+
+
+T = TypeVar("T")
+
+
+def keep_first(items: list[T], limit: int, what: str, warnings: list[str]) -> list[T]:
+    """At most ``limit`` items; the harvest report tells the partner how many were dropped."""
+    if len(items) > limit:
+        warnings.append(f"{len(items)} {what}: only the first {limit} kept")
+        return items[:limit]
+    return items
+
+
+def note_clipped(texts: list[str], limit: int, what: str, warnings: list[str]) -> None:
+    """Warn about texts longer than the record allows (the reader clips them with an ellipsis)."""
+    longest = max((len(t) for t in texts), default=0)
+    if longest > limit:
+        warnings.append(f"{what} of {longest} characters clipped to {limit}")
 
 
 Reader = Callable[[RawRecord, ReaderContext], Mapped]

@@ -52,7 +52,7 @@ from schemas.cleaning import (
     sanitize_html,
 )
 from schemas.cleaning.vocab import fold
-from schemas.readers import Mapped, MappingError, ReaderContext, reader
+from schemas.readers import Mapped, MappingError, ReaderContext, keep_first, note_clipped, reader
 from schemas.readers.dcat import datestamp_iso
 from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE, record_id
 
@@ -300,12 +300,10 @@ def read_oai_dc(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     warnings: list[str] = []
     hints: dict[str, list[str]] = {}
 
+    title_texts = [(t, el) for el in fields.get("title", []) if (t := text_of(el))]
+    note_clipped([t for t, _ in title_texts], MAX_TITLE, "title", warnings)
     titles = merge_duplicates(
-        [
-            {"value": clip(t, MAX_TITLE), "lang": _lang(el)}
-            for el in fields.get("title", [])
-            if (t := text_of(el))
-        ]
+        [{"value": clip(t, MAX_TITLE), "lang": _lang(el)} for t, el in title_texts]
     )
     if not titles:
         raise MappingError("no dc:title")
@@ -331,13 +329,13 @@ def read_oai_dc(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     if gallica_sets:
         hints["gallica_sets"] = gallica_sets
 
-    keywords = merge_duplicates(
+    keywords = keep_first(merge_duplicates(
         [
             {"value": clip(t, 500), "lang": _lang(el), "thesaurus": None, "uri": None}
             for el in fields.get("subject", [])
             if (t := text_of(el))
         ]
-    )[:MAX_LIST]
+    ), MAX_LIST, "subjects", warnings)
     if keywords:
         hints["labels"] = [k["value"] for k in keywords]
 

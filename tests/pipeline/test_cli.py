@@ -13,7 +13,8 @@ from catalogue.simulator import Simulator
 from catalogue.store import Store
 
 
-def run(env: dict[str, str], *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run(env: dict[str, str], *args: str, check: bool = True,
+        timeout: float = 300) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run([sys.executable, "-m", "catalogue", *args], env=env, capture_output=True,
                           text=True, timeout=timeout)
     if check and proc.returncode != 0:
@@ -138,3 +139,44 @@ def test_check_finds_a_lost_index_and_repair_rebuilds_it(cli_env: dict[str, str]
     repaired = run(cli_env, "check", "--repair").stdout
     assert "REPAIRED: index rebuilt from the store (15 records)" in repaired
     assert run(cli_env, "check").stdout.startswith("ok: 15 live records")
+
+
+def test_progress_line_is_a_bar_when_the_total_is_known() -> None:
+    from catalogue.cli import progress_line
+
+    assert progress_line("bnf", 52, 104, width=10) == "bnf [#####.....] 52/104 (50%)"
+    assert progress_line("bnf", 200, 104, width=4) == "bnf [####] 200/104 (100%)"
+    assert progress_line("ina", 3, None) == "ina: 3 enregistrements traités"
+
+
+def test_partner_totals_reach_the_progress_log(cli_env: dict[str, str]) -> None:
+    proc = run(cli_env, "harvest", "bnf-gallica", "ign-geoplateforme")
+    assert "records processed of 104" in proc.stderr  # OAI completeListSize
+    assert "records processed of 7" in proc.stderr  # CSW numberOfRecordsMatched
+
+
+def test_curate_import_from_csv(cli_env: dict[str, str], tmp_path: Path) -> None:
+    from schemas.record import record_id
+
+    run(cli_env, "harvest", "ina-jalons")
+    rid = record_id("ina-jalons", "InaEdu00015")
+    before = store_of(cli_env).get(rid)
+    assert before is not None and before.data is not None
+    assert "scolomfr-voc-022-num-621" in {v["id"] for v in before.data["levels"]}  # cycle 4
+    sheet = tmp_path / "curations.csv"
+    sheet.write_text("record_id,field,action,value\n"
+                     f"{rid},level,add,CM2\n"
+                     f"{rid},discipline,add,mathématiques\n"
+                     f"{rid},level,remove,cycle 4\n", encoding="utf-8")
+    assert f"{rid}: updated" in run(cli_env, "curate", "--import", str(sheet)).stdout
+    stored = store_of(cli_env).get(rid)
+    assert stored is not None and stored.data is not None
+    levels = {v["id"]: v["provenance"] for v in stored.data["levels"]}
+    disciplines = {v["label"]: v["provenance"] for v in stored.data["disciplines"]}
+    assert levels["scolomfr-voc-022-num-015"] == "curation"
+    assert "scolomfr-voc-022-num-621" not in levels  # cycle 4 removed
+    assert disciplines["mathématiques (discipline)"] == "curation"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("record_id,field,action,value\n" f"{rid},level,add,bonjour\n", encoding="utf-8")
+    proc = run(cli_env, "curate", "--import", str(bad), check=False)
+    assert proc.returncode == 1 and "bad.csv:2" in proc.stderr and "bonjour" in proc.stderr
