@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
@@ -242,6 +243,8 @@ def main(argv: list[str] | None = None) -> None:
             t0 = time.perf_counter()
             getattr(run, stage)()
             run.results.setdefault("stage_seconds", {})[stage] = round(time.perf_counter() - t0, 1)
+            # Other processes on the machine skew every figure: keep the load they added.
+            run.results.setdefault("load_average_1min", {})[stage] = round(os.getloadavg()[0], 2)
             run.save()  # after each stage: a long run killed later keeps what it measured
     finally:
         run.close()

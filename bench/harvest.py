@@ -8,6 +8,7 @@ with the stages timed by :mod:`bench.instrument`.
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -95,6 +96,7 @@ def run_harvest(store_url: str, data_dir: Path, sources: list[Source], labels: d
         profiler = cProfile.Profile()
     counts: Counter[str] = Counter()
     statuses = []
+    cpu_before = _cpu_seconds()
     with MemorySampler() as memory:
         if profiler is not None:
             profiler.enable()
@@ -109,6 +111,7 @@ def run_harvest(store_url: str, data_dir: Path, sources: list[Source], labels: d
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(str(profile))
+    cpu_s = _cpu_seconds() - cpu_before
     index.close()
     with store.engine.connect() as conn:
         live = conn.execute(select(func.count()).select_from(t.records)
@@ -151,4 +154,13 @@ def run_harvest(store_url: str, data_dir: Path, sources: list[Source], labels: d
         "stages_share": {k: round(v / total_s, 4) for k, v in stages.items()} if total_s else {},
         "pages": timer.calls["store_write"],
         "peak_rss_mb": round(memory.peak_rss_mb, 1),
+        # CPU seconds of this process (all threads) per wall second: about 1 for a single-threaded
+        # CPU-bound run on an idle machine; well below 1 when other processes take the cores.
+        "cpu_s": round(cpu_s, 1),
+        "cpu_per_wall": round(cpu_s / total_s, 3) if total_s else None,
     }
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime

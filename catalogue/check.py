@@ -6,7 +6,10 @@ rebuilt by ``catalogue check --repair``. These checks find what needs rebuilding
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import and_, func, select
 
@@ -91,6 +94,39 @@ def check_store(store: Store, report: CheckReport) -> None:
             report.problems.append(
                 f"{source['id']}: {stuck} run(s) marked running whose process is gone"
             )
+
+
+def check_dumps(dumps_dir: Path, live: int, report: CheckReport) -> None:
+    """The dumps exist, hold the store's live records, and are whole (a crash or a full disk
+    must not leave re-users a truncated file that the manifest still vouches for)."""
+    from catalogue.dumps import JSONL_NAME, read_manifest
+
+    manifest = read_manifest(dumps_dir)
+    if manifest is None:
+        report.problems.append("no dumps generated yet (or their manifest is unreadable)")
+        return
+    if manifest.get("records") != live:
+        report.problems.append(f"dumps hold {manifest.get('records')} records, the store {live}")
+    for info in manifest["files"]:
+        name = str(info.get("name", "")) if isinstance(info, dict) else ""
+        path = dumps_dir / name
+        if not name or not path.is_file():
+            report.problems.append(f"dump {name or '?'} is missing")
+            continue
+        if path.stat().st_size != info.get("size"):
+            report.problems.append(f"dump {name} is {path.stat().st_size} bytes, its manifest says "
+                                   f"{info.get('size')}")
+            continue
+        lines = 0
+        try:  # streamed: memory stays flat whatever the size of the dump
+            with gzip.open(path, "rb") as fh:
+                for _ in fh:
+                    lines += 1
+        except (OSError, EOFError, zlib.error) as exc:
+            report.problems.append(f"dump {name} is damaged: {exc}")
+            continue
+        if name == JSONL_NAME and lines != manifest.get("records"):
+            report.problems.append(f"dump {name} has {lines} lines for {manifest.get('records')} records")
 
 
 def repair_store(store: Store, report: CheckReport) -> None:

@@ -375,7 +375,7 @@ def quality(ctx: Context, source_id: str | None, as_json: bool) -> None:
 @click.pass_obj
 def check(ctx: Context, repair: bool) -> None:
     """Check the store (integrity, valid records) and that the index and dumps follow it."""
-    from catalogue.check import CheckReport, check_store, repair_store
+    from catalogue.check import CheckReport, check_dumps, check_store, repair_store
 
     report = CheckReport()
     store = ctx.store
@@ -405,13 +405,9 @@ def check(ctx: Context, repair: bool) -> None:
             index.close()
     except ModuleNotFoundError:
         pass
-    manifest = ctx.settings.dumps_dir / "dumps.json"
-    if manifest.exists():
-        dumped = json.loads(manifest.read_text(encoding="utf-8")).get("records")
-        if dumped != live:
-            report.problems.append(f"dumps hold {dumped} records, the store {live}")
-    else:
-        report.problems.append("no dumps generated yet")
+    except Exception as exc:  # a damaged index is a problem to report and repair, not a crash
+        report.problems.append(f"the search index cannot be read: {type(exc).__name__}: {exc}")
+    check_dumps(ctx.settings.dumps_dir, live, report)
     for problem in report.problems:
         click.echo(f"PROBLEM: {problem}")
     if repair:
@@ -425,7 +421,9 @@ def check(ctx: Context, repair: bool) -> None:
         finally:
             index.close()
         report.repairs.append(f"index rebuilt from the store ({n} records)")
-        write_dumps(ctx)
+        from catalogue.dumps import write_dumps as _write
+
+        _write(ctx.store, ctx.settings.dumps_dir, force=True)  # even if the manifest looks current
         report.repairs.append("dumps regenerated")
         for repaired in report.repairs:
             click.echo(f"REPAIRED: {repaired}")

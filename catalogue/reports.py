@@ -6,6 +6,8 @@ from typing import Any
 
 from catalogue.store import RunInfo, Store
 
+# Warnings are advice, not errors: the text report shows the first ones (--json has them all).
+MAX_WARNING_LINES = 20
 _STATUS = {
     "fr": {"done": "terminé", "done-with-errors": "terminé avec erreurs", "failed": "échec",
            "running": "en cours", "interrupted": "interrompu"},
@@ -27,11 +29,12 @@ _TEXT = {
     "fr": {"source": "Source", "run": "moissonnage", "mode": "mode", "started": "début",
            "finished": "fin", "errors": "Erreurs par enregistrement", "none": "aucune erreur",
            "page": "(page)", "full": "complet", "incremental": "incrémental",
-           "resumed": "reprise du moissonnage"},
+           "resumed": "reprise du moissonnage", "warnings": "Enregistrements acceptés avec réserves",
+           "more": "autres"},
     "en": {"source": "Source", "run": "run", "mode": "mode", "started": "started",
            "finished": "finished", "errors": "Per-record errors", "none": "no errors",
            "page": "(page)", "full": "full", "incremental": "incremental",
-           "resumed": "resumes run"},
+           "resumed": "resumes run", "warnings": "Records stored with warnings", "more": "more"},
 }
 
 
@@ -50,10 +53,15 @@ def _chain(store: Store, run: RunInfo) -> list[int]:
 def run_report(store: Store, run: RunInfo, max_items: int = 1000) -> dict[str, Any]:
     chain = _chain(store, run)
     failures = []
+    warnings = []
     for run_id in reversed(chain):
-        for item in store.run_items(run_id, outcomes=("failed",)):
-            failures.append({"stage": item.stage, "identifier": item.identifier,
-                             "record_id": item.record_id, "message": item.message, "url": item.url})
+        for item in store.run_items(run_id, outcomes=("failed", "added", "updated"), with_message=True):
+            entry = {"stage": item.stage, "identifier": item.identifier,
+                     "record_id": item.record_id, "message": item.message, "url": item.url}
+            if item.outcome == "failed":
+                failures.append(entry)
+            elif item.message:  # stored, but with something clipped or dropped
+                warnings.append(entry)
     return {
         "source_id": run.source_id,
         "run_id": run.id,
@@ -67,6 +75,8 @@ def run_report(store: Store, run: RunInfo, max_items: int = 1000) -> dict[str, A
         "error": run.error,
         "failures": failures[:max_items],
         "failures_total": len(failures),
+        "warnings": warnings[:max_items],
+        "warnings_total": len(warnings),
     }
 
 
@@ -100,5 +110,14 @@ def render_report(reports: list[dict[str, Any]], lang: str = "fr") -> str:
         for f in rep["failures"]:
             ident = f["identifier"] or f"{text['page']} {f['url'] or ''}".strip()
             lines.append(f"    [{stage.get(f['stage'] or '', f['stage'] or '?')}] {ident} : {f['message']}")
+        shown = rep.get("warnings", [])[:MAX_WARNING_LINES]
+        if shown:
+            lines.append(f"  {text['warnings']} :" if lang == "fr" else f"  {text['warnings']}:")
+        for w in shown:
+            lines.append(f"    [{stage.get(w['stage'] or '', w['stage'] or '?')}] {w['identifier']} : "
+                         f"{w['message']}")
+        hidden = int(rep.get("warnings_total", 0)) - len(shown)
+        if hidden > 0:
+            lines.append(f"    … {hidden} {text['more']}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

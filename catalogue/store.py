@@ -326,10 +326,13 @@ class Store:
             return _run_info(row)
         return None
 
-    def run_items(self, run_id: int, outcomes: Sequence[str] | None = None) -> list[RunItem]:
+    def run_items(self, run_id: int, outcomes: Sequence[str] | None = None,
+                  with_message: bool = False) -> list[RunItem]:
         query = select(t.run_items).where(t.run_items.c.run_id == run_id).order_by(t.run_items.c.id)
         if outcomes:
             query = query.where(t.run_items.c.outcome.in_(list(outcomes)))
+        if with_message:
+            query = query.where(t.run_items.c.message.is_not(None))
         with self.engine.connect() as conn:
             return [
                 RunItem(row.identifier, row.record_id, row.outcome, row.stage, row.message, row.url)
@@ -438,15 +441,18 @@ class Store:
                     "deleted": False, "seq": seq, "last_seen_run": run_id, "missed_full_runs": 0,
                     "notes": _dumps(w.notes) if w.notes else None,
                 }
+                # Mapping warnings (clipped title, dropped keywords…) go in the run's report.
+                warned = "; ".join((w.notes or {}).get("warnings", [])) or None
+                stage = "map" if warned else None
                 if prior is None:
                     conn.execute(insert(t.records).values(id=w.record_id, version=1, **values))
-                    items.append(RunItem(w.identifier, w.record_id, "added"))
+                    items.append(RunItem(w.identifier, w.record_id, "added", stage, warned))
                 else:
                     conn.execute(
                         update(t.records).where(t.records.c.id == w.record_id)
                         .values(version=prior.version + 1, **values)
                     )
-                    items.append(RunItem(w.identifier, w.record_id, "updated"))
+                    items.append(RunItem(w.identifier, w.record_id, "updated", stage, warned))
                 self._put_facets(conn, w.record_id, partner, w.facets)
             if items:
                 conn.execute(insert(t.run_items), [{"run_id": run_id, **i.__dict__} for i in items])

@@ -37,6 +37,7 @@ from search.text import (
     FRENCH_ELISIONS,
     FRENCH_STOP_WORDS,
     fold_key,
+    is_stop_word,
     mark_html,
     snippet_html,
     user_text,
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 ANALYSER_VERSION = 1
 LAYOUT_VERSION = 1
 TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0, "extra": 0.5}
+# A word found in the title exactly as typed (folded, not stemmed) scores again (title.prefix).
+EXACT_TITLE_BOOST = 3.0
 FACET_FIELDS = {g: g for g in FACET_GROUPS} | {"type": "type_facet", "licence": "licence_facet"}
 AGG_SIZE = 1_000
 SORT_CLAUSES: dict[str, list[dict[str, str]]] = {
@@ -81,8 +84,11 @@ def index_body() -> dict[str, Any]:
                         "filter": ["fr_elision", "fr_long", "lowercase", "asciifolding",
                                    "fr_stop", "fr_stemmer"],
                     },
+                    # Elisions stripped as tantivy's tokenizer does ("l'élection" -> "election");
+                    # an index made before this keeps its own analyser, consistently, until the
+                    # next `catalogue reindex` (so no version bump).
                     "fold": {"type": "custom", "tokenizer": "standard",
-                             "filter": ["lowercase", "asciifolding"]},
+                             "filter": ["fr_elision", "lowercase", "asciifolding"]},
                 },
             },
             # The last allowed page asks for one hit more, to know whether another follows.
@@ -137,7 +143,12 @@ def text_query(plan: Plan) -> dict[str, Any]:
                                      "fields": fields, "operator": "and"}})
     for phrase in plan.parsed.phrases:
         must.append({"multi_match": {"query": phrase, "type": "phrase", "fields": fields}})
-    return {"bool": {"must": must}}
+    query: dict[str, Any] = {"bool": {"must": must}}
+    exact = [word for word in plan.parsed.words if not is_stop_word(word)]
+    if exact:  # optional: changes the order, never the results
+        query["bool"]["should"] = [{"match": {"title.prefix": {
+            "query": " ".join(exact), "boost": EXACT_TITLE_BOOST}}}]
+    return query
 
 
 def _terms(group: str, values: Iterable[str]) -> dict[str, Any]:

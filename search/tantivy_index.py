@@ -48,6 +48,7 @@ from search.suggest import merge_suggestions
 from search.text import (
     FRENCH_STOP_WORDS,
     fold_key,
+    is_stop_word,
     mark_html,
     snippet_html,
     user_text,
@@ -62,6 +63,9 @@ LAYOUT_VERSION = 1
 POINTER = "CURRENT"
 META = "catalogue.json"
 TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0, "extra": 0.5}
+# A word found in the title exactly as typed (folded, not stemmed) scores again with this
+# boost, so "France" ranks "… la France …" above "Saint-Franc" and "Salonique" above "Salon".
+EXACT_TITLE_BOOST = 3.0
 FACET_FIELDS = {g: g for g in FACET_GROUPS} | {"type": "type_facet", "licence": "licence_facet"}
 AGG_SIZE = 1_000
 TITLE_WORDS = 12  # characters per u64 of the title sort tuple (38**12 < 2**64)
@@ -199,7 +203,12 @@ class TantivyIndex(SearchIndex):
         self._pointer_stat: tuple[int, int, int] | None = None
         self._seq_gen: str | None = None  # generation last_seq was read from
         self.path.mkdir(parents=True, exist_ok=True)
-        self._current()
+        try:
+            self._current()
+        except ValueError as exc:
+            # A damaged live generation: reads fail (and say so) until `catalogue check --repair`
+            # or `catalogue reindex` switches to a rebuilt one, which must stay possible.
+            log.error("search: the live index at %s cannot be opened: %s", self.path, exc)
 
     # -- generations --------------------------------------------------------------------------
 
@@ -455,7 +464,15 @@ class TantivyIndex(SearchIndex):
                 clauses.append(self._across_fields([(t.position - first, t.text) for t in tokens]))
         if not clauses:
             return None, terms
-        return Query.boolean_query([(Occur.Must, c) for c in clauses]), terms
+        # Optional: changes the order, never the results (an exact form implies its stem).
+        exact = [
+            (Occur.Should, Query.boost_query(
+                Query.term_query(self.schema, "title_prefix", form), EXACT_TITLE_BOOST))
+            for form in dict.fromkeys(
+                form for word in plan.parsed.words if not is_stop_word(word)
+                for form in self._fold.analyze(word))
+        ]
+        return Query.boolean_query([(Occur.Must, c) for c in clauses] + exact), terms
 
     def _across_fields(self, words: list[tuple[int, str]]) -> Query:
         """A term (one word) or a phrase, in any text field, boosted by field."""

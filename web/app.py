@@ -49,8 +49,9 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         """Store and index reachable: what a load balancer or monitor needs to know."""
         services = app.extensions["catalogue"]
         checks: dict[str, str] = {}
+        top = 0
         try:
-            services.store.max_seq()
+            top = services.store.max_seq()
             checks["store"] = "ok"
         except Exception as exc:
             log.error("health: store unreachable: %s", exc)
@@ -58,6 +59,11 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         try:
             services.index.count()
             checks["index"] = "ok"
+            # A lost index directory is recreated empty by the next process that opens it:
+            # reachable, but every search would say "nothing found" until it is rebuilt.
+            if top > 0 and services.index.last_seq == 0:
+                log.error("health: the index is empty while the store is at change %d", top)
+                checks["index"] = "empty"
         except Exception as exc:
             log.error("health: index unreachable: %s", exc)
             checks["index"] = "unreachable"

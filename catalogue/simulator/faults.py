@@ -20,6 +20,10 @@ Kinds and their parameters:
   the current start), hydra/Atom/udata next = the current page.
 - ``down``: ``mode="close"`` (default) drops the connection without an answer; ``mode="502"``
   answers 502. Default ``times`` None (down until reset).
+- ``oversized``: answer 200 with a generated XML body of ``size`` bytes (default 200 MB), streamed
+  in chunks so the simulator never holds it; ``announce=True`` sends its Content-Length (else the
+  body ends when the connection closes); ``gzip=True`` sends it gzip-compressed (a gzip bomb: a
+  few hundred KB on the wire).
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("status", "429", "slow", "truncated", "malformed", "expired-token", "loop-next", "down")
+KINDS = ("status", "429", "slow", "truncated", "malformed", "expired-token", "loop-next", "down",
+         "oversized")
 
 
 @dataclass

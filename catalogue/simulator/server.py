@@ -13,7 +13,8 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -352,6 +353,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(SimResponse(status=429, body=b"Too Many Requests\n",
                                    headers={"Retry-After": retry_after}), method)
             return
+        oversized = faults.take(path, query, "oversized")
+        if oversized is not None:
+            self._send_oversized(int(oversized.params.get("size", 200 * 1024 * 1024)),
+                                 bool(oversized.params.get("announce", False)),
+                                 bool(oversized.params.get("gzip", False)))
+            return
         slow = faults.take(path, query, "slow")
         if slow is not None:
             sim._stopping.wait(float(slow.params.get("seconds", 2)))
@@ -377,6 +384,43 @@ class _Handler(BaseHTTPRequestHandler):
         truncated = faults.take(path, query, "truncated")
         fraction = float(truncated.params.get("fraction", 0.5)) if truncated else None
         self._send(response, method, truncate=fraction)
+
+    def _send_oversized(self, size: int, announce: bool, compress: bool) -> None:
+        """A well-formed start of an OAI-PMH answer that goes on for ``size`` bytes."""
+        head = (b'<?xml version="1.0" encoding="utf-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/'
+                b'OAI/2.0/"><responseDate>2024-01-01T00:00:00Z</responseDate><ListRecords>')
+        filler = b"<!-- " + b"x" * (64 * 1024 - 9) + b" -->"
+        compressor = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS) if compress else None
+
+        def chunks() -> Iterator[bytes]:
+            sent = len(head)
+            yield head
+            while sent < size:
+                piece = filler[: size - sent]
+                sent += len(piece)
+                yield piece
+
+        body: Iterator[bytes] = chunks()
+        if compressor is not None:  # compressed up front: small, and its length is known
+            data = b"".join(compressor.compress(c) for c in chunks()) + compressor.flush()
+            body = iter([data])
+            size = len(data)
+        self.close_connection = True
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml; charset=utf-8")
+            if compressor is not None:
+                self.send_header("Content-Encoding", "gzip")
+            if announce or compressor is not None:
+                self.send_header("Content-Length", str(size))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for piece in body:
+                if self.sim._stopping.is_set():
+                    break
+                self.wfile.write(piece)
+        except OSError:
+            pass  # the client hung up once it had enough: that is the point
 
     def _drop(self) -> None:
         self.close_connection = True

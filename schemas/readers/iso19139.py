@@ -54,7 +54,7 @@ from schemas.cleaning import (
     safe_url,
 )
 from schemas.cleaning.vocab import fold
-from schemas.readers import Mapped, MappingError, ReaderContext, reader
+from schemas.readers import Mapped, MappingError, ReaderContext, keep_first, note_clipped, reader
 from schemas.readers.oai_dc import (
     descendants,
     description_entry,
@@ -103,13 +103,9 @@ def read_iso19139(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     languages = list(dict.fromkeys(languages or ([meta_lang] if meta_lang else [])))
     lang = meta_lang or (languages[0] if languages else None)
 
-    titles = merge_duplicates(
-        [
-            {"value": clip(text, MAX_TITLE), "lang": lang}
-            for el in kids(citation, "title", "alternateTitle")
-            if (text := _text(el))
-        ]
-    )[:20]
+    title_texts = [text for el in kids(citation, "title", "alternateTitle") if (text := _text(el))]
+    note_clipped(title_texts, MAX_TITLE, "title", warnings)
+    titles = merge_duplicates([{"value": clip(text, MAX_TITLE), "lang": lang} for text in title_texts])[:20]
     if not titles:
         raise MappingError("no citation title")
 
@@ -119,7 +115,7 @@ def read_iso19139(raw: RawRecord, ctx: ReaderContext) -> Mapped:
         if (entry := description_entry("", lang, render_markdown(_raw(el), breaks=True)))
     ]
 
-    keywords, kw_hints = _keywords(ident, lang)
+    keywords, kw_hints = _keywords(ident, lang, warnings)
     hints.update(kw_hints)
     topics = [t for el in kids(ident, "topicCategory") if (t := text_of(el))]
     if topics:
@@ -199,7 +195,8 @@ def _code(el: etree._Element | None) -> str | None:
     return _text(el)
 
 
-def _keywords(ident: etree._Element, lang: str | None) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+def _keywords(ident: etree._Element, lang: str | None,
+              warnings: list[str]) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     keywords: list[dict[str, Any]] = []
     inspire: list[str] = []
     gemet: list[str] = []
@@ -220,12 +217,12 @@ def _keywords(ident: etree._Element, lang: str | None) -> tuple[list[dict[str, A
                 inspire.extend(v for v in (text, uri) if v)
             elif "gemet" in name:
                 gemet.extend(v for v in (text, uri) if v)
-    keywords = merge_duplicates(keywords)[:MAX_LIST]
+    keywords = keep_first(merge_duplicates(keywords), MAX_LIST, "keywords", warnings)
     hints: dict[str, list[str]] = {}
     if inspire:
-        hints["inspire_themes"] = list(dict.fromkeys(inspire))
+        hints["inspire_themes"] = list(dict.fromkeys(inspire))[:MAX_LIST]
     if gemet:
-        hints["gemet"] = list(dict.fromkeys(gemet))
+        hints["gemet"] = list(dict.fromkeys(gemet))[:MAX_LIST]
     if keywords:
         hints["labels"] = list(dict.fromkeys(k["value"] for k in keywords))
     return keywords, hints

@@ -50,7 +50,7 @@ from schemas.cleaning import (
     safe_url,
 )
 from schemas.cleaning.vocab import fold
-from schemas.readers import Mapped, MappingError, ReaderContext, reader
+from schemas.readers import Mapped, MappingError, ReaderContext, keep_first, note_clipped, reader
 from schemas.readers.oai_dc import (
     description_entry,
     kid,
@@ -119,8 +119,10 @@ def read_lom(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     warnings: list[str] = []
     hints: dict[str, list[str]] = {}
 
+    title_strings = _strings(kids(general, "title"))
+    note_clipped([t for t, _ in title_strings], MAX_TITLE, "title", warnings)
     titles = merge_duplicates(
-        [{"value": clip(t, MAX_TITLE), "lang": lang} for t, lang in _strings(kids(general, "title"))]
+        [{"value": clip(t, MAX_TITLE), "lang": lang} for t, lang in title_strings]
     )[:20]
     if not titles:
         raise MappingError("no general/title")
@@ -133,12 +135,12 @@ def read_lom(raw: RawRecord, ctx: ReaderContext) -> Mapped:
         ]
     )[:20]
 
-    keywords = merge_duplicates(
+    keywords = keep_first(merge_duplicates(
         [
             {"value": clip(t, 500), "lang": lang, "thesaurus": None, "uri": None}
             for t, lang in _strings(kids(general, "keyword"))
         ]
-    )[:MAX_LIST]
+    ), MAX_LIST, "keywords", warnings)
     labels = [k["value"] for k in keywords]
 
     languages: list[str] = []

@@ -43,6 +43,7 @@ class Case:
     top: int = 3
     expect: tuple[str, ...] = ()  # "<source id> <identifier>", all in the first `top`
     expect_any: tuple[str, ...] = ()  # at least one in the first `top`
+    reject: tuple[str, ...] = ()  # none in the first `top`
     filters: dict[str, list[str]] = field(default_factory=dict)
     why: str = ""
 
@@ -56,10 +57,11 @@ def load_cases() -> list[Case]:
     data = tomllib.loads(QUERIES.read_text(encoding="utf-8"))
     cases = []
     for n, item in enumerate(data["query"], start=1):
-        unknown = set(item) - {"q", "top", "expect", "expect_any", "filters", "why"}
+        unknown = set(item) - {"q", "top", "expect", "expect_any", "reject", "filters", "why"}
         assert not unknown, f"queries.toml case {n}: unknown keys {unknown}"
         case = Case(q=item["q"], top=item.get("top", 3), expect=tuple(item.get("expect", ())),
                     expect_any=tuple(item.get("expect_any", ())),
+                    reject=tuple(item.get("reject", ())),
                     filters={k: list(v) for k, v in item.get("filters", {}).items()},
                     why=item.get("why", ""))
         assert case.q.strip() and case.top in (3, 5), f"case {n}: q must be set and top 3 or 5"
@@ -133,7 +135,7 @@ def test_the_set_is_large_and_names_records_that_exist(demo_store: Store) -> Non
     assert len(CASES) >= 30
     assert len({c.label for c in CASES}) == len(CASES), "a query with the same filters twice"
     for case in CASES:
-        for ref in case.expect + case.expect_any:
+        for ref in case.expect + case.expect_any + case.reject:
             stored = demo_store.get(rid(ref))
             assert stored is not None and not stored.deleted, f"{case.q!r}: no record {ref!r}"
 
@@ -146,6 +148,8 @@ def test_expected_records_are_near_the_top(demo_index: SearchIndex, case: Case) 
     if case.expect_any:
         assert {rid(ref) for ref in case.expect_any} & set(top), (
             f"none of expect_any in the first {case.top}\n{describe(demo_index, case)}")
+    rejected = [ref for ref in case.reject if rid(ref) in top]
+    assert not rejected, f"rejected but in the first {case.top}: {rejected}\n{describe(demo_index, case)}"
     # The same words typed in decomposed Unicode (macOS, PDF copies) give the same hits.
     decomposed = unicodedata.normalize("NFD", case.q)
     if decomposed != case.q:

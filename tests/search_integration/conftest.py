@@ -21,12 +21,13 @@ from catalogue.config import DEMO_SOURCES, load_sources
 from catalogue.pipeline import Pipeline
 from catalogue.simulator import Simulator
 from catalogue.store import Store
+from schemas.vocabularies import build_vocabulary
 from search.base import SearchIndex
 from search.sync import sync
 from search.tantivy_index import TantivyIndex
 from tests.pipeline.conftest import Env, fast_http
 
-EXTRA = 600  # synthetic Gallica records on top of the demo's ~128
+EXTRA = 300  # synthetic Gallica records on top of the demo's ~128
 EXTRA_ID = "oai:bnf.fr:gallica/ark:/12148/zz{:05d}"
 
 
@@ -54,12 +55,15 @@ class Populated:
     simulator: Simulator
     data_dir: Path  # the module's pristine copy: never written by a test
     sources_file: Path
+    cache_dir: Path  # compiled vocabularies, shared so that no subprocess recompiles them
     total: int  # live records
 
 
 @pytest.fixture(scope="module")
 def populated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Populated]:
     base = tmp_path_factory.mktemp("populated")
+    cache_dir = base / "cache"
+    build_vocabulary(cache_dir=cache_dir)  # compiled once here, read by every process
     sim = Simulator()
     sim.start()
     try:
@@ -86,7 +90,7 @@ def populated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Populated]:
         assert index.count() == total >= 128 + EXTRA
         index.close()
         store.close()
-        yield Populated(sim, data_dir, sources_file, total)
+        yield Populated(sim, data_dir, sources_file, cache_dir, total)
     finally:
         sim.stop()
 
@@ -97,6 +101,7 @@ def copy_catalogue(populated: Populated, tmp_path: Path) -> dict[str, str]:
     shutil.copytree(populated.data_dir, data_dir)
     env = {**os.environ, "CATALOGUE_DATA_DIR": str(data_dir),
            "CATALOGUE_SOURCES": str(populated.sources_file),
+           "CATALOGUE_CACHE_DIR": str(populated.cache_dir),
            "CATALOGUE_HARVEST_DELAY": "0", "CATALOGUE_HARVEST_BACKOFF": "0.01",
            "CATALOGUE_HARVEST_RETRIES": "1"}
     env.pop("CATALOGUE_DATABASE_URL", None)

@@ -15,7 +15,7 @@ from schemas.record import record_id
 from tests.search_integration.conftest import EXTRA_ID, Populated, copy_catalogue
 from tests.search_integration.support import Readers, catalogue
 
-NEW = 150  # records the partner publishes before the concurrent harvest
+NEW = 100  # records the partner publishes before the concurrent harvest
 NEW_ID = "oai:bnf.fr:gallica/ark:/12148/zy{:05d}"
 
 
@@ -29,6 +29,7 @@ def test_reindex_while_other_processes_search(populated: Populated, tmp_path: Pa
             assert f"index rebuilt: {populated.total} records" in out
         end = time.time()
         reports = readers.stop()
+    print("\nFIG", [(r.rounds, len(r.between(start, end)), r.failures, len(r.generations), sorted(set(r.totals))[:1] + sorted(set(r.totals))[-1:]) for r in reports], end - start)
     for report in reports:
         assert report.failures == 0, report.errors
         assert set(report.totals) == {populated.total}
@@ -62,6 +63,7 @@ def test_readers_while_a_harvest_writes(populated: Populated, tmp_path: Path) ->
     after = store.count_records()
     store.close()
     assert after == before + NEW
+    print("\nFIG", [(r.rounds, len(r.between(start, end)), r.failures, len(r.generations), sorted(set(r.totals))[:1] + sorted(set(r.totals))[-1:]) for r in reports], end - start)
     for report in reports:
         assert report.failures == 0, report.errors
         totals = report.totals

@@ -2,8 +2,8 @@
 
 Records go through the real store (``Store.write_page``, with the pipeline's facet expansion)
 and the real index (``search.sync.sync``), so the pages are tested against what production
-serves. Thumbnails point at ``https://images.example.org/``; browser tests answer those requests
-themselves (no network).
+serves. Thumbnails point at ``https://images.example.org/`` (never fetched: these tests use the
+Flask test client). The browser tests run on the demo catalogue: ``tests/demo/test_browser.py``.
 """
 
 from __future__ import annotations
