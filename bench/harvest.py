@@ -84,7 +84,9 @@ def run_harvest(store_url: str, data_dir: Path, sources: list[Source], labels: d
     timer = Timer()
     store = TimedStore(store_url, timer)
     store.upgrade()
-    pipeline = TimedPipeline(store, http_factory(timer), mapper=TimedMapper(timer))
+    progress = _Progress()
+    pipeline = TimedPipeline(store, http_factory(timer), mapper=TimedMapper(timer),
+                             progress=progress)
     pipeline.timer = timer
     pipeline.register(sources)
     index = TimedIndex(data_dir / "index", timer, partner_labels=labels)
@@ -158,7 +160,29 @@ def run_harvest(store_url: str, data_dir: Path, sources: list[Source], labels: d
         # CPU-bound run on an idle machine; well below 1 when other processes take the cores.
         "cpu_s": round(cpu_s, 1),
         "cpu_per_wall": round(cpu_s / total_s, 3) if total_s else None,
+        # What the run would do with a core to itself (the pipeline is single-threaded).
+        "records_per_cpu_s": round(processed / cpu_s, 1) if cpu_s else None,
     }
+
+
+class _Progress:
+    """Logs the running rate every 30 s, so a long run that is stopped still tells its pace."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.last = self.start
+        self.done: dict[str, int] = {}
+
+    def __call__(self, source_id: str, done: int, *_: Any) -> None:
+        self.done[source_id] = done
+        now = time.perf_counter()
+        if now - self.last >= 30:
+            self.last = now
+            total = sum(self.done.values())
+            sys.stderr.write(f"{time.strftime('%H:%M:%S')} bench: {total:,} records harvested in "
+                             f"{now - self.start:.0f} s ({total / (now - self.start):.0f}/s, "
+                             f"{_cpu_seconds():.0f} CPU s)\n")
+            sys.stderr.flush()
 
 
 def _cpu_seconds() -> float:

@@ -148,16 +148,19 @@ def rss_mb(pid: int | str = "self") -> float:
     return 0.0
 
 
-def pss_mb(pid: int) -> float:
-    """Proportional set size (shared pages divided between their users), in MB."""
+def smaps_mb(pid: int) -> dict[str, float]:
+    """``Pss`` (shared pages divided between their users) and ``Anonymous`` (heap, not file
+    pages such as the mmapped index) of a process, in MB."""
+    found: dict[str, float] = {}
     try:
         with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
             for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1024
+                key = line.split(":", 1)[0]
+                if key in ("Pss", "Anonymous"):
+                    found[key] = int(line.split()[1]) / 1024
     except OSError:
-        return 0.0
-    return 0.0
+        pass
+    return found
 
 
 def children(pid: int) -> list[int]:
@@ -186,7 +189,9 @@ class MemorySampler:
 
     ``root`` None samples this process; otherwise ``root`` and its children (gunicorn master and
     workers), whose RSS is summed (``peak_rss_mb``, counts shared pages once per process) and
-    whose PSS is summed (``peak_pss_mb``, shared pages split: the memory really used).
+    whose PSS is summed (``peak_pss_mb``, shared pages split: the memory really used), and
+    whose anonymous memory is summed (``peak_anon_mb``: RSS minus file pages, which the kernel
+    can drop, e.g. the tantivy index mapped by each worker).
     """
 
     def __init__(self, root: int | None = None, interval: float = 0.2, pss: bool = False) -> None:
@@ -195,6 +200,7 @@ class MemorySampler:
         self.pss = pss
         self.peak_rss_mb = 0.0
         self.peak_pss_mb = 0.0
+        self.peak_anon_mb = 0.0
         self.peak_process_mb = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
@@ -210,8 +216,9 @@ class MemorySampler:
         self.peak_rss_mb = max(self.peak_rss_mb, sum(sizes))
         self.peak_process_mb = max([self.peak_process_mb, *sizes])
         if self.pss:
-            total = sum(pss_mb(os.getpid() if p == "self" else int(p)) for p in pids)
-            self.peak_pss_mb = max(self.peak_pss_mb, total)
+            maps = [smaps_mb(os.getpid() if p == "self" else int(p)) for p in pids]
+            self.peak_pss_mb = max(self.peak_pss_mb, sum(m.get("Pss", 0.0) for m in maps))
+            self.peak_anon_mb = max(self.peak_anon_mb, sum(m.get("Anonymous", 0.0) for m in maps))
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

@@ -157,5 +157,6 @@ def traverse_measured(served: Served, path: str = "/oai") -> dict[str, Any]:
         result = traverse(served.base_url, path)
     result.update(server_peak_rss_mb=round(memory.peak_rss_mb, 1),
                   server_peak_pss_mb=round(memory.peak_pss_mb, 1),
+                  server_peak_anon_mb=round(memory.peak_anon_mb, 1),
                   server_peak_process_rss_mb=round(memory.peak_process_mb, 1))
     return result

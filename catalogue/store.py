@@ -443,16 +443,16 @@ class Store:
                 }
                 # Mapping warnings (clipped title, dropped keywords…) go in the run's report.
                 warned = "; ".join((w.notes or {}).get("warnings", [])) or None
-                stage = "map" if warned else None
+                warned_at = "map" if warned else None
                 if prior is None:
                     conn.execute(insert(t.records).values(id=w.record_id, version=1, **values))
-                    items.append(RunItem(w.identifier, w.record_id, "added", stage, warned))
+                    items.append(RunItem(w.identifier, w.record_id, "added", warned_at, warned))
                 else:
                     conn.execute(
                         update(t.records).where(t.records.c.id == w.record_id)
                         .values(version=prior.version + 1, **values)
                     )
-                    items.append(RunItem(w.identifier, w.record_id, "updated", stage, warned))
+                    items.append(RunItem(w.identifier, w.record_id, "updated", warned_at, warned))
                 self._put_facets(conn, w.record_id, partner, w.facets)
             if items:
                 conn.execute(insert(t.run_items), [{"run_id": run_id, **i.__dict__} for i in items])

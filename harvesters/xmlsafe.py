@@ -7,6 +7,8 @@ before parsing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
@@ -48,7 +50,7 @@ def parse_xml(data: bytes, *, recover: bool = False, limit: int = MAX_DOCUMENT_B
     # The byte check above misses declarations after 64 KB of comments or in UTF-16 documents;
     # they were not expanded (resolve_entities=False) but the refusal must not depend on where
     # or how the declaration was written.
-    dtd = root.getroottree().docinfo.internalDTD
+    dtd: Any = root.getroottree().docinfo.internalDTD  # lxml-stubs lack DTD.iterentities
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise UnsafeXMLError("document declares XML entities (DTD entities are refused)")
     return root

@@ -64,7 +64,7 @@ POINTER = "CURRENT"
 META = "catalogue.json"
 TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0, "extra": 0.5}
 # A word found in the title exactly as typed (folded, not stemmed) scores again with this
-# boost, so "France" ranks "… la France …" above "Saint-Franc" and "Salonique" above "Salon".
+# boost, so "France" ranks "… en France" above "Saint-Franc" (same stem, "franc").
 EXACT_TITLE_BOOST = 3.0
 FACET_FIELDS = {g: g for g in FACET_GROUPS} | {"type": "type_facet", "licence": "licence_facet"}
 AGG_SIZE = 1_000

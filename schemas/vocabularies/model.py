@@ -255,6 +255,18 @@ class Vocabulary:
         if concept is None or concept.vocab != LEVEL_VOCAB:
             return []
         ancestors = self._ancestors(concept)
+        if concept.kind == "cycle":
+            # A cycle's broader concepts are groupings ("cycles de la scolarité obligatoire"),
+            # not levels a teacher picks; a cycle belongs under the stages of its classes
+            # (cycle 4 → collège; cycle 3 → élémentaire and collège).
+            out = [concept.id]
+            for member in self._current(concept.related):
+                if member.kind != "class":
+                    continue
+                for stage in self._ancestors(member):
+                    if stage.id not in out and stage.kind == "stage":
+                        out.append(stage.id)
+            return out
         out = [concept.id] + [a.id for a in ancestors]
         for node in [concept, *ancestors]:
             for other in self._current(node.related):

@@ -102,20 +102,21 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 def demo_index(request: pytest.FixtureRequest, demo_store: Store,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
     index: SearchIndex
+    alias = f"catalogue-test-{uuid.uuid4().hex[:10]}"
     if request.param == "tantivy":
         index = TantivyIndex(tmp_path_factory.mktemp("relevance-index") / "index")
     else:
         from search.elastic import ElasticIndex
 
-        index = ElasticIndex(ES_URL, alias=f"catalogue-test-{uuid.uuid4().hex[:10]}")
+        index = ElasticIndex(ES_URL, alias=alias)
     try:
         sync(index, demo_store)
         assert index.count() == demo_store.count_records()
         yield index
     finally:
-        if request.param != "tantivy":
-            index.client.indices.delete(  # type: ignore[attr-defined]
-                index=f"{index.alias}-*", ignore_unavailable=True)  # type: ignore[attr-defined]
+        client = getattr(index, "client", None)
+        if client is not None:  # Elasticsearch: drop this run's indices
+            client.indices.delete(index=f"{alias}-*", ignore_unavailable=True)
         index.close()
 
 

@@ -76,3 +76,49 @@ def report(env: dict[str, str], source_id: str) -> dict[str, Any]:
 
 def child_env(env: dict[str, str], **extra: str) -> dict[str, str]:
     return {**os.environ, **env, **extra}
+
+
+class Served:
+    """`catalogue serve` (gunicorn) in a subprocess on a free loopback port, logs to a file."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, workers: int = 2) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._log = log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "catalogue", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--workers", str(workers)],
+            env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+
+    def __enter__(self) -> Served:
+        try:
+            wait_for_http(f"{self.base_url}/healthz")
+        except AssertionError:
+            self.__exit__()
+            raise AssertionError(self.log_path.read_text(errors="replace")) from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+    def log_lines(self) -> list[dict[str, Any]]:
+        """The JSON log lines written so far (gunicorn's own plain lines are skipped)."""
+        lines = []
+        for line in self.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("{"):
+                try:
+                    lines.append(json.loads(line))
+                except ValueError:
+                    continue
+        return lines

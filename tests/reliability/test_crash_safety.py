@@ -38,7 +38,8 @@ def _published(simulator: Simulator, partner: str) -> set[str]:
     datasets, which the udata protocol skips)."""
     entries = simulator.stores[partner].live()
     return {e.identifier for e in entries
-            if not (isinstance(e.payload, dict) and (e.payload.get("deleted") or e.payload.get("private") is True))}
+            if not (isinstance(e.payload, dict)
+                    and (e.payload.get("deleted") or e.payload.get("private") is True))}
 
 
 def _assert_complete(env: dict[str, str], simulator: Simulator) -> None:
@@ -132,7 +133,8 @@ def test_check_repair_rebuilds_a_corrupted_index_and_damaged_dumps(cli_env: dict
         assert broken.stdout.count("PROBLEM:") >= 2 and "Traceback" not in broken.stderr, damage
         repaired = catalogue(cli_env, "check", "--repair")
         assert repaired.returncode == 0, (damage, repaired.stdout, repaired.stderr)
-        assert "REPAIRED: index rebuilt" in repaired.stdout and "REPAIRED: dumps regenerated" in repaired.stdout
+        assert "REPAIRED: index rebuilt" in repaired.stdout
+        assert "REPAIRED: dumps regenerated" in repaired.stdout
         ok = catalogue(cli_env, "check")
         assert ok.returncode == 0 and ok.stdout.startswith(f"ok: {live} live records"), (damage, ok.stdout)
         with gzip.open(data / "dumps" / "resources.jsonl.gz", "rt", encoding="utf-8") as fh:

@@ -183,7 +183,8 @@ def check_page(body: str) -> _Markup:
     page.close()
     # Only the app's own script file and its JSON-LD block.
     for script in page.scripts:
-        assert script.get("src", "").startswith("/static/") or script.get("type") == "application/ld+json", script
+        own = (script.get("src") or "").startswith("/static/")
+        assert own or script.get("type") == "application/ld+json", script
     assert page.handlers == []
     assert not [u for u in page.urls if u.strip().lower().startswith(("javascript:", "data:", "vbscript:"))]
     for block in page.script_text:  # the JSON-LD stays one JSON document

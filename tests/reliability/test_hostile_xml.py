@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -139,7 +140,8 @@ def test_a_200_mb_page_is_cut_off_at_the_size_limit_with_bounded_memory(
     simulator.faults.add("/bnf/oai", "malformed", times=None)
     code, baseline = _harvest_rss(env)
     assert code == 3
-    for params in ({"announce": False}, {"announce": True}, {"gzip": True}):
+    cases: list[dict[str, Any]] = [{"announce": False}, {"announce": True}, {"gzip": True}]
+    for params in cases:
         simulator.faults.clear()
         simulator.faults.add("/bnf/oai", "oversized", times=None, size=200 * 1024 * 1024, **params)
         code, peak = _harvest_rss(env)

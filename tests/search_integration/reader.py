@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--word", default="données", help="a word query run every round")
     parser.add_argument("--expect", type=int, default=None, help="total every browse must return")
     parser.add_argument("--stop-file", type=Path, required=True)
-    parser.add_argument("--max-seconds", type=float, default=45.0)
+    parser.add_argument("--max-seconds", type=float, default=120.0)
     parser.add_argument("--pause", type=float, default=0.005,
                         help="seconds between rounds (a worker between requests; leaves the writer CPU)")
     parser.add_argument("--store-url", default=None)

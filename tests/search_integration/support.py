@@ -13,7 +13,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def catalogue(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def catalogue(env: dict[str, str], *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     """Run ``python -m catalogue ARGS`` like an operator would; fail the test on a non-zero exit."""
     proc = subprocess.run([sys.executable, "-m", "catalogue", *args], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout)

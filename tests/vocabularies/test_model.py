@@ -107,7 +107,9 @@ def test_level_expansion(vocab: Vocabulary) -> None:
     terminale_s = vocab.level_expansion(BASE + C + "042")
     assert terminale_s[0] == C + "042"
     assert {C + "201", C + "088", C + "142", C + "085"} <= set(terminale_s)
-    assert vocab.level_expansion(C + "012") == [C + "620", C + "618", C + "615"]  # via replacement
+    # An obsolete cycle resolves through its replacement; a cycle sits under the stages of its
+    # classes, never under the grouping concepts ("cycles de la scolarité obligatoire").
+    assert vocab.level_expansion(C + "012") == [C + "620", C + "008", C + "016"]
     assert vocab.level_expansion(D + "919") == []
     assert vocab.level_expansion("nonsense") == []
 
@@ -118,7 +120,10 @@ def test_level_members(vocab: Vocabulary) -> None:
     assert {C + "018", C + "020", C + "021", C + "023", C + "608"} <= set(college)
     assert vocab.level_members(C + "620") == [C + "620", C + "014", C + "015", C + "018"]
     assert vocab.level_members(C + "015") == [C + "015"]
-    assert set(vocab.level_members(C + "008")) == {C + n for n in ("008", "010", "011", "013", "014", "015")}
+    # A stage holds its classes and the cycles taught in it (cycle 2 and cycle 3 for élémentaire).
+    assert set(vocab.level_members(C + "008")) == {
+        C + n for n in ("008", "010", "011", "013", "014", "015", "619", "620")}
+    assert {C + "620", C + "621"} <= set(college)
 
 
 def test_expansion_and_members_are_inverse(vocab: Vocabulary) -> None:
