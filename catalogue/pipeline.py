@@ -154,6 +154,8 @@ class Pipeline:
             last = self.store.last_run(source.id, statuses=("done", "done-with-errors"))
             if last is not None:
                 since = last.started_at - INCREMENTAL_OVERLAP
+            else:  # nothing harvested yet: the first run reads everything, and says so
+                mode = "full"
         run_id = self.store.start_run(source.id, mode, resumed_from=resume.id if resume else None)
         chain_start = chain_start or run_id
         counts: Counter[str] = Counter({k: 0 for k in OUTCOMES})

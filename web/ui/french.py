@@ -220,6 +220,26 @@ def short_label(label: str) -> str:
 _CC = re.compile(r"^cc-by(?P<parts>(?:-(?:nc|nd|sa))*)(?:-(?P<version>\d\.\d))?$")
 
 
+def image_url(url: str | None) -> str | None:
+    """Images are shown over https only (the pages are https and the CSP allows no http image):
+    an http thumbnail is asked for over https, which public partners serve."""
+    if not url:
+        return None
+    if url.startswith("http://"):
+        return "https://" + url[len("http://"):]
+    return url if url.startswith("https://") else None
+
+
+def licence_display(licence: dict[str, Any], rights: str | None) -> str | None:
+    """What the licence badge says: the licence, else the partner's rights statement."""
+    label = licence.get("label")
+    if label:
+        return str(label)
+    if rights and ("réservés" in rights.lower() or "reserved" in rights.lower()):
+        return "Tous droits réservés"
+    return None
+
+
 def licence_kind(code: str | None) -> str:
     """"open", "conditions" or "restricted": the colour of the licence badge."""
     if not code:

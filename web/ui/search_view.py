@@ -11,7 +11,15 @@ from markupsafe import escape
 from search.base import InvalidQuery, SearchQuery, SearchResult
 from search.text import fold_key, is_stop_word, parse_user_query
 from web.ui.facets import Group, facet_groups, facet_labels
-from web.ui.french import FACET_LABELS, licence_kind, partner_name, results_count, short_label
+from web.ui.french import (
+    FACET_LABELS,
+    image_url,
+    licence_display,
+    licence_kind,
+    partner_name,
+    results_count,
+    short_label,
+)
 from web.ui.state import MAX_PAGE, PER_PAGE, SearchState
 
 MAX_RELAX = 6  # filters for which "remove it" gets a count on the empty page
@@ -133,8 +141,8 @@ def _result_item(hit: Any, partners: dict[str, str]) -> ResultItem:
         levels=[short_label(c["label"]) for c in record.get("levels") or []],
         disciplines=[short_label(c["label"]) for c in record.get("disciplines") or []],
         types=[t["label"] for t in record.get("resource_types") or []],
-        thumbnail=record.get("thumbnail"),
-        licence_label=licence.get("label"),
+        thumbnail=image_url(record.get("thumbnail")),
+        licence_label=licence_display(licence, record.get("rights")),
         licence_kind=licence_kind(licence.get("code")),
     )
 
