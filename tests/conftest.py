@@ -13,6 +13,10 @@ from catalogue.store import Store
 
 pytest_plugins = ["tests.conftest_simulator"]
 
+# One compiled vocabulary cache for the whole run, subprocesses included: compiling the SKOS
+# files costs seconds, and tests that need a fresh compile point the loader elsewhere.
+os.environ.setdefault("CATALOGUE_CACHE_DIR", str(Path(__file__).resolve().parents[1] / "var" / "cache"))
+
 PG_URL = os.environ.get("CATALOGUE_TEST_DATABASE_URL")
 STORE_BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
