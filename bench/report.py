@@ -125,3 +125,35 @@ def write(results: dict[str, Any], json_path: Path) -> Path:
     md_path = json_path.with_suffix(".md")
     md_path.write_text(markdown(results), encoding="utf-8")
     return md_path
+
+
+def combined(paths: list[Path]) -> str:
+    """One table, one column per results file (for docs/benchmarks.md)."""
+    runs = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    head = "| figure | unit | target | " + " | ".join(f"{r['records']:,} records" for r in runs) + " |"
+    lines = [head, "|---|---|---:|" + "---:|" * len(runs)]
+    for key, label, unit, target, sense in TARGETS:
+        values = [lookup(r, key) for r in runs]
+        if all(v is None for v in values):
+            continue
+        bound = "" if target is None else ("≥ " if sense == "min" else "≤ ") + _fmt(target)
+        cells = []
+        for value in values:
+            mark = verdict(value, target, sense)
+            cells.append(_fmt(value) + (f" ({mark})" if mark else ""))
+        lines.append(f"| {label} | {unit} | {bound} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.report",
+                                     description="Print one markdown table for several results files.")
+    parser.add_argument("files", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    print(combined(args.files), end="")
+
+
+if __name__ == "__main__":
+    main()

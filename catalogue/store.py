@@ -29,6 +29,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -388,13 +389,23 @@ class Store:
         """
         now = utcnow()
         items: list[RunItem] = list(issues)
+        # Decide every record's fate first, then write with one statement per kind of change
+        # (executemany): a page costs a handful of round trips, not several per record.
+        raw_new: list[dict[str, Any]] = []
+        raw_changed: list[dict[str, Any]] = []
+        seen: list[dict[str, Any]] = []
+        tombstones: list[dict[str, Any]] = []
+        added: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        facet_rows: list[dict[str, Any]] = []
+        in_order: list[dict[str, Any]] = []  # every changed row, in page order (change numbers)
         with self.engine.begin() as conn:
             ids = [w.record_id for w in writes]
             existing = {
                 row.id: row
                 for row in conn.execute(
                     select(t.records.c.id, t.records.c.content_hash, t.records.c.deleted,
-                           t.records.c.version, t.records.c.source_id)
+                           t.records.c.version)
                     .where(t.records.c.id.in_(ids))
                 )
             } if ids else {}
@@ -406,19 +417,19 @@ class Store:
             for w in writes:
                 prior = existing.get(w.record_id)
                 if w.raw is not None:
-                    self._put_raw(conn, source_id, w.raw, now, w.record_id in raw_existing)
+                    row = self._raw_row(source_id, w.raw, now)
+                    (raw_changed if w.record_id in raw_existing else raw_new).append(row)
                     raw_existing.add(w.record_id)
                 if w.failure is not None:
                     stage, message = w.failure
                     items.append(RunItem(w.identifier, w.record_id, "failed", stage, message))
                     if prior is not None:
-                        self._touch_seen(conn, w.record_id, run_id)
+                        seen.append({"b_id": w.record_id})
                     continue
                 if w.deleted:
                     if prior is not None and not prior.deleted:
-                        self._bump(conn, w.record_id, now, deleted=True, run_id=run_id)
-                        conn.execute(delete(t.record_facets)
-                                     .where(t.record_facets.c.record_id == w.record_id))
+                        tombstones.append({"b_id": w.record_id, "version": prior.version + 1})
+                        in_order.append(tombstones[-1])
                         items.append(RunItem(w.identifier, w.record_id, "deleted"))
                     elif prior is not None:
                         items.append(RunItem(w.identifier, w.record_id, "unchanged"))
@@ -426,34 +437,68 @@ class Store:
                     continue
                 if w.unchanged or w.record is None:
                     if prior is not None:
-                        self._touch_seen(conn, w.record_id, run_id)
+                        seen.append({"b_id": w.record_id})
                         items.append(RunItem(w.identifier, w.record_id, "unchanged"))
                     continue
                 digest = content_hash(w.record)
                 if prior is not None and prior.content_hash == digest and not prior.deleted:
-                    self._touch_seen(conn, w.record_id, run_id)
+                    seen.append({"b_id": w.record_id})
                     items.append(RunItem(w.identifier, w.record_id, "unchanged"))
                     continue
-                seq = self._next_seq(conn)
                 values = {
                     "source_id": source_id, "partner": partner, "identifier": w.identifier,
-                    "data": _dumps(w.record), "content_hash": digest, "datestamp": utcnow(),
-                    "deleted": False, "seq": seq, "last_seen_run": run_id, "missed_full_runs": 0,
+                    "data": _dumps(w.record), "content_hash": digest,
+                    "deleted": False, "last_seen_run": run_id, "missed_full_runs": 0,
                     "notes": _dumps(w.notes) if w.notes else None,
                 }
                 # Mapping warnings (clipped title, dropped keywords…) go in the run's report.
                 warned = "; ".join((w.notes or {}).get("warnings", [])) or None
                 warned_at = "map" if warned else None
                 if prior is None:
-                    conn.execute(insert(t.records).values(id=w.record_id, version=1, **values))
+                    added.append({"id": w.record_id, "version": 1, **values})
+                    in_order.append(added[-1])
                     items.append(RunItem(w.identifier, w.record_id, "added", warned_at, warned))
                 else:
-                    conn.execute(
-                        update(t.records).where(t.records.c.id == w.record_id)
-                        .values(version=prior.version + 1, **values)
-                    )
+                    changed.append({"b_id": w.record_id, "version": prior.version + 1, **values})
+                    in_order.append(changed[-1])
                     items.append(RunItem(w.identifier, w.record_id, "updated", warned_at, warned))
-                self._put_facets(conn, w.record_id, partner, w.facets)
+                facet_rows.extend(self._facet_rows(w.record_id, partner, w.facets))
+
+            if raw_new:
+                conn.execute(insert(t.raw_records), raw_new)
+            if raw_changed:
+                conn.execute(
+                    update(t.raw_records).where(t.raw_records.c.record_id == bindparam("b_id")),
+                    [{"b_id": r.pop("record_id"), **r} for r in raw_changed],
+                )
+            if seen:
+                conn.execute(
+                    update(t.records).where(t.records.c.id == bindparam("b_id"))
+                    .values(last_seen_run=run_id, missed_full_runs=0),
+                    seen,
+                )
+            if in_order:
+                seq = self._reserve_seqs(conn, len(in_order))
+                stamp = utcnow()  # taken after the counter lock: datestamps follow commit order
+                for row in in_order:
+                    row["seq"] = seq
+                    row["datestamp"] = stamp
+                    seq += 1
+            if tombstones:
+                conn.execute(
+                    update(t.records).where(t.records.c.id == bindparam("b_id"))
+                    .values(deleted=True, last_seen_run=run_id),
+                    tombstones,
+                )
+            if changed:
+                conn.execute(update(t.records).where(t.records.c.id == bindparam("b_id")), changed)
+            if added:
+                conn.execute(insert(t.records), added)
+            refreshed = [r["b_id"] for r in tombstones] + [r["b_id"] for r in changed]
+            if refreshed:
+                conn.execute(delete(t.record_facets).where(t.record_facets.c.record_id.in_(refreshed)))
+            if facet_rows:
+                conn.execute(insert(t.record_facets), facet_rows)
             if items:
                 conn.execute(insert(t.run_items), [{"run_id": run_id, **i.__dict__} for i in items])
             run_values: dict[str, Any] = {"heartbeat_at": now}
@@ -466,23 +511,14 @@ class Store:
                          .values(**run_values))
         return items
 
-    def _put_raw(self, conn: Connection, source_id: str, raw: RawEntry, now: datetime,
-                 exists: bool) -> None:
-        values = {
-            "source_id": source_id, "identifier": raw.identifier, "format": raw.format,
-            "content": zlib.compress(raw.content, 6), "raw_hash": raw.raw_hash,
-            "partner_datestamp": raw.partner_datestamp, "fetched_at": now,
-            "extra": _dumps(raw.extra) if raw.extra else None,
+    @staticmethod
+    def _raw_row(source_id: str, raw: RawEntry, now: datetime) -> dict[str, Any]:
+        return {
+            "record_id": raw.record_id, "source_id": source_id, "identifier": raw.identifier,
+            "format": raw.format, "content": zlib.compress(raw.content, 6),
+            "raw_hash": raw.raw_hash, "partner_datestamp": raw.partner_datestamp,
+            "fetched_at": now, "extra": _dumps(raw.extra) if raw.extra else None,
         }
-        if exists:
-            conn.execute(update(t.raw_records).where(t.raw_records.c.record_id == raw.record_id)
-                         .values(**values))
-        else:
-            conn.execute(insert(t.raw_records).values(record_id=raw.record_id, **values))
-
-    def _touch_seen(self, conn: Connection, record_id: str, run_id: int) -> None:
-        conn.execute(update(t.records).where(t.records.c.id == record_id)
-                     .values(last_seen_run=run_id, missed_full_runs=0))
 
     def _bump(self, conn: Connection, record_id: str, now: datetime, *, deleted: bool,
               run_id: int | None = None) -> None:
@@ -493,6 +529,13 @@ class Store:
             values["last_seen_run"] = run_id
         conn.execute(update(t.records).where(t.records.c.id == record_id).values(**values))
 
+    def _reserve_seqs(self, conn: Connection, n: int) -> int:
+        """Take ``n`` consecutive change numbers at once; returns the first."""
+        conn.execute(update(t.counters).where(t.counters.c.name == "seq")
+                     .values(value=t.counters.c.value + n))
+        top = conn.execute(select(t.counters.c.value).where(t.counters.c.name == "seq")).scalar_one()
+        return int(top) - n + 1
+
     def _next_seq(self, conn: Connection) -> int:
         """Take the next change number. The counter row stays locked until commit, so change
         numbers follow commit order; datestamps are taken after this call, so they follow too."""
@@ -501,16 +544,20 @@ class Store:
         value = conn.execute(select(t.counters.c.value).where(t.counters.c.name == "seq")).scalar_one()
         return int(value)
 
-    def _put_facets(self, conn: Connection, record_id: str, partner: str,
-                    facets: dict[str, list[str]]) -> None:
-        conn.execute(delete(t.record_facets).where(t.record_facets.c.record_id == record_id))
+    @staticmethod
+    def _facet_rows(record_id: str, partner: str, facets: dict[str, list[str]]) -> list[dict[str, Any]]:
         rows = [{"record_id": record_id, "facet": "partner", "value": partner}]
         for facet, values in facets.items():
             if facet == "partner":
                 continue
             rows.extend({"record_id": record_id, "facet": facet, "value": v}
                         for v in dict.fromkeys(values))
-        conn.execute(insert(t.record_facets), rows)
+        return rows
+
+    def _put_facets(self, conn: Connection, record_id: str, partner: str,
+                    facets: dict[str, list[str]]) -> None:
+        conn.execute(delete(t.record_facets).where(t.record_facets.c.record_id == record_id))
+        conn.execute(insert(t.record_facets), self._facet_rows(record_id, partner, facets))
 
     def update_record(self, record_id: str, record: Record, facets: dict[str, list[str]],
                       notes: dict[str, Any] | None = None) -> bool:

@@ -71,6 +71,18 @@ def sync(index: SearchIndex, store: StoreLike, batch: int = BATCH) -> int:
     return applied
 
 
+def _once(records: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Each record id once. The store is read in change order while harvests go on: a record
+    changed meanwhile comes again at its new position (the new index would hold it twice). Its
+    first version is kept; the closing sync applies the change, which is newer than ``seq``."""
+    seen: set[str] = set()
+    for record in records:
+        rid = str(record.get("id"))
+        if rid not in seen:
+            seen.add(rid)
+            yield record
+
+
 def rebuild(index: SearchIndex, store: StoreLike) -> int:
     """Reindex every live record into a fresh index, switch to it, then catch up.
 
@@ -78,7 +90,7 @@ def rebuild(index: SearchIndex, store: StoreLike) -> int:
     rebuild ran are applied by the closing sync. Returns the number of records indexed.
     """
     seq = store.max_seq()  # read first: anything later is caught up by the final sync
-    count = index.rebuild(store.iter_live_records(), last_seq=seq)
+    count = index.rebuild(_once(store.iter_live_records()), last_seq=seq)
     sync(index, store)
     log.info("search: index rebuilt with %d records", count)
     return count

@@ -14,8 +14,10 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -143,3 +145,37 @@ def test_searches_api_and_oai_keep_answering_during_a_harvest_and_a_reindex(
         assert during["api"] >= 1 and during["oai"] >= 1 and during["page"] >= 1, (during, end - start)
     assert '"status": 500' not in server_log and "Traceback" not in server_log
     assert changed.status_code == 200 and changed.json()["total"] == len(CHANGED)
+
+
+def test_a_record_changed_while_reindex_reads_the_store_is_indexed_once(tmp_path: Path) -> None:
+    """The store is read in change order; a record updated during the read comes again at its
+    new position. The new index must not hold it twice, even before the closing sync."""
+    from catalogue.store import Change
+    from search import open_index
+    from search.sync import rebuild
+    from tests.oai.support import make_record
+
+    records = [make_record(f"id{n}", f"Titre {n}") for n in range(3)]
+    changed = make_record("id1", "Titre 1 corrigé")
+    index = open_index(None, tmp_path)
+    counts_at_switch: list[int] = []
+
+    class StoreChangingMeanwhile:
+        def max_seq(self) -> int:
+            return 3
+
+        def iter_live_records(self, batch: int = 1000) -> Iterator[dict[str, Any]]:
+            yield from records
+            yield changed  # updated (seq 4) while the first batch was being read
+
+        def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
+            counts_at_switch.append(index.count())
+            return [Change(4, changed["id"], changed)] if seq < 4 else []
+
+    try:
+        assert rebuild(index, StoreChangingMeanwhile()) == 3
+        assert counts_at_switch[0] == 3 and index.count() == 3
+        hit = index.get(changed["id"])
+        assert hit is not None and hit["title"][0]["value"] == "Titre 1 corrigé"
+    finally:
+        index.close()

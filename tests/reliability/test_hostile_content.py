@@ -267,3 +267,45 @@ def test_oai_pmh_records_parse_and_validate(client: FlaskClient, source_id: str,
     listing = client.get(f"/oai?verb=ListRecords&metadataPrefix={fmt}&set=partner:{partner}")
     assert listing.status_code == 200
     parse_oai(listing.data, fmt)
+
+
+# -- the field rules, reader by reader ------------------------------------------------------------
+
+
+def _read(fmt: str, content: str) -> Any:
+    from harvesters.base import RawRecord
+    from schemas.readers import ReaderContext, read
+
+    return read(RawRecord("x", fmt, content.encode()), ReaderContext("s", "p", "2024-01-01T00:00:00Z"))
+
+
+@pytest.mark.parametrize("fmt", ["oai_dc", "lom", "iso19139"])
+def test_every_xml_reader_warns_when_it_clips_a_title_or_drops_keywords(fmt: str) -> None:
+    title = "long " * 1_000
+    if fmt == "oai_dc":
+        content = h.oai_record("x", f"<dc:title>{title}</dc:title>" + "".join(
+            f"<dc:subject>mot {i}</dc:subject>" for i in range(MAX_LIST + 100)))
+        what = "subjects"
+    elif fmt == "lom":
+        content = ('<lom xmlns="http://ltsc.ieee.org/xsd/LOM"><general>'
+                   f'<title><string language="fr">{title}</string></title>'
+                   + "".join(f"<keyword><string>mot {i}</string></keyword>" for i in range(MAX_LIST + 100))
+                   + "</general></lom>")
+        what = "keywords"
+    else:
+        content = h.iso_record("x", title, keywords=MAX_LIST + 100)
+        what = "keywords"
+    mapped = _read(fmt, content)
+    assert len(mapped.record["title"][0]["value"]) <= MAX_TITLE
+    assert len(mapped.record["keywords"]) == MAX_LIST
+    assert f"title of {len(title.strip())} characters clipped to {MAX_TITLE}" in mapped.warnings
+    assert f"{MAX_LIST + 100} {what}: only the first {MAX_LIST} kept" in mapped.warnings
+
+
+def test_sanitised_html_drops_bidi_overrides_and_control_characters() -> None:
+    from schemas.cleaning.html import render_markdown, sanitize_html
+
+    html, text = sanitize_html(f"<p>a{h.RLO}b\x01c\u2066d</p><pre>x\n\ty</pre>")
+    assert html == "<p>abcd</p><pre>x\n\ty</pre>" and h.RLO not in text
+    html_md, _ = render_markdown(f"**gras**{h.RLO} suite")
+    assert html_md is not None and h.RLO not in html_md
