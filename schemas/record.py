@@ -178,9 +178,10 @@ class LinkSchema(_Strict):
     kind = fields.String(load_default=None, allow_none=True)
 
 
-def _list(schema: type[Schema], maximum: int = MAX_LIST) -> fields.List:
-    return fields.List(
-        fields.Nested(schema), load_default=list, validate=validate.Length(max=maximum)
+def _list(schema: type[Schema], maximum: int = MAX_LIST) -> fields.Nested:
+    # Nested(many=True) loads a list in one schema pass (List(Nested) pays one per item).
+    return fields.Nested(
+        schema, many=True, load_default=list, validate=validate.Length(max=maximum)
     )
 
 
@@ -189,8 +190,8 @@ class RecordSchema(_Strict):
 
     id = fields.String(required=True, validate=[validate.Regexp(_ID), validate.Length(max=200)])
     source = fields.Nested(SourceInfoSchema, required=True)
-    title = fields.List(
-        fields.Nested(LangStringSchema), required=True, validate=validate.Length(min=1, max=20)
+    title = fields.Nested(
+        LangStringSchema, many=True, required=True, validate=validate.Length(min=1, max=20)
     )
     description = _list(DescriptionSchema, 20)
     keywords = _list(KeywordSchema)

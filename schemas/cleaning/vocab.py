@@ -10,7 +10,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,16 @@ def _rows(name: str) -> list[dict[str, str]]:
     return [{k: (v or "").strip() for k, v in row.items()} for row in reader]
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+@lru_cache(maxsize=65536)
 def fold(s: str) -> str:
-    """Lookup key: no accents, lower case, single spaces, no surrounding punctuation."""
+    """Lookup key: no accents, lower case, single spaces, no surrounding punctuation.
+
+    Memoised: partners repeat the same rights, types and languages on every record."""
     text = unicodedata.normalize("NFKD", s)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = _COMBINING.sub("", text).casefold()
     text = text.replace("’", "'").replace("œ", "oe").replace("æ", "ae")
     return re.sub(r"\s+", " ", text).strip(" .;,:[]()")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 # "6e", "6eme", "6ieme", "1er", "1ere", "1re", "2nd", "2nde", "2de", "2d" all become "<n>e".
@@ -18,6 +19,11 @@ _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß"
 MAX_LABEL = 500
 
 
+# Combining marks left by NFKD (Latin, Greek and Cyrillic diacritics and their supplements).
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+@lru_cache(maxsize=65536)
 def normalize_label(text: str) -> str:
     """Lower case, no accents, no punctuation, single spaces, and one spelling per ordinal.
 
@@ -26,7 +32,7 @@ def normalize_label(text: str) -> str:
     because a label is never that long and hostile input can be.
     """
     folded = unicodedata.normalize("NFKD", text[:MAX_LABEL].translate(_LIGATURES))
-    plain = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    plain = _COMBINING.sub("", folded).lower()
     return " ".join(_ORDINAL.sub(r"\1e", token) for token in _TOKEN.findall(plain))
 
 
