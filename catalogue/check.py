@@ -140,3 +140,6 @@ def repair_store(store: Store, report: CheckReport) -> None:
     refreshed = store.refresh_facets(mapper.facets)
     if refreshed:
         report.repairs.append(f"facet rows rebuilt for {refreshed} record(s)")
+    rendered = store.refresh_oai_dc()
+    if rendered:
+        report.repairs.append(f"oai_dc fragments rendered for {rendered} record(s)")

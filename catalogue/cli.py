@@ -132,6 +132,8 @@ def init(ctx: Context) -> None:
 
         n = store.refresh_facets(Mapper().facets)
         click.echo(f"facets derived for {n} record(s)")
+    if before in ("0001", "0002"):  # stored oai_dc fragments appeared in 0003
+        click.echo(f"oai_dc rendered for {store.refresh_oai_dc()} record(s)")
     click.echo(f"store ready at revision {store.revision()} ({_safe_url(ctx.settings.database_url)})")
 
 

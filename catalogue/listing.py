@@ -56,6 +56,8 @@ class ListedRecord:
     # The shared record as stored (JSON text, parsed only by readers that need it); None when
     # the listing was asked for headers only.
     data: str | None
+    # The oai_dc fragment rendered when the record last changed, if the store has it.
+    oai_dc: str | None = None
 
     def record(self) -> dict[str, Any] | None:
         """The parsed record, or None without data."""
@@ -100,7 +102,7 @@ def _conditions(selection: Selection, *, paging: bool) -> list[ColumnElement[boo
 def _columns(with_data: bool) -> list[Any]:
     cols: list[Any] = [r.c.id, r.c.partner, r.c.datestamp, r.c.deleted, r.c.seq]
     if with_data:
-        cols.append(r.c.data)
+        cols.extend((r.c.data, r.c.oai_dc))
     return cols
 
 
@@ -108,6 +110,7 @@ def _listed(row: Any, with_data: bool) -> ListedRecord:
     return ListedRecord(
         id=row.id, partner=row.partner, datestamp=row.datestamp, deleted=bool(row.deleted),
         seq=int(row.seq), data=row.data if with_data else None,
+        oai_dc=row.oai_dc if with_data else None,
     )
 
 

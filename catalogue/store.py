@@ -42,6 +42,7 @@ from sqlalchemy.pool import NullPool
 
 from catalogue import tables as t
 from schemas.record import Record, content_hash
+from schemas.serializers.oai_dc import oai_dc_xml
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -447,7 +448,7 @@ class Store:
                     continue
                 values = {
                     "source_id": source_id, "partner": partner, "identifier": w.identifier,
-                    "data": _dumps(w.record), "content_hash": digest,
+                    "data": _dumps(w.record), "content_hash": digest, "oai_dc": oai_dc_xml(w.record),
                     "deleted": False, "last_seen_run": run_id, "missed_full_runs": 0,
                     "notes": _dumps(w.notes) if w.notes else None,
                 }
@@ -572,6 +573,7 @@ class Store:
             seq = self._next_seq(conn)
             conn.execute(update(t.records).where(t.records.c.id == record_id).values(
                 data=_dumps(record), content_hash=digest, datestamp=utcnow(), seq=seq,
+                oai_dc=oai_dc_xml(record),
                 version=row.version + 1, notes=_dumps(notes) if notes else row.notes,
             ))
             if not row.deleted:
@@ -623,6 +625,28 @@ class Store:
         for stored in self.iter_records():
             batch.append(stored)
             count += 1
+            if len(batch) >= 500:
+                flush()
+        flush()
+        return count
+
+    def refresh_oai_dc(self) -> int:
+        """Render every live record's oai_dc fragment again (after an upgrade, or when the
+        serialiser changed); returns how many were written."""
+        count = 0
+        batch: list[dict[str, Any]] = []
+        stmt = update(t.records).where(t.records.c.id == bindparam("b_id"))
+
+        def flush() -> None:
+            if batch:
+                with self.engine.begin() as conn:
+                    conn.execute(stmt, batch)
+                batch.clear()
+
+        for stored in self.iter_records():
+            if stored.data is not None:
+                batch.append({"b_id": stored.id, "oai_dc": oai_dc_xml(stored.data)})
+                count += 1
             if len(batch) >= 500:
                 flush()
         flush()

@@ -103,6 +103,9 @@ records = Table(
     Column("missed_full_runs", Integer, nullable=False, default=0),
     # Curator-facing notes from mapping (JSON): unmatched terms, deprecated ids met, warnings.
     Column("notes", Text),
+    # The oai_dc fragment, rendered when the record changes (null for tombstones and rows from
+    # before revision 0003): OAI-PMH serves it without parsing the JSON.
+    Column("oai_dc", Text),
     Index("ix_records_datestamp_id", "datestamp", "id"),
 )
 

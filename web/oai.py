@@ -410,6 +410,8 @@ def _header(ctx: Context, row: ListedRecord, specs: Sequence[str]) -> str:
 def _metadata(ctx: Context, row: ListedRecord, prefix: str) -> bytes:
     """The record's metadata in ``prefix``; a record that cannot be serialised is logged and
     shown with its identifier only, so one bad record never breaks a harvest."""
+    if prefix == "oai_dc" and row.oai_dc:
+        return row.oai_dc.encode()
     fmt = FORMATS[prefix]
     try:
         return fmt.fragment(row.record() or {"id": row.id}, ctx.namespace)

@@ -301,3 +301,21 @@ def test_control_characters_never_break_the_document(oai: Harvester) -> None:
     escaped = oai.get(verb="GetRecord", metadataPrefix="oai_dc",
                       identifier=oai_id(record_id("bnf-gallica", "cm2-histoire")))
     assert escaped.findtext(".//dc:description", namespaces=NS) == "Résumé & <détails>"
+
+
+def test_stored_oai_dc_fragment_equals_a_fresh_serialisation(
+    oai_store: tuple[Store, dict[str, datetime]],
+) -> None:
+    """OAI-PMH serves the fragment rendered at write time: it must be what the serialiser gives
+    for the stored record."""
+    from sqlalchemy import text
+
+    from schemas.serializers.oai_dc import oai_dc_xml
+
+    store, _ = oai_store
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, data, oai_dc FROM records WHERE deleted = :f"),
+                            {"f": False}).all()
+    assert rows
+    for rid, data, fragment in rows:
+        assert fragment == oai_dc_xml(json.loads(data)), rid

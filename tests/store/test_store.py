@@ -209,7 +209,7 @@ def test_migration_chain_keeps_data(backend: str, tmp_path: Path) -> None:
             "INSERT INTO harvest_runs (source_id, mode, status, started_at, counts) "
             "VALUES ('s', 'full', 'done', CURRENT_TIMESTAMP, '{\"added\": 1}')"))
     store.upgrade()
-    assert store.revision() == store.head_revision() == "0002"
+    assert store.revision() == store.head_revision() == "0003"
     kept = store.get("r1")
     assert kept is not None and kept.version == 3 and kept.data == {
         "title": [{"value": "Vieux", "lang": "fr"}]}
@@ -217,4 +217,8 @@ def test_migration_chain_keeps_data(backend: str, tmp_path: Path) -> None:
     with store.engine.connect() as conn:
         facets = conn.execute(text("SELECT facet, value FROM record_facets WHERE record_id='r1'")).all()
     assert [tuple(f) for f in facets] == [("partner", "bnf")]
+    assert store.refresh_oai_dc() == 1  # rows from before 0003 get their oai_dc fragment
+    with store.engine.connect() as conn:
+        fragment = conn.execute(text("SELECT oai_dc FROM records WHERE id='r1'")).scalar()
+    assert "<dc:title" in fragment and "Vieux" in fragment
     store.close()
