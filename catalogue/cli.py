@@ -190,7 +190,8 @@ def run_harvest(ctx: Context, source_ids: tuple[str, ...], *, full: bool = False
             log.info("%s: %d records processed%s", source_id, done,
                      f" of {total}" if total else "")
 
-    pipeline = Pipeline(ctx.store, make_http_factory(ctx.settings), progress=progress)
+    pipeline = Pipeline(ctx.store, make_http_factory(ctx.settings), progress=progress,
+                        workers=ctx.settings.harvest_workers)
     pipeline.register(ctx.sources())
     failed = 0
     for source in sources:

@@ -44,6 +44,8 @@ class Settings:
     harvest_delay: float = 0.5
     harvest_retries: int = 3
     harvest_backoff: float = 1.0
+    # Processes mapping records while the harvest fetches and stores (0: map in-process).
+    harvest_workers: int = 0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -60,6 +62,8 @@ class Settings:
             harvest_delay=float(env.get("CATALOGUE_HARVEST_DELAY") or 0.5),
             harvest_retries=int(env.get("CATALOGUE_HARVEST_RETRIES") or 3),
             harvest_backoff=float(env.get("CATALOGUE_HARVEST_BACKOFF") or 1.0),
+            harvest_workers=int(env.get("CATALOGUE_HARVEST_WORKERS")
+                                or (1 if (os.cpu_count() or 1) >= 2 else 0)),
         )
 
     @cached_property

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import Counter
+import multiprocessing
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from catalogue.config import Source
 from catalogue.store import RawEntry, RunItem, Store, Write, utcnow
-from harvesters.base import HarvestFailed, HarvestIssue, RawRecord, harvester_for
+from harvesters.base import HarvestFailed, HarvestIssue, Page, RawRecord, harvester_for
 from schemas.record import Record, RecordError, record_id, validate_record
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,48 @@ class Mapper:
         return {"level": list(dict.fromkeys(levels)), "discipline": list(dict.fromkeys(disciplines))}
 
 
+def map_one(mapper: Mapper, source: Source, raw: RawRecord, entry: RawEntry, harvested_at: str,
+            curations: list[dict[str, Any]]) -> Write:
+    """Map one raw record to its write; every failure becomes the record's report line."""
+    from schemas.readers import MappingError
+
+    rid = entry.record_id
+    try:
+        record, facets, notes = mapper.map(raw, source, harvested_at, curations)
+    except MappingError as exc:
+        return Write(rid, raw.identifier, raw=entry, failure=("map", str(exc)))
+    except RecordError as exc:
+        return Write(rid, raw.identifier, raw=entry, failure=("validate", str(exc)))
+    except Exception as exc:  # a reader bug must not stop the page
+        log.exception("mapping %s failed", raw.identifier)
+        return Write(rid, raw.identifier, raw=entry,
+                     failure=("map", f"unexpected error: {type(exc).__name__}: {exc}"))
+    return Write(rid, raw.identifier, raw=entry, record=record, facets=facets, notes=notes)
+
+
+# A mapping worker process inherits the parent's mapper when forked (vocabulary already loaded).
+_WORKER_MAPPER: Mapper | None = None
+
+
+def _map_batch(source: Source, jobs: list[tuple[RawRecord, RawEntry, list[dict[str, Any]]]],
+               harvested_at: str) -> list[Write]:
+    global _WORKER_MAPPER
+    if _WORKER_MAPPER is None:
+        _WORKER_MAPPER = Mapper()
+    mapper = _WORKER_MAPPER
+    return [map_one(mapper, source, raw, entry, harvested_at, cur) for raw, entry, cur in jobs]
+
+
+@dataclass
+class _PendingPage:
+    """A fetched page whose records are being mapped (in this process or a worker)."""
+
+    page: Page
+    writes: list[Write | None]  # None: slot filled when the mapping comes back
+    slots: list[int]
+    mapped: Future[list[Write]] | list[Write]
+
+
 def _iso(dt: datetime) -> str:
     return dt.replace(microsecond=0).isoformat() + "Z"
 
@@ -111,11 +155,15 @@ class Pipeline:
         http_factory: Callable[[list[Source]], Any],
         mapper: Mapper | None = None,
         progress: Callable[[str, int, int | None], None] | None = None,
+        workers: int = 0,
     ) -> None:
+        """``workers``: processes that map records while this one fetches and stores (0: map
+        here). Pages are still stored one at a time and in order, with their checkpoints."""
         self.store = store
         self.http_factory = http_factory
         self.mapper = mapper or Mapper()
         self.progress = progress
+        self.workers = workers
 
     def register(self, sources: Iterable[Source]) -> None:
         for s in sources:
@@ -163,22 +211,42 @@ class Pipeline:
             counts.update({k: v for k, v in resume.counts.items() if k in OUTCOMES})
         page_errors = 0
         fatal: str | None = None
-        try:
-            for page in harvester.pages(since=since, checkpoint=checkpoint):
-                curations = self.store.curations([record_id(source.id, r.identifier)
-                                                  for r in page.records])
-                writes = self._writes(source, page.records, curations)
-                issues = [self._issue_item(source, i) for i in page.issues]
+        pending: deque[_PendingPage] = deque()
+        pool: ProcessPoolExecutor | None = None
+
+        def store_pages(keep: int) -> None:
+            nonlocal page_errors
+            while len(pending) > keep:
+                item = pending.popleft()
+                mapped = item.mapped.result() if isinstance(item.mapped, Future) else item.mapped
+                for slot, write in zip(item.slots, mapped, strict=True):
+                    item.writes[slot] = write
+                page = item.page
                 page_errors += sum(1 for i in page.issues if i.identifier is None)
+                counts["page_errors"] = page_errors
                 state = {"page": page.checkpoint, "since": since.isoformat() if since else None,
                          "chain_start": chain_start}
-                counts["page_errors"] = page_errors
                 self.store.write_page(
-                    source_id=source.id, partner=source.partner, run_id=run_id, writes=writes,
-                    issues=issues, checkpoint=state, counts=counts,
+                    source_id=source.id, partner=source.partner, run_id=run_id,
+                    writes=[w for w in item.writes if w is not None],
+                    issues=[self._issue_item(source, i) for i in page.issues],
+                    checkpoint=state, counts=counts,
                 )
                 if self.progress:
                     self.progress(source.id, sum(counts[k] for k in OUTCOMES), page.total)
+
+        try:
+            try:
+                for number, page in enumerate(harvester.pages(since=since, checkpoint=checkpoint)):
+                    if pool is None and self.workers > 0 and number == 1:
+                        # From the second page on: a one-page source never pays for the pool.
+                        pool = ProcessPoolExecutor(self.workers,
+                                                   mp_context=multiprocessing.get_context("fork"))
+                    pending.append(self._prepare(source, page, pool))
+                    store_pages(keep=self.workers)
+            finally:
+                # Pages fetched before a failure are still stored, in order.
+                store_pages(keep=0)
         except HarvestFailed as exc:
             fatal = str(exc)
             self.store.add_run_items(run_id, [RunItem(None, None, "failed", exc.stage, fatal, exc.url)])
@@ -188,6 +256,9 @@ class Pipeline:
             fatal = f"unexpected error: {type(exc).__name__}: {exc}"
             self.store.add_run_items(run_id, [RunItem(None, None, "failed", "fetch", fatal)])
             counts["failed"] += 1
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
 
         if fatal is None and mode == "full" and not harvester.signals_deletions and page_errors == 0:
             deleted = self.store.mark_missing(source.id, chain_start, source.deletion_grace)
@@ -205,12 +276,17 @@ class Pipeline:
         rid = record_id(source.id, issue.identifier) if issue.identifier else None
         return RunItem(issue.identifier, rid, "failed", issue.stage, issue.message, issue.url)
 
-    def _writes(self, source: Source, raws: list[RawRecord],
-                curations: dict[str, list[dict[str, Any]]]) -> list[Write]:
+    def _prepare(self, source: Source, page: Page, pool: ProcessPoolExecutor | None) -> _PendingPage:
+        """Sort a page's records into deletions, unchanged bytes and records to map, and start
+        mapping those (in ``pool`` if given)."""
+        raws = page.records
         ids = [record_id(source.id, r.identifier) for r in raws]
         known = self.store.raw_hashes(ids)
+        curations = self.store.curations(ids)
         harvested_at = _iso(utcnow())
-        writes: list[Write] = []
+        writes: list[Write | None] = []
+        slots: list[int] = []
+        jobs: list[tuple[RawRecord, RawEntry, list[dict[str, Any]]]] = []
         seen: set[str] = set()
         for rid, raw in zip(ids, raws, strict=True):
             if rid in seen:  # the same record twice in one page: keep the first
@@ -226,25 +302,19 @@ class Pipeline:
             if known.get(rid) == digest:
                 writes.append(Write(rid, raw.identifier, unchanged=True))
                 continue
-            writes.append(self._map_one(source, raw, entry, harvested_at, curations.get(rid, [])))
-        return writes
+            slots.append(len(writes))
+            writes.append(None)
+            jobs.append((raw, entry, curations.get(rid, [])))
+        mapped: Future[list[Write]] | list[Write]
+        if pool is not None and jobs:
+            mapped = pool.submit(_map_batch, source, jobs, harvested_at)
+        else:
+            mapped = [self._map_one(source, raw, entry, harvested_at, cur) for raw, entry, cur in jobs]
+        return _PendingPage(page, writes, slots, mapped)
 
     def _map_one(self, source: Source, raw: RawRecord, entry: RawEntry, harvested_at: str,
                  curations: list[dict[str, Any]]) -> Write:
-        from schemas.readers import MappingError
-
-        rid = entry.record_id
-        try:
-            record, facets, notes = self.mapper.map(raw, source, harvested_at, curations)
-        except MappingError as exc:
-            return Write(rid, raw.identifier, raw=entry, failure=("map", str(exc)))
-        except RecordError as exc:
-            return Write(rid, raw.identifier, raw=entry, failure=("validate", str(exc)))
-        except Exception as exc:  # a reader bug must not stop the page
-            log.exception("mapping %s failed", raw.identifier)
-            return Write(rid, raw.identifier, raw=entry,
-                         failure=("map", f"unexpected error: {type(exc).__name__}: {exc}"))
-        return Write(rid, raw.identifier, raw=entry, record=record, facets=facets, notes=notes)
+        return map_one(self.mapper, source, raw, entry, harvested_at, curations)
 
     def _dry_run(self, source: Source, harvester: Any, limit: int) -> HarvestResult:
         preview: list[Record] = []

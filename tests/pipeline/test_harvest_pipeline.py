@@ -129,3 +129,27 @@ def test_dry_run_stores_nothing(env: Env) -> None:
     result = env.harvest("bnf-gallica", dry_run=3)
     assert len(result.preview) == 3 and all(r["title"] for r in result.preview)
     assert env.store.count_records() == 0
+
+
+def test_mapping_in_a_worker_process_gives_the_same_catalogue(env: Env, tmp_path) -> None:
+    """Records mapped in a worker process are stored exactly as when mapped in-process."""
+    from catalogue.pipeline import Pipeline
+    from catalogue.store import Store
+    from tests.pipeline.conftest import fast_http
+
+    in_process = {sid: env.harvest(sid).counts for sid in ("bnf-gallica", "meteofrance-datagouv")}
+    other = Store(f"sqlite:///{tmp_path / 'workers.db'}")
+    other.upgrade()
+    pipeline = Pipeline(other, fast_http, workers=1)
+    pipeline.register(env.sources.values())
+    for sid, counts in in_process.items():
+        result = pipeline.harvest(env.sources[sid])
+        assert result.counts == counts and result.status == ("done" if sid == "bnf-gallica"
+                                                             else "done-with-errors")
+    mine = {r.id: r.data for r in env.store.iter_records()}
+    theirs = {r.id: r.data for r in other.iter_records()}
+    strip = lambda d: {**d, "source": {**d["source"], "harvested_at": None}}  # noqa: E731
+    assert {k: strip(v) for k, v in mine.items()} == {k: strip(v) for k, v in theirs.items()}
+    seqs = [r.seq for r in other.iter_records()]
+    assert seqs == sorted(seqs) and len(seqs) == len(mine)
+    other.close()
