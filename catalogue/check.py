@@ -10,8 +10,9 @@ import gzip
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 
 from catalogue import tables as t
 from catalogue.store import Store
@@ -28,38 +29,36 @@ class CheckReport:
         return not self.problems
 
 
+def _count_checks() -> list[tuple[Select[Any], str]]:
+    """Rows a sound store never holds: (query counting them, the problem for ``{n}`` of them)."""
+    records, facets = t.records, t.record_facets
+    return [
+        (select(func.count()).select_from(records)
+         .outerjoin(t.sources, t.sources.c.id == records.c.source_id)
+         .where(t.sources.c.id.is_(None)),
+         "{n} record(s) belong to no known source"),
+        (select(func.count()).select_from(records)
+         .outerjoin(t.raw_records, t.raw_records.c.record_id == records.c.id)
+         .where(and_(t.raw_records.c.record_id.is_(None), records.c.deleted.is_(False))),
+         "{n} live record(s) have no raw bytes"),
+        (select(func.count()).select_from(facets)
+         .join(records, records.c.id == facets.c.record_id)
+         .where(records.c.deleted.is_(True)),
+         "{n} facet row(s) belong to deleted records"),
+        (select(func.count()).select_from(records)
+         .outerjoin(facets, and_(facets.c.record_id == records.c.id, facets.c.facet == "partner"))
+         .where(and_(facets.c.record_id.is_(None), records.c.deleted.is_(False))),
+         "{n} live record(s) have no facet rows"),
+    ]  # fmt: skip
+
+
 def check_store(store: Store, report: CheckReport) -> None:
     """Referential integrity and record validity."""
     with store.engine.connect() as conn:
-        orphans = conn.execute(
-            select(func.count()).select_from(t.records)
-            .outerjoin(t.sources, t.sources.c.id == t.records.c.source_id)
-            .where(t.sources.c.id.is_(None))
-        ).scalar_one()
-        if orphans:
-            report.problems.append(f"{orphans} record(s) belong to no known source")
-        no_raw = conn.execute(
-            select(func.count()).select_from(t.records)
-            .outerjoin(t.raw_records, t.raw_records.c.record_id == t.records.c.id)
-            .where(and_(t.raw_records.c.record_id.is_(None), t.records.c.deleted.is_(False)))
-        ).scalar_one()
-        if no_raw:
-            report.problems.append(f"{no_raw} live record(s) have no raw bytes")
-        stale_facets = conn.execute(
-            select(func.count()).select_from(t.record_facets)
-            .join(t.records, t.records.c.id == t.record_facets.c.record_id)
-            .where(t.records.c.deleted.is_(True))
-        ).scalar_one()
-        if stale_facets:
-            report.problems.append(f"{stale_facets} facet row(s) belong to deleted records")
-        missing_facets = conn.execute(
-            select(func.count()).select_from(t.records)
-            .outerjoin(t.record_facets, and_(t.record_facets.c.record_id == t.records.c.id,
-                                             t.record_facets.c.facet == "partner"))
-            .where(and_(t.record_facets.c.record_id.is_(None), t.records.c.deleted.is_(False)))
-        ).scalar_one()
-        if missing_facets:
-            report.problems.append(f"{missing_facets} live record(s) have no facet rows")
+        for query, problem in _count_checks():
+            found = conn.execute(query).scalar_one()
+            if found:
+                report.problems.append(problem.format(n=found))
         counter = conn.execute(select(t.counters.c.value).where(t.counters.c.name == "seq")).scalar()
         top = conn.execute(select(func.max(t.records.c.seq))).scalar() or 0
         if counter is None or counter < top:

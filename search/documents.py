@@ -6,10 +6,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.record import text_of
+from search.base import FACET_GROUPS
 from search.facets import Taxonomy, join_label
 from search.text import fold_key, id_hash, record_date_number, title_sort_key
 
 TITLE_SORT_CHARS = 48
+# The document's text fields and their weights, the same in both backends so that they rank alike.
+TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0, "extra": 0.5}
+# A word found in the title exactly as typed (folded, not stemmed) scores again with this
+# boost, so "France" ranks "… en France" above "Saint-Franc" (same stem, "franc").
+EXACT_TITLE_BOOST = 3.0
+# The field each facet group is counted on: types and licences on their "id\x1flabel" values,
+# so that the counts come with the labels.
+FACET_FIELDS = {g: g for g in FACET_GROUPS} | {"type": "type_facet", "licence": "licence_facet"}
+# How many values of one facet group are counted.
+AGG_SIZE = 1_000
+
+
+def facet_terms(group: str) -> dict[str, Any]:
+    """The terms aggregation counting a facet group (the same JSON for tantivy and Elasticsearch)."""
+    return {"terms": {"field": FACET_FIELDS[group], "size": AGG_SIZE}}
 
 
 @dataclass

@@ -29,7 +29,14 @@ from search.base import (
     SearchResult,
     Suggestion,
 )
-from search.documents import SearchDocument, to_document
+from search.documents import (
+    EXACT_TITLE_BOOST,
+    FACET_FIELDS,
+    TEXT_FIELDS,
+    SearchDocument,
+    facet_terms,
+    to_document,
+)
 from search.facets import Taxonomy, split_label
 from search.paging import MAX_PER_PAGE, MAX_WINDOW, Plan, encode_cursor, make_plan
 from search.suggest import merge_suggestions
@@ -47,11 +54,6 @@ log = logging.getLogger(__name__)
 
 ANALYSER_VERSION = 1
 LAYOUT_VERSION = 1
-TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0, "extra": 0.5}
-# A word found in the title exactly as typed (folded, not stemmed) scores again (title.prefix).
-EXACT_TITLE_BOOST = 3.0
-FACET_FIELDS = {g: g for g in FACET_GROUPS} | {"type": "type_facet", "licence": "licence_facet"}
-AGG_SIZE = 1_000
 SORT_CLAUSES: dict[str, list[dict[str, str]]] = {
     "relevance": [{"_score": "desc"}, {"id": "asc"}],
     "date": [{"date": "desc"}, {"id": "desc"}],
@@ -181,7 +183,7 @@ def search_body(plan: Plan) -> dict[str, Any]:
             others = [q for g, q in filters.items() if g != group]
             aggs[group] = {
                 "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
-                "aggs": {"values": {"terms": {"field": FACET_FIELDS[group], "size": AGG_SIZE}}},
+                "aggs": {"values": facet_terms(group)},
             }
         body["aggs"] = aggs
     if plan.highlight and plan.has_text:

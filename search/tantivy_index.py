@@ -41,7 +41,16 @@ from search.base import (
     SearchResult,
     Suggestion,
 )
-from search.documents import TITLE_SORT_CHARS, SearchDocument, sort_fields, to_document
+from search.documents import (
+    EXACT_TITLE_BOOST,
+    FACET_FIELDS,
+    TEXT_FIELDS,
+    TITLE_SORT_CHARS,
+    SearchDocument,
+    facet_terms,
+    sort_fields,
+    to_document,
+)
 from search.facets import Taxonomy, split_label
 from search.paging import MAX_CURSOR_OFFSET, Plan, encode_cursor, make_plan
 from search.suggest import merge_suggestions
@@ -62,12 +71,6 @@ ANALYSER_VERSION = 1
 LAYOUT_VERSION = 1
 POINTER = "CURRENT"
 META = "catalogue.json"
-TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0, "extra": 0.5}
-# A word found in the title exactly as typed (folded, not stemmed) scores again with this
-# boost, so "France" ranks "… en France" above "Saint-Franc" (same stem, "franc").
-EXACT_TITLE_BOOST = 3.0
-FACET_FIELDS = {g: g for g in FACET_GROUPS} | {"type": "type_facet", "licence": "licence_facet"}
-AGG_SIZE = 1_000
 TITLE_WORDS = 12  # characters per u64 of the title sort tuple (38**12 < 2**64)
 _ALPHABET = {c: i + 1 for i, c in enumerate(" 0123456789abcdefghijklmnopqrstuvwxyz")}
 
@@ -76,13 +79,20 @@ class IndexBusy(TimeoutError):
     """Another writer kept the index locked for longer than ``lock_timeout``."""
 
 
-def french_analyser() -> tantivy.TextAnalyzer:
-    """simple → remove_long(40) → lowercase → ascii_fold → French stop words → French stemmer."""
+def _folded_words() -> TextAnalyzerBuilder:
+    """simple → remove_long(40) → lowercase → ascii_fold: the start of both analysers."""
     return (
         TextAnalyzerBuilder(Tokenizer.simple())
         .filter(Filter.remove_long(40))
         .filter(Filter.lowercase())
         .filter(Filter.ascii_fold())
+    )
+
+
+def french_analyser() -> tantivy.TextAnalyzer:
+    """Folded words → French stop words → French stemmer."""
+    return (
+        _folded_words()
         .filter(Filter.custom_stopword(list(FRENCH_STOP_WORDS)))
         .filter(Filter.stemmer("french"))
         .build()
@@ -91,13 +101,7 @@ def french_analyser() -> tantivy.TextAnalyzer:
 
 def fold_analyser() -> tantivy.TextAnalyzer:
     """Whole words, folded: titles for prefix suggestions."""
-    return (
-        TextAnalyzerBuilder(Tokenizer.simple())
-        .filter(Filter.remove_long(40))
-        .filter(Filter.lowercase())
-        .filter(Filter.ascii_fold())
-        .build()
-    )
+    return _folded_words().build()
 
 
 def build_schema() -> tantivy.Schema:
@@ -606,7 +610,7 @@ class TantivyIndex(SearchIndex):
         plan: Plan,
     ) -> dict[str, list[FacetValue]]:
         """Disjunctive counts: each group counted under every filter except its own."""
-        aggs = {g: {"terms": {"field": FACET_FIELDS[g], "size": AGG_SIZE}} for g in FACET_GROUPS}
+        aggs = {g: facet_terms(g) for g in FACET_GROUPS}
         buckets: dict[str, dict[str, int]] = {}
         free = {g: aggs[g] for g in FACET_GROUPS if g not in filters}
         if free:

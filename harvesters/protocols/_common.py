@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time
@@ -61,6 +62,19 @@ def clean(value: str | None) -> str:
 def element_bytes(element: etree._Element) -> bytes:
     """Serialise one element with the namespace declarations in scope, as UTF-8 (no prolog)."""
     return etree.tostring(element, encoding="unicode").encode("utf-8")
+
+
+def json_bytes(item: Any) -> bytes:
+    """Serialise one JSON object with sorted keys, so the same object gives the same bytes."""
+    return json.dumps(item, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def parse_json_page(content: bytes) -> Any:
+    """A page's JSON body; unreadable JSON is a :class:`PageError` (the page is fetched again)."""
+    try:
+        return json.loads(content)
+    except ValueError as exc:
+        raise PageError(f"malformed JSON: {exc}") from exc
 
 
 def parse_xml_page(content: bytes) -> etree._Element:

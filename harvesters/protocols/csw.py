@@ -24,16 +24,16 @@ from typing import Any
 
 from lxml import etree
 
-from harvesters.base import Harvester, HarvestFailed, HarvestIssue, Page, RawRecord, register
+from harvesters.base import HarvestFailed, HarvestIssue, Page, RawRecord, register
 from harvesters.protocols._common import (
     PageError,
     clean,
     element_bytes,
     fetch_parsed,
-    int_option,
     parse_datetime,
     parse_xml_page,
 )
+from harvesters.protocols._paging import PagedHarvester, Paging, keep_new, repeated_page_issue
 
 CSW_NS = "http://www.opengis.net/cat/csw/2.0.2"
 GMD_NS = "http://www.isotc211.org/2005/gmd"
@@ -78,24 +78,18 @@ def exception_text(root: etree._Element) -> tuple[str, str, str]:
 
 
 @register
-class CswHarvester(Harvester):
+class CswHarvester(PagedHarvester):
     protocol = "csw"
 
-    def pages(
-        self, since: datetime | None = None, checkpoint: dict[str, Any] | None = None
+    def listing(
+        self, since: datetime | None, checkpoint: dict[str, Any] | None, paging: Paging
     ) -> Iterator[Page]:
-        opts = self.source.options
-        page_size = int_option(opts, "page_size", 50)
-        attempts = int_option(opts, "parse_attempts", 3)
-        max_pages = int_option(opts, "max_pages", 10000)
-        if checkpoint and checkpoint.get("done"):
-            return
         start = int(checkpoint.get("start", 1)) if checkpoint else 1
         base: dict[str, Any] = {
             "service": "CSW",
             "version": "2.0.2",
             "request": "GetRecords",
-            "typeNames": opts.get("type_names", "gmd:MD_Metadata"),
+            "typeNames": self.source.options.get("type_names", "gmd:MD_Metadata"),
             "namespace": f"xmlns(gmd={GMD_NS})",
             "outputSchema": GMD_NS,
             "ElementSetName": "full",
@@ -110,10 +104,10 @@ class CswHarvester(Harvester):
         seen: set[str] = set()
         pages_done = 0
         while True:
-            params = dict(base, startPosition=start, maxRecords=page_size)
+            params = dict(base, startPosition=start, maxRecords=paging.page_size)
             response, root = fetch_parsed(
                 self.http, self.source.url, params, _parse_csw,
-                attempts=attempts, what="CSW page", accept_status=(400,),
+                attempts=paging.parse_attempts, what="CSW page", accept_status=(400,),
             )
             if etree.QName(root).localname == "ExceptionReport":
                 code, locator, text = exception_text(root)
@@ -133,7 +127,6 @@ class CswHarvester(Harvester):
                 raise HarvestFailed(f"{response.url}: no csw:SearchResults", url=response.url)
             matched = _int_attr(results, "numberOfRecordsMatched")
             next_record = _int_attr(results, "nextRecord")
-            records: list[RawRecord] = []
             issues: list[HarvestIssue] = []
             elements = [child for child in results if child.tag in _METADATA_TAGS]
             others = [c for c in results if isinstance(c.tag, str) and c.tag not in _METADATA_TAGS]
@@ -144,30 +137,15 @@ class CswHarvester(Harvester):
                     "skipped — does the server honour outputSchema?",
                 ))
             returned = len(elements) + len(others)
-            fresh = repeats = 0
-            for element in elements:
-                raw, issue = self._record(element, response.url)
-                if issue is not None:
-                    issues.append(issue)
-                if raw is None:
-                    continue
-                if raw.identifier in seen:
-                    repeats += 1
-                    continue
-                seen.add(raw.identifier)
-                fresh += 1
-                records.append(raw)
+            kept = keep_new((self._record(element, response.url) for element in elements), seen)
+            issues.extend(kept.issues)
             pages_done += 1
             expected = start + returned
             done = False
             if returned == 0:
                 done = True
-            elif fresh == 0 and repeats > 0:
-                issues.append(HarvestIssue(
-                    stage="fetch", url=response.url,
-                    message=f"page at startPosition={start} repeats records already harvested; "
-                    "stopping (the server seems to ignore startPosition)",
-                ))
+            elif not kept.records and kept.repeats > 0:
+                issues.append(repeated_page_issue(response.url, "startPosition", start, "records"))
                 done = True
             else:
                 if next_record is not None and 0 < next_record <= start:
@@ -180,14 +158,11 @@ class CswHarvester(Harvester):
                     expected = next_record
                 if matched is not None and expected > matched:
                     done = True
-                if pages_done >= max_pages:
-                    issues.append(HarvestIssue(
-                        stage="fetch", url=response.url,
-                        message=f"stopped after {max_pages} pages (max_pages)",
-                    ))
+                if pages_done >= paging.max_pages:
+                    issues.append(paging.limit_issue(response.url))
                     done = True
             checkpoint_out = {"start": expected, "done": done}
-            yield Page(records=records, issues=issues, checkpoint=checkpoint_out, url=response.url,
+            yield Page(records=kept.records, issues=issues, checkpoint=checkpoint_out, url=response.url,
                        total=matched if isinstance(matched, int) else None)
             if done:
                 return

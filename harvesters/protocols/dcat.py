@@ -20,8 +20,6 @@ Options: ``parse_attempts`` (3), ``max_pages`` (10000).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -29,15 +27,9 @@ from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
-from harvesters.base import Harvester, HarvestFailed, HarvestIssue, Page, RawRecord, register
-from harvesters.protocols._common import (
-    PageError,
-    clean,
-    fetch_parsed,
-    int_option,
-    parse_datetime,
-)
-from harvesters.xmlsafe import UnsafeXMLError, parse_xml
+from harvesters.base import HarvestFailed, HarvestIssue, RawRecord, register
+from harvesters.protocols._common import PageError, clean, parse_datetime, parse_xml_page
+from harvesters.protocols._paging import LinkedPage, LinkedPagesHarvester
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
@@ -99,70 +91,24 @@ def ntriples(graph: Graph) -> bytes:
 
 
 @register
-class DcatHarvester(Harvester):
+class DcatHarvester(LinkedPagesHarvester[Graph]):
     protocol = "dcat"
+    page_name = "DCAT page"
+    next_link_name = "hydra next link"
 
     def __init__(self, source: Any, http: Any) -> None:
         super().__init__(source, http)
         self._contexts: dict[str, Any] = {}
 
-    def pages(
-        self, since: datetime | None = None, checkpoint: dict[str, Any] | None = None
-    ) -> Iterator[Page]:
-        opts = self.source.options
-        attempts = int_option(opts, "parse_attempts", 3)
-        max_pages = int_option(opts, "max_pages", 10000)
-        if checkpoint and checkpoint.get("done"):
-            return
-        url: str | None = checkpoint.get("next") if checkpoint else self.source.url
-        fetched: set[str] = set()
-        seen: set[str] = set()
-        while url:
-            response, graph = fetch_parsed(
-                self.http, url, None, self._parse, attempts=attempts, what="DCAT page"
-            )
-            fetched.update({url, response.url})
-            records: list[RawRecord] = []
-            issues: list[HarvestIssue] = []
-            for dataset in sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str):
-                raw, issue = self._record(graph, dataset, response.url)
-                if issue is not None:
-                    issues.append(issue)
-                if raw is not None and raw.identifier not in seen:
-                    seen.add(raw.identifier)
-                    records.append(raw)
-            next_url = self._next(graph, response.url, url)
-            if next_url is not None and next_url in fetched:
-                issues.append(HarvestIssue(
-                    stage="fetch", url=response.url,
-                    message=f"hydra next link {next_url} was already fetched; stopping to "
-                    "avoid a loop",
-                ))
-                next_url = None
-            if next_url is not None and len(fetched) >= max_pages:
-                issues.append(HarvestIssue(
-                    stage="fetch", url=response.url,
-                    message=f"stopped after {max_pages} pages (max_pages)",
-                ))
-                next_url = None
-            yield Page(
-                records=records, issues=issues,
-                checkpoint={"next": next_url, "done": next_url is None}, url=response.url,
-            )
-            url = next_url
-
     # -- parsing ---------------------------------------------------------------------------
 
-    def _parse(self, response: Any) -> Graph:
+    def parse_page(self, response: Any) -> Graph:
         fmt = _CONTENT_TYPES.get(response.content_type) or sniff_format(response.content)
         content: bytes = response.content
         graph = Graph()
         try:
             if fmt == "xml":
-                try:
-                    parse_xml(content)
-                except UnsafeXMLError as exc:
-                    raise PageError(str(exc)) from exc
+                parse_xml_page(content)  # refuses entities before rdflib sees the bytes
                 graph.parse(data=content, format="xml", publicID=response.url)
             elif fmt == "json-ld":
                 try:
@@ -181,6 +127,13 @@ class DcatHarvester(Harvester):
         except Exception as exc:  # rdflib raises many unrelated types on bad input
             raise PageError(f"unreadable {fmt} page: {exc.__class__.__name__}: {exc}") from exc
         return graph
+
+    def read_page(self, graph: Graph, page_url: str, requested_url: str) -> LinkedPage:
+        datasets = sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str)
+        return LinkedPage(
+            entries=(self._record(graph, dataset, page_url) for dataset in datasets),
+            next_url=self._next(graph, page_url, requested_url),
+        )
 
     def _inline_contexts(self, node: Any, base: str, depth: int = 0) -> Any:
         """Replace remote ``@context`` references by their documents, fetched by our client."""

@@ -13,20 +13,17 @@ Options: ``query``, ``page_size`` (50), ``parse_attempts`` (3), ``max_pages`` (1
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from harvesters.base import Harvester, HarvestIssue, Page, RawRecord, register
-from harvesters.protocols._common import PageError, clean, fetch_parsed, int_option
+from harvesters.base import HarvestIssue, Page, RawRecord, register
+from harvesters.protocols._common import PageError, clean, fetch_parsed, json_bytes, parse_json_page
+from harvesters.protocols._paging import PagedHarvester, Paging, keep_new, repeated_page_issue
 
 
 def _parse_search(response: Any) -> dict[str, Any]:
-    try:
-        document = json.loads(response.content)
-    except ValueError as exc:
-        raise PageError(f"malformed JSON: {exc}") from exc
+    document = parse_json_page(response.content)
     ret = document.get("return") if isinstance(document, dict) else None
     if not isinstance(ret, dict) or not isinstance(ret.get("resources", []), list):
         raise PageError("not a Jalons search answer (no 'return.resources')")
@@ -34,62 +31,39 @@ def _parse_search(response: Any) -> dict[str, Any]:
 
 
 @register
-class JalonsHarvester(Harvester):
+class JalonsHarvester(PagedHarvester):
     protocol = "jalons"
 
-    def pages(
-        self, since: datetime | None = None, checkpoint: dict[str, Any] | None = None
+    def listing(
+        self, since: datetime | None, checkpoint: dict[str, Any] | None, paging: Paging
     ) -> Iterator[Page]:
-        opts = self.source.options
-        limit = int_option(opts, "page_size", 50)
-        attempts = int_option(opts, "parse_attempts", 3)
-        max_pages = int_option(opts, "max_pages", 10000)
-        if checkpoint and checkpoint.get("done"):
-            return
+        query = self.source.options.get("query")
         offset = int(checkpoint.get("offset", 0)) if checkpoint else 0
         seen: set[str] = set()
         pages_done = 0
         while True:
-            params: dict[str, Any] = {"offset": offset, "limit": limit}
-            if opts.get("query"):
-                params["query"] = opts["query"]
+            params: dict[str, Any] = {"offset": offset, "limit": paging.page_size}
+            if query:
+                params["query"] = query
             response, ret = fetch_parsed(
                 self.http, self.source.url, params, _parse_search,
-                attempts=attempts, what="Jalons page",
+                attempts=paging.parse_attempts, what="Jalons page",
             )
             resources = ret.get("resources") or []
             total = ret.get("total")
-            records: list[RawRecord] = []
-            issues: list[HarvestIssue] = []
-            repeats = 0
-            for item in resources:
-                raw, issue = self._record(item, response.url)
-                if issue is not None:
-                    issues.append(issue)
-                if raw is None:
-                    continue
-                if raw.identifier in seen:
-                    repeats += 1
-                    continue
-                seen.add(raw.identifier)
-                records.append(raw)
+            kept = keep_new((self._record(item, response.url) for item in resources), seen)
             pages_done += 1
             next_offset = offset + len(resources)
             done = not resources
             if isinstance(total, int) and next_offset >= total:
                 done = True
-            if resources and not records and repeats:
-                issues.append(HarvestIssue(
-                    stage="fetch", url=response.url,
-                    message=f"page at offset={offset} repeats resources already harvested; "
-                    "stopping (the server seems to ignore offset)",
-                ))
+            if resources and not kept.records and kept.repeats:
+                kept.issues.append(repeated_page_issue(response.url, "offset", offset, "resources"))
                 done = True
-            if not done and pages_done >= max_pages:
-                issues.append(HarvestIssue(stage="fetch", url=response.url,
-                                           message=f"stopped after {max_pages} pages"))
+            if not done and pages_done >= paging.max_pages:
+                kept.issues.append(paging.limit_issue(response.url))
                 done = True
-            yield Page(records=records, issues=issues,
+            yield Page(records=kept.records, issues=kept.issues,
                        checkpoint={"offset": next_offset, "done": done}, url=response.url,
                        total=total if isinstance(total, int) else None)
             if done:
@@ -110,7 +84,7 @@ class JalonsHarvester(Harvester):
             RawRecord(
                 identifier=identifier,
                 format="jalons",
-                content=json.dumps(item, ensure_ascii=False, sort_keys=True).encode("utf-8"),
+                content=json_bytes(item),
                 landing_url=clean(url) or None if isinstance(url, str) else None,
             ),
             None,

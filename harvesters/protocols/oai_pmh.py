@@ -41,6 +41,7 @@ from harvesters.protocols._common import (
     parse_datetime,
     parse_xml_page,
 )
+from harvesters.protocols._paging import keep_new
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 NS = {"oai": OAI_NS}
@@ -182,25 +183,19 @@ class OaiPmhHarvester(Harvester):
                 raise HarvestFailed(
                     f"{response.url}: answer has neither ListRecords nor error", url=response.url
                 )
-            records: list[RawRecord] = []
-            issues: list[HarvestIssue] = []
-            for element in listing.findall("oai:record", NS):
-                raw, issue = self._record(element, response.url)
-                if issue is not None:
-                    issues.append(issue)
-                if raw is None:
+            entries = [self._record(element, response.url)
+                       for element in listing.findall("oai:record", NS)]
+            # Every record counts for the restart point, also those already yielded.
+            for raw, _issue in entries:
+                if raw is None or raw.datestamp is None:
                     continue
-                if raw.datestamp is not None:
-                    if previous is not None and raw.datestamp < previous:
-                        state["monotonic"] = False
-                    previous = raw.datestamp
-                    best = parse_datetime(state.get("max_datestamp"))
-                    if best is None or raw.datestamp > best:
-                        state["max_datestamp"] = raw.datestamp.isoformat()
-                if raw.identifier in yielded:
-                    continue
-                yielded.add(raw.identifier)
-                records.append(raw)
+                if previous is not None and raw.datestamp < previous:
+                    state["monotonic"] = False
+                previous = raw.datestamp
+                best = parse_datetime(state.get("max_datestamp"))
+                if best is None or raw.datestamp > best:
+                    state["max_datestamp"] = raw.datestamp.isoformat()
+            kept = keep_new(entries, yielded)
             next_token = clean(listing.findtext("oai:resumptionToken", namespaces=NS))
             if next_token and next_token in seen_tokens:
                 raise HarvestFailed(
@@ -213,7 +208,7 @@ class OaiPmhHarvester(Harvester):
             state.update(token=next_token or None, done=not next_token)
             token_el = listing.find("oai:resumptionToken", namespaces=NS)
             size = token_el.get("completeListSize") if token_el is not None else None
-            yield Page(records=records, issues=issues, checkpoint=dict(state), url=response.url,
+            yield Page(records=kept.records, issues=kept.issues, checkpoint=dict(state), url=response.url,
                        total=int(size) if size and size.strip().isdigit() else None)
             if not next_token:
                 return

@@ -11,36 +11,20 @@ listing with an issue. Options: ``parse_attempts`` (3), ``max_pages`` (10000).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from harvesters.base import Harvester, HarvestIssue, Page, RawRecord, register
-from harvesters.protocols._common import (
-    PageError,
-    clean,
-    element_bytes,
-    fetch_parsed,
-    int_option,
-    parse_datetime,
-    parse_xml_page,
-)
+from harvesters.base import HarvestIssue, RawRecord, register
+from harvesters.protocols._common import PageError, clean, element_bytes, parse_datetime, parse_xml_page
+from harvesters.protocols._paging import LinkedPage, LinkedPagesHarvester
 
 ATOM = "http://www.w3.org/2005/Atom"
 RSS1 = "http://purl.org/rss/1.0/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 DC = "http://purl.org/dc/elements/1.1/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-def _parse_feed(response: Any) -> etree._Element:
-    root = parse_xml_page(response.content)
-    if root.tag in ("rss", f"{{{ATOM}}}feed", f"{{{RDF}}}RDF"):
-        return root
-    raise PageError(f"root element is {root.tag!r}, not an RSS or Atom feed")
 
 
 def _atom_link(parent: etree._Element, rel: str) -> str:
@@ -51,52 +35,25 @@ def _atom_link(parent: etree._Element, rel: str) -> str:
 
 
 @register
-class RssHarvester(Harvester):
+class RssHarvester(LinkedPagesHarvester[etree._Element]):
     protocol = "rss"
+    page_name = "feed page"
+    next_link_name = "feed next link"
 
-    def pages(
-        self, since: datetime | None = None, checkpoint: dict[str, Any] | None = None
-    ) -> Iterator[Page]:
-        opts = self.source.options
-        attempts = int_option(opts, "parse_attempts", 3)
-        max_pages = int_option(opts, "max_pages", 10000)
-        if checkpoint and checkpoint.get("done"):
-            return
-        url: str | None = checkpoint.get("next") if checkpoint else self.source.url
-        fetched: set[str] = set()
-        seen: set[str] = set()
-        while url:
-            response, root = fetch_parsed(
-                self.http, url, None, _parse_feed, attempts=attempts, what="feed page"
-            )
-            fetched.update({url, response.url})
-            kind, channel, items = self._split(root)
-            extra = self._channel_info(kind, channel, response.url)
-            records: list[RawRecord] = []
-            issues: list[HarvestIssue] = []
-            for item in items:
-                raw, issue = self._record(kind, item, extra, response.url)
-                if issue is not None:
-                    issues.append(issue)
-                if raw is not None and raw.identifier not in seen:
-                    seen.add(raw.identifier)
-                    records.append(raw)
-            next_link = _atom_link(channel, "next")
-            next_url = urljoin(response.url, next_link) if next_link else None
-            if next_url is not None and next_url in fetched:
-                issues.append(HarvestIssue(
-                    stage="fetch", url=response.url,
-                    message=f"feed next link {next_url} was already fetched; stopping to avoid "
-                    "a loop",
-                ))
-                next_url = None
-            if next_url is not None and len(fetched) >= max_pages:
-                issues.append(HarvestIssue(stage="fetch", url=response.url,
-                                           message=f"stopped after {max_pages} pages"))
-                next_url = None
-            yield Page(records=records, issues=issues,
-                       checkpoint={"next": next_url, "done": next_url is None}, url=response.url)
-            url = next_url
+    def parse_page(self, response: Any) -> etree._Element:
+        root = parse_xml_page(response.content)
+        if root.tag in ("rss", f"{{{ATOM}}}feed", f"{{{RDF}}}RDF"):
+            return root
+        raise PageError(f"root element is {root.tag!r}, not an RSS or Atom feed")
+
+    def read_page(self, root: etree._Element, page_url: str, requested_url: str) -> LinkedPage:
+        kind, channel, items = self._split(root)
+        extra = self._channel_info(kind, channel, page_url)
+        next_link = _atom_link(channel, "next")
+        return LinkedPage(
+            entries=(self._record(kind, item, extra, page_url) for item in items),
+            next_url=urljoin(page_url, next_link) if next_link else None,
+        )
 
     @staticmethod
     def _split(root: etree._Element) -> tuple[str, etree._Element, list[etree._Element]]:

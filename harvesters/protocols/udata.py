@@ -16,85 +16,44 @@ Options: ``page_size`` (50), ``parse_attempts`` (3), ``max_pages`` (10000).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from harvesters.base import Harvester, HarvestIssue, Page, RawRecord, register
-from harvesters.protocols._common import PageError, clean, fetch_parsed, int_option, parse_datetime
-
-
-def _parse_listing(response: Any) -> dict[str, Any]:
-    try:
-        document = json.loads(response.content)
-    except ValueError as exc:
-        raise PageError(f"malformed JSON: {exc}") from exc
-    if not isinstance(document, dict) or not isinstance(document.get("data"), list):
-        raise PageError("not a udata listing (no 'data' list)")
-    return document
+from harvesters.base import HarvestIssue, RawRecord, register
+from harvesters.protocols._common import PageError, clean, json_bytes, parse_datetime, parse_json_page
+from harvesters.protocols._paging import LinkedPage, LinkedPagesHarvester, Paging
 
 
 @register
-class UdataHarvester(Harvester):
+class UdataHarvester(LinkedPagesHarvester[dict[str, Any]]):
     protocol = "udata"
+    sized_pages = True
+    page_name = "udata page"
+    next_link_name = "next_page"
 
-    def pages(
-        self, since: datetime | None = None, checkpoint: dict[str, Any] | None = None
-    ) -> Iterator[Page]:
-        opts = self.source.options
-        page_size = int_option(opts, "page_size", 50)
-        attempts = int_option(opts, "parse_attempts", 3)
-        max_pages = int_option(opts, "max_pages", 10000)
-        if checkpoint and checkpoint.get("done"):
-            return
-        url: str | None
-        params: dict[str, Any] | None
+    def first_request(
+        self, checkpoint: dict[str, Any] | None, paging: Paging
+    ) -> tuple[str | None, dict[str, Any] | None]:
         if checkpoint and checkpoint.get("next"):
-            url, params = str(checkpoint["next"]), None
-        else:
-            url, params = self.source.url, {"page": 1, "page_size": page_size}
-        fetched: set[str] = set()
-        seen: set[str] = set()
-        while url:
-            response, document = fetch_parsed(
-                self.http, url, params, _parse_listing, attempts=attempts, what="udata page"
-            )
-            fetched.update({url, response.url})
-            params = None
-            records: list[RawRecord] = []
-            issues: list[HarvestIssue] = []
-            for item in document["data"]:
-                raw, issue = self._record(item, response.url)
-                if issue is not None:
-                    issues.append(issue)
-                if raw is not None and raw.identifier not in seen:
-                    seen.add(raw.identifier)
-                    records.append(raw)
-            next_page = document.get("next_page")
-            next_url = urljoin(response.url, next_page) if isinstance(next_page, str) and next_page else None
-            if next_url is not None and next_url in fetched:
-                issues.append(HarvestIssue(
-                    stage="fetch", url=response.url,
-                    message=f"next_page {next_url} was already fetched; stopping to avoid a loop",
-                ))
-                next_url = None
-            if next_url is not None and not document["data"]:
-                next_url = None  # an empty page with a next link: nothing more to expect
-            if next_url is not None and len(fetched) >= max_pages:
-                issues.append(HarvestIssue(
-                    stage="fetch", url=response.url,
-                    message=f"stopped after {max_pages} pages (max_pages)",
-                ))
-                next_url = None
-            total = document.get("total")
-            yield Page(
-                records=records, issues=issues,
-                checkpoint={"next": next_url, "done": next_url is None}, url=response.url,
-                total=total if isinstance(total, int) else None,
-            )
-            url = next_url
+            return str(checkpoint["next"]), None
+        return self.source.url, {"page": 1, "page_size": paging.page_size}
+
+    def parse_page(self, response: Any) -> dict[str, Any]:
+        document = parse_json_page(response.content)
+        if not isinstance(document, dict) or not isinstance(document.get("data"), list):
+            raise PageError("not a udata listing (no 'data' list)")
+        return document
+
+    def read_page(self, document: dict[str, Any], page_url: str, requested_url: str) -> LinkedPage:
+        next_page = document.get("next_page")
+        total = document.get("total")
+        return LinkedPage(
+            entries=(self._record(item, page_url) for item in document["data"]),
+            next_url=urljoin(page_url, next_page) if isinstance(next_page, str) and next_page else None,
+            total=total if isinstance(total, int) else None,
+            # an empty page with a next link: nothing more to expect
+            ends_listing=not document["data"],
+        )
 
     def _record(self, item: Any, page_url: str) -> tuple[RawRecord | None, HarvestIssue | None]:
         if not isinstance(item, dict):
@@ -116,7 +75,7 @@ class UdataHarvester(Harvester):
             RawRecord(
                 identifier=identifier,
                 format="udata",
-                content=json.dumps(item, ensure_ascii=False, sort_keys=True).encode("utf-8"),
+                content=json_bytes(item),
                 datestamp=parse_datetime(modified) if isinstance(modified, str) else None,
                 deleted=bool(item.get("deleted")),
                 landing_url=page if isinstance(page, str) and page else None,

@@ -25,10 +25,8 @@ Mapping decisions:
 from __future__ import annotations
 
 import json
-import mimetypes
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -43,12 +41,20 @@ from schemas.cleaning import (
     normalize_language,
     normalize_licence,
     normalize_types,
-    parse_loose_date,
     render_markdown,
     safe_url,
 )
 from schemas.readers import Mapped, MappingError, ReaderContext, reader
-from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE, record_id
+from schemas.readers._common import (
+    bbox_of,
+    clean_lines,
+    date_interval,
+    format_media_type,
+    geojson_pairs,
+    mime_type,
+    record_frame,
+)
+from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
@@ -59,24 +65,6 @@ GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 
 _NOT_SPECIFIED = re.compile(r"^\s*(licen[cs]e\s+not\s+specified|licence\s+non\s+sp[ée]cifi[ée]e|"
                             r"notspecified|non\s+sp[ée]cifi[ée]e?)\s*\.?\s*$", re.I)
-_FORMATS = {
-    "csv": "text/csv", "tsv": "text/tab-separated-values", "txt": "text/plain",
-    "json": "application/json", "geojson": "application/geo+json",
-    "jsonld": "application/ld+json", "json-ld": "application/ld+json",
-    "xml": "application/xml", "rdf": "application/rdf+xml", "ttl": "text/turtle",
-    "html": "text/html", "pdf": "application/pdf", "zip": "application/zip",
-    "gz": "application/gzip", "7z": "application/x-7z-compressed",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "kml": "application/vnd.google-earth.kml+xml", "kmz": "application/vnd.google-earth.kmz",
-    "parquet": "application/vnd.apache.parquet", "shp": "application/x-shapefile",
-    "netcdf": "application/netcdf", "nc": "application/netcdf", "grib": "application/x-grib",
-    "grib2": "application/x-grib",
-}  # fmt: skip
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _CRS_PREFIX = re.compile(r"^\s*<([^>]*)>\s*")
 _NAME_PREDICATES = (FOAF.name, VCARD.fn, VCARD["organization-name"], RDFS.label, SKOS.prefLabel,
@@ -139,16 +127,7 @@ def read_dcat(raw: RawRecord, ctx: ReaderContext) -> Mapped:
         links = links[:MAX_LIST]
 
     record: dict[str, Any] = {
-        "id": record_id(ctx.source_id, raw.identifier),
-        "source": {
-            "partner": ctx.partner,
-            "source_id": ctx.source_id,
-            "identifier": raw.identifier,
-            "landing_url": safe_url(raw.landing_url) or landing,
-            "format": raw.format,
-            "datestamp": datestamp_iso(raw),
-            "harvested_at": ctx.harvested_at,
-        },
+        **record_frame(raw, ctx, landing),
         "title": titles,
         "description": descriptions,
         "keywords": keywords,
@@ -300,39 +279,6 @@ def _email(graph: Graph, node: Node) -> str | None:
     return None
 
 
-def clean_lines(text: str | None) -> str | None:
-    """Description text: each line cleaned, blank lines dropped, capped to the record's limit.
-
-    The cleaning functions return one line per paragraph; keeping them keeps long texts readable.
-    """
-    lines = (clean_text(line) for line in (text or "").split("\n"))
-    value = "\n".join(line for line in lines if line)
-    return clip(value, MAX_TEXT) if value else None
-
-
-def datestamp_iso(raw: RawRecord) -> str | None:
-    """The protocol datestamp as ISO 8601 UTC (shared by the other readers of this package)."""
-    if raw.datestamp is None:
-        return None
-    stamp = raw.datestamp
-    if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(UTC)
-    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def date_interval(text: str | None) -> dict[str, Any] | None:
-    """A date interval from partner text; full timestamps fall back to their date part."""
-    text = clean_text(text)
-    if not text:
-        return None
-    found = parse_loose_date(text)
-    if found is None and re.match(r"^\d{4}-\d{2}-\d{2}[T ]", text):
-        found = parse_loose_date(text[:10])
-        if found is not None:
-            found = {**found, "text": text}
-    return found
-
-
 def _dates(graph: Graph, dataset: Node) -> dict[str, Any]:
     dates: dict[str, Any] = {}
     for predicate, name in ((DCTERMS.created, "created"), (DCTERMS.issued, "issued"),
@@ -400,8 +346,8 @@ def _media_type(graph: Graph, dist: Node) -> str | None:
         text = str(value).strip()
         if "/media-types/" in text:
             text = text.split("/media-types/", 1)[1]
-        if re.fullmatch(r"[\w.+-]+/[\w.+-]+", text):
-            return text.lower()
+        if mime := mime_type(text):
+            return mime
     for value in sorted(graph.objects(dist, DCTERMS.format), key=str):
         if isinstance(value, URIRef):  # EU file-type authority: .../file-type/CSV
             found = format_media_type(str(value).rstrip("/").rsplit("/", 1)[-1])
@@ -410,25 +356,6 @@ def _media_type(graph: Graph, dist: Node) -> str | None:
         if found:
             return found
     return None
-
-
-def format_media_type(fmt: str | None) -> str | None:
-    """MIME type for a format name ("CSV", "csv.gz", "text/csv"); None when unknown.
-
-    A fixed table first: the system MIME database differs between machines and the same
-    record must come out the same everywhere.
-    """
-    text = (fmt or "").strip().lower().lstrip(".")
-    if not text:
-        return None
-    if re.fullmatch(r"[\w.+-]+/[\w.+-]+", text):
-        return text
-    if text in _FORMATS:
-        return _FORMATS[text]
-    if text.endswith((".gz", ".gzip")):
-        return "application/gzip"
-    guessed, encoding = mimetypes.guess_type(f"file.{text}", strict=True)
-    return "application/gzip" if encoding == "gzip" else guessed
 
 
 def _distribution_link(graph: Graph, dist: Node) -> dict[str, Any] | None:
@@ -543,23 +470,3 @@ def geometry_bbox(text: str, datatype: str) -> dict[str, float] | None:
     return bbox_of(pairs)
 
 
-def geojson_pairs(coords: Any) -> Iterator[tuple[float, float]]:
-    if isinstance(coords, list):
-        if len(coords) >= 2 and all(isinstance(c, int | float) for c in coords[:2]):
-            yield float(coords[0]), float(coords[1])
-        else:
-            for item in coords:
-                yield from geojson_pairs(item)
-
-
-def bbox_of(pairs: list[tuple[float, float]]) -> dict[str, float] | None:
-    """The box around (lon, lat) pairs, or None when empty or outside WGS84 degrees."""
-    if not pairs:
-        return None
-    xs = [x for x, _ in pairs]
-    ys = [y for _, y in pairs]
-    box = {"west": min(xs), "south": min(ys), "east": max(xs), "north": max(ys)}
-    if not (-180 <= box["west"] <= 180 and -180 <= box["east"] <= 180
-            and -90 <= box["south"] <= 90 and -90 <= box["north"] <= 90):
-        return None
-    return box

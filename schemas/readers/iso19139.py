@@ -55,21 +55,9 @@ from schemas.cleaning import (
 )
 from schemas.cleaning.vocab import fold
 from schemas.readers import Mapped, MappingError, ReaderContext, keep_first, note_clipped, reader
-from schemas.readers.oai_dc import (
-    descendants,
-    description_entry,
-    kid,
-    kids,
-    local,
-    parse_content,
-    path,
-    raw_text,
-    source_info,
-    text_of,
-    unique_contributors,
-    unique_links,
-)
-from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE, record_id
+from schemas.readers._common import description_entry, record_frame, unique_contributors, unique_links
+from schemas.readers._xml import descendants, kid, kids, local, parse_content, path, raw_text, text_of
+from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _ROOTS = ("MD_Metadata", "MI_Metadata")
@@ -135,8 +123,7 @@ def read_iso19139(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     )  # fmt: skip
 
     record: dict[str, Any] = {
-        "id": record_id(ctx.source_id, raw.identifier),
-        "source": source_info(raw, ctx, url, None),
+        **record_frame(raw, ctx, url),
         "title": titles,
         "description": descriptions[:20],
         "keywords": keywords,

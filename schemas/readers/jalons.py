@@ -18,8 +18,6 @@ Other decisions:
 
 from __future__ import annotations
 
-import json
-import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -33,9 +31,16 @@ from schemas.cleaning import (
     safe_url,
 )
 from schemas.readers import Mapped, MappingError, ReaderContext, reader
-from schemas.readers.dcat import clean_lines, date_interval, datestamp_iso
-from schemas.readers.rss import sanitize_partner_html
-from schemas.record import MAX_LIST, MAX_TITLE, record_id
+from schemas.readers._common import (
+    clean_lines,
+    date_interval,
+    duration_seconds,
+    json_str,
+    load_json_object,
+    record_frame,
+    sanitize_partner_html,
+)
+from schemas.record import MAX_LIST, MAX_TITLE
 
 INA_NAME = "INA (Institut national de l'audiovisuel)"
 INA_RIGHTS = "© INA — tous droits réservés"
@@ -58,23 +63,23 @@ class _IframeSrc(HTMLParser):
 @reader("jalons")
 def read_jalons(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     """Map one Jalons resource; raises :class:`MappingError` for bad JSON or no title."""
-    data = _load(raw.content)
+    data = load_json_object(raw.content, "Jalons")
     warnings: list[str] = []
-    lang = normalize_language(_str(data.get("locale")) or "") if data.get("locale") else None
+    lang = normalize_language(json_str(data.get("locale")) or "") if data.get("locale") else None
 
-    _, title_text = sanitize_partner_html(_str(data.get("title")) or "")
+    _, title_text = sanitize_partner_html(json_str(data.get("title")) or "")
     title = clean_text(title_text)
     if not title:
         raise MappingError("no title")
 
     descriptions = []
-    html, text = sanitize_partner_html(_str(data.get("description")) or "")
+    html, text = sanitize_partner_html(json_str(data.get("description")) or "")
     if value := clean_lines(text):
         descriptions.append({"value": value, "lang": lang, "html": html})
 
-    url = safe_url(_str(data.get("url")))
+    url = safe_url(json_str(data.get("url")))
     links = []
-    for src in _iframe_sources(_str(data.get("html"))):
+    for src in _iframe_sources(json_str(data.get("html"))):
         if player := safe_url(src):
             links.append({"url": player, "title": None, "media_type": "text/html",
                           "kind": "player"})
@@ -84,18 +89,18 @@ def read_jalons(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     for key in _THUMBNAIL_KEYS:
         value_any = data.get(key)
         candidate = value_any.get("url") if isinstance(value_any, dict) else value_any
-        if thumbnail := safe_url(_str(candidate)):
+        if thumbnail := safe_url(json_str(candidate)):
             break
 
     duration = _duration(data.get("duration"))
     if data.get("duration") not in (None, "") and duration is None:
         warnings.append(f"duration not understood: {str(data.get('duration'))[:40]}")
 
-    kind = clean_text(_str(data.get("type"))) or "video"
+    kind = clean_text(json_str(data.get("type"))) or "video"
     resource_types = normalize_types(kind, "mrss") or normalize_types("video", "mrss")
 
     dates: dict[str, Any] = {}
-    created = date_interval(_str(data.get("date")))
+    created = date_interval(json_str(data.get("date")))
     if created:
         dates["created"] = created
     elif data.get("date"):
@@ -103,16 +108,7 @@ def read_jalons(raw: RawRecord, ctx: ReaderContext) -> Mapped:
 
     keywords = _keywords(data, lang)
     record: dict[str, Any] = {
-        "id": record_id(ctx.source_id, raw.identifier),
-        "source": {
-            "partner": ctx.partner,
-            "source_id": ctx.source_id,
-            "identifier": raw.identifier,
-            "landing_url": safe_url(raw.landing_url) or url,
-            "format": raw.format,
-            "datestamp": datestamp_iso(raw),
-            "harvested_at": ctx.harvested_at,
-        },
+        **record_frame(raw, ctx, url),
         "title": [{"value": clip(title, MAX_TITLE), "lang": lang}],
         "description": descriptions,
         "keywords": keywords,
@@ -134,28 +130,6 @@ def read_jalons(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     return Mapped(record=record, hints=hints, warnings=warnings)
 
 
-def _load(content: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(content)
-    except UnicodeDecodeError as exc:
-        raise MappingError(f"Jalons JSON is not UTF-8: byte {exc.start}") from None
-    except json.JSONDecodeError as exc:
-        raise MappingError(
-            f"malformed Jalons JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-    if not isinstance(data, dict):
-        raise MappingError(f"Jalons JSON must be an object, got {type(data).__name__}")
-    return data
-
-
-def _str(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
 def _iframe_sources(embed: str | None) -> list[str]:
     if not embed:
         return []
@@ -171,15 +145,7 @@ def _duration(value: Any) -> float | None:
         return None
     if isinstance(value, int | float):
         return float(value) if value >= 0 else None
-    text = (_str(value) or "").strip()
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    if re.fullmatch(r"\d+(:\d{1,2}){1,2}(\.\d+)?", text):
-        seconds = 0.0
-        for part in text.split(":"):
-            seconds = seconds * 60 + float(part)
-        return seconds
-    return None
+    return duration_seconds(json_str(value))
 
 
 def _keywords(data: dict[str, Any], lang: str | None) -> list[dict[str, Any]]:
@@ -193,6 +159,6 @@ def _keywords(data: dict[str, Any], lang: str | None) -> list[dict[str, Any]]:
             continue
         for item in values:
             label = item.get("label") or item.get("name") if isinstance(item, dict) else item
-            if text := clean_text(_str(label)):
+            if text := clean_text(json_str(label)):
                 found.append({"value": clip(text, 500), "lang": lang})
     return merge_duplicates(found)[:MAX_LIST]

@@ -51,21 +51,16 @@ from schemas.cleaning import (
 )
 from schemas.cleaning.vocab import fold
 from schemas.readers import Mapped, MappingError, ReaderContext, keep_first, note_clipped, reader
-from schemas.readers.oai_dc import (
+from schemas.readers._common import (
+    coverage_from_texts,
     description_entry,
-    kid,
-    kids,
-    local,
-    parse_content,
-    path,
-    raw_text,
-    source_info,
-    text_of,
+    languages_of,
+    record_frame,
     unique_contributors,
     unique_links,
-    unwrap,
 )
-from schemas.record import MAX_LIST, MAX_TITLE, record_id
+from schemas.readers._xml import kid, kids, local, parse_content, path, raw_text, text_of, unwrap
+from schemas.record import MAX_LIST, MAX_TITLE
 
 _LEVEL = re.compile(r"scolomfr-voc-022-num-\d+")
 _DISCIPLINE = re.compile(r"scolomfr-voc-015-num-\d+")
@@ -143,22 +138,11 @@ def read_lom(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     ), MAX_LIST, "keywords", warnings)
     labels = [k["value"] for k in keywords]
 
-    languages: list[str] = []
-    for el in kids(general, "language"):
-        text = text_of(el)
-        code = normalize_language(text)
-        if code and code not in languages:
-            languages.append(code)
-        elif text and not code and text.lower() not in ("none", "zxx"):
-            warnings.append(f"language not recognised: {text!r}")
+    # "none" and "zxx" say the resource has no language: nothing to report.
+    languages = languages_of((text_of(el) for el in kids(general, "language")), warnings,
+                             silent=("none", "zxx"))
 
-    coverage: dict[str, Any] = {"places": [], "bbox": None, "temporal": None}
-    for text, _ in _strings(kids(general, "coverage")):
-        interval = parse_loose_date(text)
-        if interval and coverage["temporal"] is None:
-            coverage["temporal"] = interval
-        elif not interval and text not in coverage["places"]:
-            coverage["places"].append(clip(text, 500))
+    coverage = coverage_from_texts(text for text, _ in _strings(kids(general, "coverage")))
 
     types: list[dict[str, Any]] = []
     for el in kids(general, "documentType", "generalResourceType"):
@@ -217,8 +201,7 @@ def read_lom(raw: RawRecord, ctx: ReaderContext) -> Mapped:
         hints["age_range"] = list(dict.fromkeys(ages))
 
     record: dict[str, Any] = {
-        "id": record_id(ctx.source_id, raw.identifier),
-        "source": source_info(raw, ctx, url, env.datestamp),
+        **record_frame(raw, ctx, url, env.datestamp),
         "title": titles,
         "description": descriptions,
         "keywords": keywords,

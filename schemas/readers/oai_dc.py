@@ -1,4 +1,4 @@
-"""Simple Dublin Core reader (OAI-PMH ``oai_dc``) and the OAI envelope shared by the XML readers.
+"""Simple Dublin Core reader (OAI-PMH ``oai_dc``).
 
 Input: a whole OAI ``<record>`` (header + metadata), a Gallica ``services/OAIRecord`` answer
 (``<results>`` around a ``<record>`` plus extras), or a bare ``oai_dc:dc``. Elements are matched
@@ -31,14 +31,11 @@ Mapping decisions:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from lxml import etree
 
 from harvesters.base import RawRecord
-from harvesters.xmlsafe import UnsafeXMLError, parse_xml
 from schemas.cleaning import (
     clean_text,
     clip,
@@ -49,12 +46,19 @@ from schemas.cleaning import (
     normalize_types,
     parse_loose_date,
     safe_url,
-    sanitize_html,
 )
 from schemas.cleaning.vocab import fold
 from schemas.readers import Mapped, MappingError, ReaderContext, keep_first, note_clipped, reader
-from schemas.readers.dcat import datestamp_iso
-from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE, record_id
+from schemas.readers._common import (
+    coverage_from_texts,
+    description_entry,
+    languages_of,
+    record_frame,
+    unique_contributors,
+    unique_links,
+)
+from schemas.readers._xml import kids, local, parse_content, raw_text, text_of, unwrap
+from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _MIME = re.compile(r"^(application|audio|image|text|video|model|font)/[a-z0-9][a-z0-9.+-]*$", re.I)
@@ -84,180 +88,6 @@ BNF_ROLES = {
 # Licence codes that deny reuse: they win over an open statement in the same record.
 RESTRICTIVE_CODES = frozenset({"specific", "all-rights-reserved"})
 _ELEMENT_ROLES = {"creator": "author", "contributor": "contributor", "publisher": "publisher"}
-
-
-# ---------------------------------------------------------------------------------------------
-# XML helpers shared by the XML readers (lom, iso19139)
-
-
-def local(el: etree._Element) -> str:
-    """Local name of an element ('' for comments and processing instructions)."""
-    tag = el.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
-
-
-def kids(el: etree._Element | None, *names: str) -> list[etree._Element]:
-    """Element children of ``el`` whose local name is one of ``names`` (all if none given)."""
-    if el is None:
-        return []
-    return [c for c in el if isinstance(c.tag, str) and (not names or local(c) in names)]
-
-
-def kid(el: etree._Element | None, *names: str) -> etree._Element | None:
-    """First element child of ``el`` with one of the local ``names``, or None."""
-    found = kids(el, *names)
-    return found[0] if found else None
-
-
-def path(el: etree._Element | None, *steps: str) -> list[etree._Element]:
-    """Elements reached by following local names from ``el`` (every branch)."""
-    current = [el] if el is not None else []
-    for step in steps:
-        current = [c for node in current for c in kids(node, step)]
-    return current
-
-
-def descendants(el: etree._Element | None, name: str) -> list[etree._Element]:
-    """Every descendant element with local name ``name``, in document order."""
-    if el is None:
-        return []
-    return [d for d in el.iter() if isinstance(d.tag, str) and local(d) == name]
-
-
-def raw_text(el: etree._Element | None) -> str:
-    """All text inside ``el`` as written (no cleaning)."""
-    if el is None:
-        return ""
-    return "".join(str(t) for t in el.itertext())
-
-
-def text_of(el: etree._Element | None) -> str | None:
-    """Cleaned text of ``el`` or None."""
-    return clean_text(raw_text(el))
-
-
-def parse_content(raw: RawRecord) -> etree._Element:
-    """Root element of the raw bytes through the safe parser; unreadable XML is a mapping error."""
-    try:
-        return parse_xml(raw.content)
-    except UnsafeXMLError as exc:
-        raise MappingError(f"unreadable XML: {exc}") from None
-
-
-@dataclass
-class Envelope:
-    """What an OAI header (and Gallica's services wrapper) says around the metadata."""
-
-    identifier: str | None = None
-    datestamp: str | None = None
-    sets: list[str] = field(default_factory=list)
-    deleted: bool = False
-    metadata: etree._Element | None = None
-    # Gallica services extras: dewey, sdewey, typedoc, first_indexation_date, …
-    extras: dict[str, str] = field(default_factory=dict)
-
-
-def unwrap(root: etree._Element, metadata_names: tuple[str, ...]) -> Envelope:
-    """Find the header and the metadata root (one of ``metadata_names``) in ``root``.
-
-    Accepts an OAI ``record``, a Gallica ``results`` wrapper, a whole ``OAI-PMH`` response
-    (its first record) or the bare metadata element.
-    """
-    env = Envelope()
-    name = local(root)
-    if name in metadata_names:
-        env.metadata = root
-        return env
-    if name == "results":  # Gallica services/OAIRecord
-        for extra in kids(root):
-            text = text_of(extra)
-            if text and not kids(extra):
-                env.extras.setdefault(local(extra), text)
-    record = root if name == "record" else next(iter(descendants(root, "record")), None)
-    if record is None:
-        found = [d for n in metadata_names for d in descendants(root, n)]
-        if not found:
-            raise MappingError(f"no OAI record or {'/'.join(metadata_names)} element in <{name}>")
-        env.metadata = found[0]
-        return env
-    header = kid(record, "header")
-    if header is not None:
-        env.identifier = text_of(kid(header, "identifier"))
-        env.datestamp = text_of(kid(header, "datestamp"))
-        env.sets = [s for s in (text_of(e) for e in kids(header, "setSpec")) if s]
-        env.deleted = header.get("status") == "deleted"
-    container = kid(record, "metadata")
-    if container is not None:
-        inner = kids(container)
-        matching = [e for e in inner if local(e) in metadata_names]
-        env.metadata = matching[0] if matching else (inner[0] if inner else None)
-    return env
-
-
-def datestamp(raw: RawRecord, header: str | None) -> str | None:
-    """The record's datestamp (ISO 8601 UTC): the harvester's, else the header's."""
-    stamped = datestamp_iso(raw)
-    if stamped or not header:
-        return stamped
-    for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(header, fmt).replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        except ValueError:
-            continue
-    return None
-
-
-def source_info(
-    raw: RawRecord, ctx: ReaderContext, landing: str | None, header_datestamp: str | None
-) -> dict[str, Any]:
-    """The record's ``source`` block."""
-    return {
-        "partner": ctx.partner,
-        "source_id": ctx.source_id,
-        "identifier": raw.identifier,
-        "landing_url": safe_url(raw.landing_url) or landing,
-        "format": raw.format,
-        "datestamp": datestamp(raw, header_datestamp),
-        "harvested_at": ctx.harvested_at,
-    }
-
-
-def description_entry(
-    text: str, lang: str | None, converted: tuple[str | None, str] | None = None
-) -> dict[str, Any] | None:
-    """A description item from partner text that may be HTML (or already ``converted``)."""
-    html, plain = converted or sanitize_html(text)
-    if not plain:
-        return None
-    plain = clip(plain, MAX_TEXT)
-    if html is not None and len(html) > MAX_TEXT * 3:
-        html = None  # the plain text is still there; an oversized HTML body is not worth keeping
-    return {"value": plain, "lang": lang, "html": html}
-
-
-def unique_contributors(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Contributors without repeats of the same name in the same role, capped."""
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for person in people:
-        key = (fold(person["name"]), person["role"])
-        if key not in seen:
-            seen.add(key)
-            unique.append(person)
-    return unique[:MAX_LIST]
-
-
-def unique_links(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Links without repeated URLs (exact comparison: URL paths are case-sensitive), capped."""
-    seen: set[str] = set()
-    out = []
-    for link in links:
-        if link["url"] not in seen:
-            seen.add(link["url"])
-            out.append(link)
-    return out[:MAX_LIST]
 
 
 def dewey_hints(sets: list[str], extras: dict[str, str]) -> list[str]:
@@ -339,14 +169,7 @@ def read_oai_dc(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     if keywords:
         hints["labels"] = [k["value"] for k in keywords]
 
-    languages: list[str] = []
-    for el in fields.get("language", []):
-        text = text_of(el)
-        code = normalize_language(text)
-        if code and code not in languages:
-            languages.append(code)
-        elif text and not code:
-            warnings.append(f"language not recognised: {text!r}")
+    languages = languages_of((text_of(el) for el in fields.get("language", [])), warnings)
 
     types: list[dict[str, Any]] = []
     for el in fields.get("type", []):
@@ -368,16 +191,7 @@ def read_oai_dc(raw: RawRecord, ctx: ReaderContext) -> Mapped:
         None,
     )  # fmt: skip
 
-    coverage: dict[str, Any] = {"places": [], "bbox": None, "temporal": None}
-    for el in fields.get("coverage", []):
-        text = text_of(el)
-        if not text:
-            continue
-        interval = parse_loose_date(text)
-        if interval and coverage["temporal"] is None:
-            coverage["temporal"] = interval
-        elif not interval and text not in coverage["places"]:
-            coverage["places"].append(clip(text, 500))
+    coverage = coverage_from_texts(t for el in fields.get("coverage", []) if (t := text_of(el)))
 
     links = unique_links(
         [link for kind in ("relation", "source") for el in fields.get(kind, [])
@@ -403,8 +217,7 @@ def read_oai_dc(raw: RawRecord, ctx: ReaderContext) -> Mapped:
         hints["canalu"] = canalu
 
     record: dict[str, Any] = {
-        "id": record_id(ctx.source_id, raw.identifier),
-        "source": source_info(raw, ctx, url, env.datestamp),
+        **record_frame(raw, ctx, url, env.datestamp),
         "title": titles,
         "description": descriptions,
         "keywords": keywords,

@@ -42,18 +42,22 @@ from harvesters.xmlsafe import UnsafeXMLError, parse_xml
 from schemas.cleaning import (
     clean_text,
     clip,
-    has_markup,
     merge_duplicates,
     normalize_language,
     normalize_licence,
     normalize_types,
     parse_loose_date,
     safe_url,
-    sanitize_html,
 )
 from schemas.readers import Mapped, MappingError, ReaderContext, reader
-from schemas.readers.dcat import clean_lines, datestamp_iso
-from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE, record_id
+from schemas.readers._common import (
+    clean_lines,
+    duration_seconds,
+    mime_type,
+    record_frame,
+    sanitize_partner_html,
+)
+from schemas.record import MAX_LIST, MAX_TEXT, MAX_TITLE
 
 ATOM = "http://www.w3.org/2005/Atom"
 RSS1 = "http://purl.org/rss/1.0/"
@@ -115,16 +119,7 @@ def read_rss(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     licence, access, rights = _rights(item, ns, atom, warnings)
 
     record: dict[str, Any] = {
-        "id": record_id(ctx.source_id, raw.identifier),
-        "source": {
-            "partner": ctx.partner,
-            "source_id": ctx.source_id,
-            "identifier": raw.identifier,
-            "landing_url": safe_url(raw.landing_url) or url,
-            "format": raw.format,
-            "datestamp": datestamp_iso(raw),
-            "harvested_at": ctx.harvested_at,
-        },
+        **record_frame(raw, ctx, url),
         "title": [{"value": clip(title, MAX_TITLE), "lang": lang}],
         "description": descriptions,
         "keywords": keywords,
@@ -219,17 +214,6 @@ def _typed_text(
     if kind in ("text", "plain", "text/plain"):
         return None, value
     return sanitize_partner_html(value)
-
-
-def sanitize_partner_html(value: str) -> tuple[str | None, str]:
-    """:func:`sanitize_html`, with source line breaks inside markup treated as spaces.
-
-    In HTML a newline in a paragraph is just a space; feeds wrap their CDATA at 80 columns and
-    the plain text must not break lines there. Text without markup keeps its paragraphs.
-    """
-    if has_markup(value) and "<pre" not in value.lower():
-        value = re.sub(r"\s+", " ", value)
-    return sanitize_html(value)
 
 
 def _descriptions(
@@ -394,26 +378,6 @@ def _check_rating(item: etree._Element, hints: dict[str, list[str]]) -> None:
         hints["media_rating"] = ratings
 
 
-def _duration(text: str | None) -> float | None:
-    """Seconds from ``"113.8"``, ``"1:53"`` or ``"00:01:53"``; None if not a duration."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    if re.fullmatch(r"\d+(:\d{1,2}){1,2}(\.\d+)?", text):
-        seconds = 0.0
-        for part in text.split(":"):
-            seconds = seconds * 60 + float(part)
-        return seconds
-    return None
-
-
-def _mime(value: str | None) -> str | None:
-    value = (value or "").strip().lower()
-    return value if re.fullmatch(r"[\w.+-]+/[\w.+-]+", value) else None
-
-
 def _media(
     item: etree._Element, ns: str, atom: bool
 ) -> tuple[list[dict[str, Any]], str | None, float | None, str | None]:
@@ -430,12 +394,12 @@ def _media(
         url = safe_url(content.get("url"))
         if not url:
             continue
-        mime = _mime(content.get("type"))
+        mime = mime_type(content.get("type"))
         title_el = _child(content, MEDIA, "title")
         links.append({"url": url, "title": clean_text(_text(title_el)), "media_type": mime,
                       "kind": "media"})
         media_type = media_type or mime
-        duration = duration if duration is not None else _duration(content.get("duration"))
+        duration = duration if duration is not None else duration_seconds(content.get("duration"))
         medium = medium or clean_text(content.get("medium"))
     enclosures = (
         [link for link in _children(item, ATOM, "link") if link.get("rel") == "enclosure"]
@@ -445,12 +409,12 @@ def _media(
         url = safe_url(enclosure.get("href") if atom else enclosure.get("url"))
         if not url:
             continue
-        mime = _mime(enclosure.get("type"))
+        mime = mime_type(enclosure.get("type"))
         title = clean_text(enclosure.get("title")) if atom else None
         links.append({"url": url, "title": title, "media_type": mime, "kind": "enclosure"})
         media_type = media_type or mime
     if duration is None:
-        duration = _duration(_text(_child(item, ITUNES, "duration")))
+        duration = duration_seconds(_text(_child(item, ITUNES, "duration")))
     if medium is None and media_type:
         family = media_type.split("/", 1)[0]
         if family in ("video", "audio", "image"):

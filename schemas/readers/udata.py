@@ -21,8 +21,6 @@ Mapping decisions:
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 from harvesters.base import RawRecord
@@ -36,15 +34,18 @@ from schemas.cleaning import (
     safe_url,
 )
 from schemas.readers import Mapped, MappingError, ReaderContext, reader
-from schemas.readers.dcat import (
+from schemas.readers._common import (
     bbox_of,
     clean_lines,
     date_interval,
-    datestamp_iso,
     format_media_type,
     geojson_pairs,
+    json_str,
+    load_json_object,
+    mime_type,
+    record_frame,
 )
-from schemas.record import MAX_LIST, MAX_TITLE, record_id
+from schemas.record import MAX_LIST, MAX_TITLE
 
 _ZONE_NAMES = {
     "country:fr": "France",
@@ -70,15 +71,15 @@ _ZONE_LEVELS = {
 @reader("udata")
 def read_udata(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     """Map one dataset object; raises :class:`MappingError` for bad JSON or no title."""
-    data = _load(raw.content)
+    data = load_json_object(raw.content, "udata")
     warnings: list[str] = []
 
-    title = clean_text(_str(data.get("title")))
+    title = clean_text(json_str(data.get("title")))
     if not title:
         raise MappingError("no title")
 
     descriptions = []
-    source_text = _str(data.get("description"))
+    source_text = json_str(data.get("description"))
     if source_text and clean_text(source_text):
         html, plain = render_markdown(source_text)
         if text := clean_lines(plain):
@@ -87,31 +88,22 @@ def read_udata(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     keywords = merge_duplicates([
         {"value": clip(tag, 500), "lang": None, "thesaurus": "data.gouv.fr"}
         for value in _list(data.get("tags"))
-        if (tag := clean_text(_str(value)))
+        if (tag := clean_text(json_str(value)))
     ])[:MAX_LIST]
 
-    licence_id = clean_text(_str(data.get("license")))
+    licence_id = clean_text(json_str(data.get("license")))
     licence, access = normalize_licence(licence_id) if licence_id else (None, "unknown")
     if licence_id and licence is None and licence_id.lower() != "notspecified":
         warnings.append(f"licence not recognised: {licence_id}")
 
-    page = safe_url(_str(data.get("page")))
+    page = safe_url(json_str(data.get("page")))
     contributors, publisher_link = _contributors(data)
     links = _links(data, warnings)
     if publisher_link:
         links.append(publisher_link)
 
     record: dict[str, Any] = {
-        "id": record_id(ctx.source_id, raw.identifier),
-        "source": {
-            "partner": ctx.partner,
-            "source_id": ctx.source_id,
-            "identifier": raw.identifier,
-            "landing_url": safe_url(raw.landing_url) or page,
-            "format": raw.format,
-            "datestamp": datestamp_iso(raw),
-            "harvested_at": ctx.harvested_at,
-        },
+        **record_frame(raw, ctx, page),
         "title": [{"value": clip(title, MAX_TITLE), "lang": None}],
         "description": descriptions,
         "keywords": keywords,
@@ -128,41 +120,18 @@ def read_udata(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     hints: dict[str, list[str]] = {}
     if keywords:
         hints["tags"] = [k["value"] for k in keywords]
-    frequency = clean_text(_str(data.get("frequency")))
+    frequency = clean_text(json_str(data.get("frequency")))
     if frequency and frequency not in ("unknown", "punctual"):
         hints["frequency"] = [frequency]
     badges = sorted({kind for badge in _list(data.get("badges")) if isinstance(badge, dict)
-                     and (kind := clean_text(_str(badge.get("kind"))))})
+                     and (kind := clean_text(json_str(badge.get("kind"))))})
     if badges:
         hints["badges"] = badges
-    archived = clean_text(_str(data.get("archived")))
+    archived = clean_text(json_str(data.get("archived")))
     if archived:
         hints["status"] = ["archived"]
         warnings.append(f"dataset archived on data.gouv.fr ({archived})")
     return Mapped(record=record, hints=hints, warnings=warnings)
-
-
-def _load(content: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(content)
-    except UnicodeDecodeError as exc:
-        raise MappingError(f"udata JSON is not UTF-8: byte {exc.start}") from None
-    except json.JSONDecodeError as exc:
-        raise MappingError(
-            f"malformed udata JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-    if not isinstance(data, dict):
-        raise MappingError(f"udata JSON must be an object, got {type(data).__name__}")
-    return data
-
-
-def _str(value: Any) -> str | None:
-    """Strings pass; numbers become text; anything else (dict, list, bool) is ignored."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return None
 
 
 def _list(value: Any) -> list[Any]:
@@ -171,8 +140,8 @@ def _list(value: Any) -> list[Any]:
 
 def _dates(data: dict[str, Any]) -> dict[str, Any]:
     dates: dict[str, Any] = {}
-    created = date_interval(_str(data.get("created_at")))
-    modified = date_interval(_str(data.get("last_modified")))
+    created = date_interval(json_str(data.get("created_at")))
+    modified = date_interval(json_str(data.get("last_modified")))
     if created:
         dates["created"] = created
     if modified:
@@ -181,18 +150,18 @@ def _dates(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _person_name(user: dict[str, Any]) -> str | None:
-    parts = [clean_text(_str(user.get(k))) for k in ("first_name", "last_name")]
+    parts = [clean_text(json_str(user.get(k))) for k in ("first_name", "last_name")]
     name = " ".join(p for p in parts if p)
-    return name or clean_text(_str(user.get("name"))) or clean_text(_str(user.get("slug")))
+    return name or clean_text(json_str(user.get("name"))) or clean_text(json_str(user.get("slug")))
 
 
 def _contributors(data: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     people: list[dict[str, Any]] = []
     publisher_link = None
     org = data.get("organization")
-    if isinstance(org, dict) and (name := clean_text(_str(org.get("name")))):
+    if isinstance(org, dict) and (name := clean_text(json_str(org.get("name")))):
         people.append({"name": clip(name, 1000), "role": "publisher", "kind": "organization"})
-        if page := safe_url(_str(org.get("page"))):
+        if page := safe_url(json_str(org.get("page"))):
             publisher_link = {"url": page, "title": clip(name, MAX_TITLE), "media_type": "text/html",
                               "kind": "publisher"}
     owner = data.get("owner")
@@ -204,10 +173,10 @@ def _contributors(data: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str,
     for contact in contacts:
         if not isinstance(contact, dict):
             continue
-        email = clean_text(_str(contact.get("email")))
+        email = clean_text(json_str(contact.get("email")))
         if email and ("@" not in email or " " in email):
             email = None
-        name = clean_text(_str(contact.get("name"))) or email
+        name = clean_text(json_str(contact.get("name"))) or email
         if name:
             people.append({"name": clip(name, 1000), "role": "contact", "kind": None, "email": email})
     unique: list[dict[str, Any]] = []
@@ -218,25 +187,24 @@ def _contributors(data: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str,
 
 
 def _media_type(resource: dict[str, Any]) -> str | None:
-    mime = clean_text(_str(resource.get("mime")))
-    if mime and re.fullmatch(r"[\w.+-]+/[\w.+-]+", mime):
-        return mime.lower()
-    return format_media_type(clean_text(_str(resource.get("format"))))
+    if mime := mime_type(clean_text(json_str(resource.get("mime")))):
+        return mime
+    return format_media_type(clean_text(json_str(resource.get("format"))))
 
 
 def _links(data: dict[str, Any], warnings: list[str]) -> list[dict[str, Any]]:
     links = []
     resources = [r for r in _list(data.get("resources")) if isinstance(r, dict)]
     for resource in resources:
-        url = safe_url(_str(resource.get("url"))) or safe_url(_str(resource.get("latest")))
+        url = safe_url(json_str(resource.get("url"))) or safe_url(json_str(resource.get("latest")))
         if not url:
             continue
-        title = clean_text(_str(resource.get("title")))
+        title = clean_text(json_str(resource.get("title")))
         links.append({
             "url": url,
             "title": clip(title, MAX_TITLE) if title else None,
             "media_type": _media_type(resource),
-            "kind": clean_text(_str(resource.get("type"))) or "main",
+            "kind": clean_text(json_str(resource.get("type"))) or "main",
         })
     links = merge_duplicates(links, key="url")
     if len(links) > MAX_LIST - 1:
@@ -266,12 +234,12 @@ def _coverage(data: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
         for zone in _list(spatial.get("zones")):
             # v1 gives ids; some exports give {"id", "name"} objects.
             if isinstance(zone, dict):
-                name = clean_text(_str(zone.get("name"))) or _zone_name(_str(zone.get("id")) or "")
+                name = clean_text(json_str(zone.get("name"))) or _zone_name(json_str(zone.get("id")) or "")
             else:
-                name = _zone_name(_str(zone) or "")
+                name = _zone_name(json_str(zone) or "")
             if name and name not in places:
                 places.append(clip(name, 500))
-        granularity = _str(spatial.get("granularity")) or ""
+        granularity = json_str(spatial.get("granularity")) or ""
         if not places and granularity.startswith("fr:"):
             places.append("France")
         coverage["places"] = places[:MAX_LIST]
@@ -283,8 +251,8 @@ def _coverage(data: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
                 warnings.append("spatial.geom is not in WGS84 degrees: bbox ignored")
     temporal = data.get("temporal_coverage")
     if isinstance(temporal, dict):
-        start = date_interval(_str(temporal.get("start")))
-        end = date_interval(_str(temporal.get("end")))
+        start = date_interval(json_str(temporal.get("start")))
+        end = date_interval(json_str(temporal.get("end")))
         if start or end:
             interval = {
                 "text": f"{start['text'] if start else '..'}/{end['text'] if end else '..'}",

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from catalogue.config import Settings
 from catalogue.store import Store
 from tests.api import data
-from web.app import create_app
+from tests.webapp import running_app
 
 
 @pytest.fixture(scope="session")
@@ -23,11 +23,8 @@ def api_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict[s
 
 @pytest.fixture(scope="session")
 def api_app(api_data: tuple[Settings, dict[str, Any]]) -> Iterator[Flask]:
-    app = create_app(api_data[0], TESTING=True)
-    yield app
-    services = app.extensions["catalogue"]
-    if services._index is not None:
-        services.index.close()
+    with running_app(api_data[0]) as app:
+        yield app
 
 
 @pytest.fixture
@@ -61,10 +58,7 @@ def small(tmp_path: Path) -> Iterator[tuple[Flask, Store, Any]]:
     data.fill(store, [data.make_record(n) for n in range(5)])
     index = open_index(None, tmp_path)
     sync(index, store)
-    app = create_app(settings, TESTING=True)
-    yield app, store, index
-    index.close()
-    services = app.extensions["catalogue"]
-    if services._index is not None:
-        services.index.close()
+    with running_app(settings) as app:
+        yield app, store, index
+        index.close()
     store.close()

@@ -51,9 +51,13 @@ def gallica_2010() -> dict[str, Mapped]:
     }
 
 
+def read_bytes(content: bytes, identifier: str = "a") -> Mapped:
+    """Map ``content`` as the oai_dc record ``identifier``."""
+    return read_oai_dc(RawRecord(identifier=identifier, format="oai_dc", content=content), CTX)
+
+
 def services(name: str, identifier: str = "oai:bnf.fr:gallica/ark:/12148/x") -> Mapped:
-    raw = RawRecord(identifier=identifier, format="oai_dc", content=(DATA / name).read_bytes())
-    return read_oai_dc(raw, CTX)
+    return read_bytes((DATA / name).read_bytes(), identifier)
 
 
 def test_the_2010_page_gives_100_valid_records(gallica_2010):
@@ -212,9 +216,8 @@ def test_mixed_rights_fail_closed():
     « in copyright » statement wins over « domaine public »."""
     data = (DATA / "SYNTHETIC_gallica_oairecord_mixed_rights.xml").read_bytes()
     with pytest.raises(MappingError, match="unreadable XML"):
-        read_oai_dc(RawRecord(identifier="x", format="oai_dc", content=data), CTX)
-    repaired = data[data.index(b"<results") :]
-    record = read_oai_dc(RawRecord(identifier="x", format="oai_dc", content=repaired), CTX).record
+        read_bytes(data, "x")
+    record = read_bytes(data[data.index(b"<results") :], "x").record
     assert record["licence"]["code"] == "all-rights-reserved"
     assert record["access"] != "free"
 
@@ -232,27 +235,28 @@ def test_deleted_and_missing_metadata():
     assert record["languages"] == ["en"] and record["description"][0]["lang"] == "en"
     empty = b'<record xmlns="http://www.openarchives.org/OAI/2.0/"><header><identifier>a</identifier></header></record>'
     with pytest.raises(MappingError, match="no metadata"):
-        read_oai_dc(RawRecord(identifier="a", format="oai_dc", content=empty), CTX)
+        read_bytes(empty)
 
 
-def test_no_title_is_a_mapping_error():
-    content = (
-        b'<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
-        b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>  \n </dc:title>'
-        b"<dc:creator>X</dc:creator></oai_dc:dc>"
-    )
-    with pytest.raises(MappingError, match="no dc:title"):
-        read_oai_dc(RawRecord(identifier="a", format="oai_dc", content=content), CTX)
+DC_OPEN = (
+    b'<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+    b'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+)
 
 
-def test_entities_are_refused():
-    content = (
-        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>'
-        b'<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
-        b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>&e;</dc:title></oai_dc:dc>'
-    )
-    with pytest.raises(MappingError, match="unreadable XML"):
-        read_oai_dc(RawRecord(identifier="a", format="oai_dc", content=content), CTX)
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(DC_OPEN + b"<dc:title>  \n </dc:title><dc:creator>X</dc:creator></oai_dc:dc>",
+                     "no dc:title", id="no-title"),
+        pytest.param(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]>'
+                     + DC_OPEN + b"<dc:title>&e;</dc:title></oai_dc:dc>",
+                     "unreadable XML", id="entities-refused"),
+    ],
+)
+def test_unmappable_dc_is_a_mapping_error(content: bytes, message: str) -> None:
+    with pytest.raises(MappingError, match=message):
+        read_bytes(content)
 
 
 HOSTILE_DC = """<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -270,8 +274,7 @@ HOSTILE_DC = """<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai
 
 
 def test_hostile_description_comes_out_harmless():
-    raw = RawRecord(identifier="h1", format="oai_dc", content=HOSTILE_DC.encode())
-    record = validate_record(read_oai_dc(raw, CTX).record)
+    record = validate_record(read_bytes(HOSTILE_DC.encode(), "h1").record)
     assert record["title"][0]["value"] == "Titre esrever normal"
     description = record["description"][0]
     html, text = description["html"], description["value"]

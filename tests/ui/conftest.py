@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from catalogue.config import Settings
 from tests.ui import catalogue_data
-from web.app import create_app
+from tests.webapp import running_app
 
 
 @pytest.fixture(scope="session")
@@ -20,11 +20,8 @@ def ui_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def ui_app(ui_settings: Settings) -> Iterator[Flask]:
-    app = create_app(ui_settings, TESTING=True)
-    yield app
-    services = app.extensions["catalogue"]
-    if services._index is not None:
-        services.index.close()
+    with running_app(ui_settings) as app:
+        yield app
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas.vocabularies import Vocabulary, build_vocabulary, normalize_label
+from schemas.vocabularies import Concept, Vocabulary, build_vocabulary, normalize_label
 
 C = "scolomfr-voc-022-num-"
 D = "scolomfr-voc-015-num-"
@@ -47,15 +47,19 @@ LEVELS = [
 ]
 
 
+def assert_current_concept(found: Concept | None, text: str, vocab: str, concept_id: str, label: str) -> None:
+    """``text`` matched the current concept ``concept_id`` of vocabulary ``vocab``, labelled ``label``."""
+    assert found is not None, text
+    assert (found.id, found.label) == (concept_id, label)
+    assert found.vocab == vocab
+    assert found.current
+
+
 @pytest.mark.parametrize(("text", "concept_id", "label"), LEVELS)
 def test_level_words_match_current_voc022_concepts(
     vocab: Vocabulary, text: str, concept_id: str, label: str
 ) -> None:
-    found = vocab.match_level(text)
-    assert found is not None, text
-    assert (found.id, found.label) == (concept_id, label)
-    assert found.vocab == "022"
-    assert found.current
+    assert_current_concept(vocab.match_level(text), text, "022", concept_id, label)
 
 
 DISCIPLINES = [
@@ -116,9 +120,7 @@ LYCEE_FALLBACKS = [
 def test_lycee_subjects_fall_back_to_the_documented_current_concept(
     vocab: Vocabulary, text: str, concept_id: str, label: str
 ) -> None:
-    found = vocab.match_discipline(text)
-    assert found is not None
-    assert (found.id, found.label, found.current) == (concept_id, label, True)
+    assert_current_concept(vocab.match_discipline(text), text, "015", concept_id, label)
     readme = (Path(__file__).parents[2] / "schemas" / "mappings" / "README.md").read_text()
     assert concept_id in readme
 
