@@ -22,7 +22,7 @@ from typing import Any
 from catalogue.config import Source
 from catalogue.pipeline import Mapper, Pipeline
 from catalogue.store import Store
-from harvesters.base import RawRecord
+from harvesters.base import Page, RawRecord
 from harvesters.http import HttpClient, Response
 from schemas.record import Record
 from search.tantivy_index import TantivyIndex
@@ -87,10 +87,9 @@ class TimedMapper(Mapper):
 class TimedPipeline(Pipeline):
     timer: Timer
 
-    def _writes(self, source: Source, raws: list[RawRecord],
-                curations: dict[str, list[dict[str, Any]]]) -> list[Any]:
+    def _prepare(self, source: Source, page: Page, pool: Any) -> Any:
         with self.timer.time("writes"):
-            return super()._writes(source, raws, curations)
+            return super()._prepare(source, page, pool)
 
 
 class TimedHttp(HttpClient):
