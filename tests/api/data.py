@@ -6,6 +6,7 @@ partners, types and licences vary so that every facet has several values.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -91,11 +92,15 @@ def make_record(n: int, partner: str | None = None, title: str | None = None) ->
     return validate_record(data)
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _write(store: Store, partner: str, run: int, records: list[dict[str, Any]],
            deleted: Sequence[str] = ()) -> None:
     writes = [Write(r["id"], r["source"]["identifier"],
                     raw=RawEntry(r["id"], r["source"]["identifier"], "test", r["id"].encode(),
-                                 "h-" + r["id"] + r["title"][0]["value"], None),
+                                 _digest(r["id"] + r["title"][0]["value"]), None),
                     record=r)
               for r in records]
     writes += [Write(rid, rid, deleted=True) for rid in deleted]

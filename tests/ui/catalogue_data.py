@@ -8,6 +8,7 @@ Flask test client). The browser tests run on the demo catalogue: ``tests/demo/te
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -256,8 +257,8 @@ def _write(store: Store, mapper: Mapper, partner: str, run: int, records: list[d
     counts: Counter[str] = Counter()
     writes = [
         Write(r["id"], r["source"]["identifier"],
-              raw=RawEntry(r["id"], r["source"]["identifier"], "test", r["id"].encode(), "h-" + r["id"],
-                           None),
+              raw=RawEntry(r["id"], r["source"]["identifier"], "test", r["id"].encode(),
+                           hashlib.sha256(r["id"].encode()).hexdigest(), None),
               record=r, facets=mapper.facets(r))
         for r in records
     ]
