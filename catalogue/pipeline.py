@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
+import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -123,6 +124,21 @@ def map_one(mapper: Mapper, source: Source, raw: RawRecord, entry: RawEntry, har
 
 # A mapping worker process inherits the parent's mapper when forked (vocabulary already loaded).
 _WORKER_MAPPER: Mapper | None = None
+
+
+def _die_with_parent() -> None:
+    """Pool initializer: a worker must not outlive a harvest killed with SIGKILL (Linux
+    PR_SET_PDEATHSIG; elsewhere the worker ends when its queue closes)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before the call above took effect
+        os._exit(1)
 
 
 def _map_batch(source: Source, jobs: list[tuple[RawRecord, RawEntry, list[dict[str, Any]]]],
@@ -241,7 +257,8 @@ class Pipeline:
                     if pool is None and self.workers > 0 and number == 1:
                         # From the second page on: a one-page source never pays for the pool.
                         pool = ProcessPoolExecutor(self.workers,
-                                                   mp_context=multiprocessing.get_context("fork"))
+                                                   mp_context=multiprocessing.get_context("fork"),
+                                                   initializer=_die_with_parent)
                     pending.append(self._prepare(source, page, pool))
                     store_pages(keep=self.workers)
             finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -20,6 +21,19 @@ def run(env: dict[str, str], *args: str, check: bool = True,
     if check and proc.returncode != 0:
         raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def children_of(pid: int) -> list[int]:
+    """Live child processes of ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def store_of(env: dict[str, str]) -> Store:
@@ -111,9 +125,17 @@ def test_harvest_killed_mid_run_resumes_exactly_once(cli_env: dict[str, str], si
                 continue
             if stored > 0:
                 break
+        children = children_of(proc.pid)
+        if (os.cpu_count() or 1) >= 2:  # `catalogue harvest` maps in a worker process there
+            assert children
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert 0 < stored < total
+        # Mapping workers die with the harvest: nothing is left running.
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
         simulator.faults.clear()
         out = run(env, "harvest", "bnf-gallica").stdout
         assert "bnf-gallica: done" in out
