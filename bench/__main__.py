@@ -85,6 +85,10 @@ class Run:
         self.corpus = Corpus(args.records, args.seed)
         self.data_dir: Path = args.data_dir
         self.store_url = f"sqlite:///{self.data_dir / 'catalogue.db'}"
+        # As `catalogue harvest` with this data dir: the compiled vocabulary cache lands in
+        # data_dir/cache, where `catalogue serve` looks for it (else its first request compiles it).
+        os.environ["CATALOGUE_DATA_DIR"] = str(self.data_dir)
+        os.environ.pop("CATALOGUE_CACHE_DIR", None)
         self.logs = self.data_dir.parent / f"logs-{args.records}"
         self.results: dict[str, Any] = self._previous()
         self.results.update(
@@ -282,10 +286,16 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    saved = {k: os.environ.get(k) for k in ("CATALOGUE_DATA_DIR", "CATALOGUE_CACHE_DIR")}
     try:
         _main(parse_args(argv))
     finally:
         signal.signal(signal.SIGTERM, previous)
+        for key, value in saved.items():  # the caller (e.g. a test run) gets its environment back
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _main(args: argparse.Namespace) -> None:

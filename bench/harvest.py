@@ -102,7 +102,7 @@ def run_harvest(store_url: str, data_dir: Path, sources: list[Source], labels: d
         profiler = cProfile.Profile()
     counts: Counter[str] = Counter()
     statuses = []
-    cpu_before = _cpu_seconds()
+    cpu_before, children_before = _cpu_seconds(), _cpu_seconds(resource.RUSAGE_CHILDREN)
     with MemorySampler() as memory:
         if profiler is not None:
             profiler.enable()
@@ -117,7 +117,10 @@ def run_harvest(store_url: str, data_dir: Path, sources: list[Source], labels: d
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(str(profile))
-    cpu_s = _cpu_seconds() - cpu_before
+    cpu_main_s = _cpu_seconds() - cpu_before
+    # Mapping workers are reaped when each source's pool shuts down, so they are counted here.
+    cpu_workers_s = _cpu_seconds(resource.RUSAGE_CHILDREN) - children_before
+    cpu_s = cpu_main_s + cpu_workers_s
     index.close()
     with store.engine.connect() as conn:
         live = conn.execute(select(func.count()).select_from(t.records)
@@ -132,9 +135,12 @@ def run_harvest(store_url: str, data_dir: Path, sources: list[Source], labels: d
     s = timer.seconds
     sync_s = total_s - harvest_s
     writes = s["writes"]
+    # With mapping workers, the main process waits for their results between its own stages:
+    # that wait is in the remainder, and only the pages mapped in-process show under "map".
+    remainder = "parse" if workers == 0 else "parse_and_mapping_wait"
     stages = {
         "fetch": s["fetch"],
-        "parse": harvest_s - s["fetch"] - writes - s["store_write"],
+        remainder: harvest_s - s["fetch"] - writes - s["store_write"],
         "map": s["map"],
         "prepare": writes - s["map"] - s["store_read_hashes"] - s["store_read_curations"],
         "store_read": s["store_read_hashes"] + s["store_read_curations"],
@@ -159,12 +165,15 @@ def run_harvest(store_url: str, data_dir: Path, sources: list[Source], labels: d
         "stages_s": {k: round(v, 3) for k, v in stages.items()},
         "stages_share": {k: round(v / total_s, 4) for k, v in stages.items()} if total_s else {},
         "pages": timer.calls["store_write"],
-        "peak_rss_mb": round(memory.peak_rss_mb, 1),
-        # CPU seconds of this process (all threads) per wall second: about 1 for a single-threaded
-        # CPU-bound run on an idle machine; well below 1 when other processes take the cores.
+        "mapping_workers": workers,
+        "peak_rss_mb": round(memory.peak_rss_mb, 1),  # the harvesting process (not its workers)
+        # CPU seconds (all threads of this process plus its mapping workers) per wall second:
+        # at most 1 + workers; lower when other processes on the machine take the cores.
+        "cpu_main_s": round(cpu_main_s, 1),
+        "cpu_workers_s": round(cpu_workers_s, 1),
         "cpu_s": round(cpu_s, 1),
         "cpu_per_wall": round(cpu_s / total_s, 3) if total_s else None,
-        # What the run would do with a core to itself (the pipeline is single-threaded).
+        # Records per CPU-second spent: the cost of a record, whatever the contention.
         "records_per_cpu_s": round(processed / cpu_s, 1) if cpu_s else None,
     }
 
@@ -189,6 +198,6 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+def _cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
