@@ -48,8 +48,8 @@ from schemas.vocabularies import (
 from schemas.vocabularies.text import read_table
 
 Aligned = dict[str, Any]
-PRIORITY = {"curation": 0, "source": 1, "rule": 2, "default": 3}
-LAYER_ORDER = ("source", "rule", "default", "curation")
+PRIORITY = {"curation": 0, "source": 1, "rule": 2, "inferred": 3, "default": 4}
+LAYER_ORDER = ("source", "rule", "inferred", "default", "curation")
 MAX_VALUES = 500  # per hint key: hostile or broken feeds can send thousands
 MAX_BASIS = 200
 _SPLIT = re.compile(r"\s*(?:--|;|\||\s/\s)\s*")

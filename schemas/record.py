@@ -25,7 +25,7 @@ from marshmallow import (
 
 Record = dict[str, Any]
 
-PROVENANCES = ("source", "rule", "default", "curation")
+PROVENANCES = ("source", "rule", "inferred", "default", "curation")
 ACCESS_CONDITIONS = ("free", "restricted", "unknown")
 CONTRIBUTOR_ROLES = (
     "author",

@@ -19,6 +19,14 @@ os.environ.setdefault("CATALOGUE_CACHE_DIR", str(Path(__file__).resolve().parent
 
 PG_URL = os.environ.get("CATALOGUE_TEST_DATABASE_URL")
 STORE_BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In CI the services are started by ``.ci/run``: a missing one fails the run, never skips."""
+    if IN_CI and not PG_URL:
+        raise pytest.UsageError("CI=true but CATALOGUE_TEST_DATABASE_URL is not set: "
+                                "`.ci/run` must start PostgreSQL")
 
 
 def reset_postgres(url: str) -> None:
