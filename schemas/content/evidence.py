@@ -1,0 +1,123 @@
+"""What a record says about its subject: its words by field, its period, whether it is
+historical material. Cheap by construction: descriptions are cut, every step is one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemas.vocabularies.analysis import STOP, stem, words
+from schemas.vocabularies.periods import find_periods
+
+from .index import ContentIndex
+
+MAX_DESCRIPTION = 700  # characters of description read: the subject is said at the start
+MAX_KEYWORDS = 40
+# Field weights: a title or a subject names the topic; a description also tells the context.
+WEIGHTS = {"title": 1.0, "keywords": 1.0, "description": 0.6}
+OLD_YEAR = 1950  # a document this old is itself a source for its time
+_YEAR = re.compile(r"^(-?\d{1,4})")
+
+
+@dataclass
+class Evidence:
+    stems: dict[str, float] = field(default_factory=dict)  # stem → best field weight
+    surface: dict[str, str] = field(default_factory=dict)  # stem → first word that gave it
+    tokens: dict[str, list[str]] = field(default_factory=dict)  # field → folded words
+    period: tuple[int, int] | None = None
+    period_text: str | None = None  # what named the period
+    strong_history: bool = False  # Dewey 9xx, RAMEAU period, temporal coverage, named period
+    old: bool = False
+    dewey_history: bool = False
+
+
+def _texts(items: Any, limit: int) -> list[str]:
+    out = []
+    for item in (items or [])[:limit]:
+        value = item.get("value") if isinstance(item, dict) else item
+        if isinstance(value, str) and value.strip() and "://" not in value:
+            out.append(value)
+    return out
+
+
+def _year(value: Any) -> int | None:
+    match = _YEAR.match(str(value or ""))
+    return int(match.group(1)) if match else None
+
+
+def _interval(item: Any) -> tuple[int, int] | None:
+    if not isinstance(item, dict):
+        return None
+    start, end = _year(item.get("start")), _year(item.get("end"))
+    if start is None and end is None:
+        return None
+    start = start if start is not None else end
+    end = end if end is not None else start
+    return (start, end) if start is not None and end is not None and start <= end else None
+
+
+def gather(record: dict[str, Any], hints: dict[str, list[str]], index: ContentIndex) -> Evidence:
+    ev = Evidence()
+    description = " ".join(_texts(record.get("description"), 5))[:MAX_DESCRIPTION]
+    keywords = _texts(record.get("keywords"), MAX_KEYWORDS)
+    keywords += [v for v in (hints.get("labels") or [])[:MAX_KEYWORDS] if v not in keywords]
+    keywords += [v for v in (hints.get("tags") or [])[:MAX_KEYWORDS] if v not in keywords]
+    fields = {
+        "title": " ".join(_texts(record.get("title"), 3)),
+        "keywords": " ; ".join(keywords),
+        "description": description,
+    }
+    for name, text in fields.items():
+        folded = words(text)
+        ev.tokens[name] = folded
+        weight = WEIGHTS[name]
+        for word in folded:
+            if word in STOP:
+                continue
+            term = stem(word)
+            if ev.stems.get(term, 0.0) < weight:
+                ev.stems[term] = weight
+            ev.surface.setdefault(term, word)
+    _period(record, hints, index, ev, fields, keywords)
+    return ev
+
+
+def _period(record: dict[str, Any], hints: dict[str, list[str]], index: ContentIndex,
+            ev: Evidence, fields: dict[str, str], keywords: list[str]) -> None:
+    """The record's period, from the most explicit statement to the least."""
+    dewey = [re.sub(r"\D", "", d.rsplit(":", 1)[-1]) for d in hints.get("dewey") or []]
+    ev.dewey_history = any(d.startswith("9") for d in dewey)
+    temporal = _interval((record.get("coverage") or {}).get("temporal"))
+    if temporal:
+        ev.period, ev.period_text, ev.strong_history = temporal, "couverture temporelle", True
+    if ev.period is None:
+        for keyword in keywords:
+            if " -- " in keyword or "(" in keyword:
+                found = find_periods(keyword)
+                if found:
+                    ev.period, ev.period_text, ev.strong_history = found[0], keyword, True
+                    break
+    if ev.period is None and index.periods:
+        for name in ("title", "keywords", "description"):
+            hits = index.periods.find(ev.tokens.get(name, []))
+            if hits:
+                named = hits[0][2]
+                ev.period, ev.period_text, ev.strong_history = (named.start, named.end), named.label, True
+                break
+    if ev.period is None:
+        found = find_periods(fields["title"])
+        if found:
+            ev.period, ev.period_text = found[0], fields["title"][:60]
+    dates = record.get("dates") or {}
+    for name in ("created", "issued"):
+        interval = _interval(dates.get(name))
+        if interval:
+            ev.old = interval[1] <= OLD_YEAR
+            if ev.period is None and ev.old:
+                ev.period, ev.period_text = interval, f"date {interval[0]}"
+            break
+
+
+__all__ = ["WEIGHTS", "Evidence", "gather"]
