@@ -13,7 +13,7 @@ from schemas.vocabularies.periods import find_periods
 
 from .index import ContentIndex
 
-MAX_DESCRIPTION = 700  # characters of description read: the subject is said at the start
+MAX_DESCRIPTION = 500  # characters of description read: the subject is said at the start
 MAX_KEYWORDS = 40
 # Field weights: a title or a subject names the topic; a description also tells the context.
 WEIGHTS = {"title": 1.0, "keywords": 1.0, "description": 0.6}
@@ -73,13 +73,15 @@ def gather(record: dict[str, Any], hints: dict[str, list[str]], index: ContentIn
         folded = words(text)
         ev.tokens[name] = folded
         weight = WEIGHTS[name]
-        for word in folded:
+        stems, surface = ev.stems, ev.surface
+        for word in dict.fromkeys(folded):
             if word in STOP:
                 continue
             term = stem(word)
-            if ev.stems.get(term, 0.0) < weight:
-                ev.stems[term] = weight
-            ev.surface.setdefault(term, word)
+            if stems.get(term, 0.0) < weight:
+                stems[term] = weight
+            if term not in surface:
+                surface[term] = word
     _period(record, hints, index, ev, fields, keywords)
     return ev
 

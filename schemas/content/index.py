@@ -8,7 +8,6 @@ phrases that start with it (a dictionary automaton over word sequences).
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ class Programme:
     own_period: bool
     weak: bool
     norm: float  # sum of the idf of its terms
+    weighted: tuple[tuple[str, float], ...] = ()  # (term, idf) of its distinct terms
 
 
 class PhraseMatcher(Generic[T]):
@@ -113,6 +113,7 @@ class ContentIndex:
                 own_period=bool(entry.get("own_period")),
                 weak=bool(entry.get("weak")),
                 norm=sum(self.idf[t] for t in set(entry["terms"])),
+                weighted=tuple((t, self.idf[t]) for t in dict.fromkeys(entry["terms"])),
             )
             position = len(self.programmes)
             self.programmes.append(programme)
@@ -144,14 +145,18 @@ class ContentIndex:
         self.periods.finalize()
 
 
-@functools.lru_cache(maxsize=8)
-def _cached(vocab: Vocabulary, mappings_dir: Path) -> ContentIndex:
-    return ContentIndex(vocab, mappings_dir)
+_BUILT: dict[tuple[int, Path | None], tuple[Vocabulary, ContentIndex]] = {}
 
 
 def content_index(vocab: Vocabulary, mappings_dir: Path | None = None) -> ContentIndex:
-    """The index for this vocabulary and tables directory, built on first use."""
-    return _cached(vocab, (mappings_dir or MAPPINGS_DIR).resolve())
+    """The index for this vocabulary and tables directory, built on first use (per process)."""
+    key = (id(vocab), mappings_dir)
+    built = _BUILT.get(key)
+    if built is None or built[0] is not vocab:
+        if len(_BUILT) >= 8:
+            _BUILT.clear()
+        built = _BUILT[key] = (vocab, ContentIndex(vocab, mappings_dir or MAPPINGS_DIR))
+    return built[1]
 
 
 __all__ = ["ContentIndex", "PhraseMatcher", "Programme", "content_index", "content_terms"]

@@ -8,6 +8,7 @@ gets at most :data:`MAX_LEVELS` levels. When nothing is convincing the answer is
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,10 @@ MAX_LEVELS = 3
 MAX_DISCIPLINES = 2
 PERIOD_THEMES = 2  # level groups linked by period alone
 MAX_PERIOD_SPAN = 1000
+CANDIDATE_DF = 80  # a title or subject stem proposes the themes it occurs in up to this many
+DESCRIPTION_DF = 20  # a description stem, only when it is this specific
+MAX_CANDIDATES = 30  # themes scored per record, those sharing the most specific stems
+RARE_DF = 6  # a stem this rare proposes its themes alone; others need a second shared stem
 
 
 @dataclass
@@ -54,27 +59,44 @@ class Inference:
 
 
 def _programmes(index: ContentIndex, ev: Evidence, known: set[str]) -> dict[int, Candidate]:
-    acc: dict[int, float] = {}
-    matched: dict[int, list[str]] = {}
-    for term, weight in ev.stems.items():
-        posting = index.postings.get(term)
-        if not posting:
+    """Themes sharing a specific word with the record, scored on all the words they share.
+
+    Candidates come from the postings of specific stems only (few themes each, fewer still for
+    description words); the score then looks at every term of the candidate. This keeps the
+    work per record to a few hundred dictionary operations.
+    """
+    stems = ev.stems
+    postings, idf = index.postings, index.idf
+    hits: Counter[int] = Counter()  # theme → shared specific stems (a very rare one counts 2)
+    for term, weight in stems.items():
+        posting = postings.get(term)
+        if not posting or len(posting) > (CANDIDATE_DF if weight >= 1.0 else DESCRIPTION_DF):
             continue
-        gain = index.idf[term] * weight
-        for position in posting:
-            acc[position] = acc.get(position, 0.0) + gain
-            matched.setdefault(position, []).append(term)
+        hits.update(posting)
+        if len(posting) <= RARE_DF:
+            hits.update(posting)
+    seen = [position for position, count in hits.most_common(MAX_CANDIDATES) if count >= 2]
+    present = frozenset(stems)
     out: dict[int, Candidate] = {}
-    for position, total in acc.items():
-        programme = index.programmes[position]
-        terms = matched[position]
-        coverage = total / programme.norm if programme.norm else 0.0
+    programmes = index.programmes
+    floor = STRENGTH * CANDIDATE_MIN
+    for position in seen:
+        programme = programmes[position]
+        total, terms = 0.0, []
+        for term, weight in programme.weighted:
+            found = stems.get(term)
+            if found:
+                total += weight * found
+                terms.append(term)
+        if total < floor:
+            continue
+        coverage = total / programme.norm
         score = coverage * min(1.0, total / STRENGTH)
         if len(terms) == 1:
             # One shared word ("révolution", "dynamique") is weak evidence.
             score *= 0.5 if len(programme.terms) > 1 else 0.6
-        if coverage >= 0.3:
-            score += min(0.2, 0.1 * len(programme.context & ev.stems.keys()))
+        if coverage >= 0.3 and programme.context:
+            score += min(0.2, 0.1 * len(programme.context & present))
         if programme.weak:
             score *= 0.6
         if programme.discipline in known:

@@ -44,13 +44,24 @@ def _stemmer() -> tantivy.TextAnalyzer:
     return TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.stemmer("french")).build()
 
 
-@functools.lru_cache(maxsize=131072)
+_STEMS: dict[str, str] = {}
+MAX_MEMO = 200_000  # distinct words remembered; past this the memo starts again
+
+
 def stem(word: str) -> str:
     """The search stem of one folded word ("revolutions" → "revolu"); numbers stay as they are."""
+    found = _STEMS.get(word)
+    if found is not None:
+        return found
     if _DIGITS.match(word):
-        return word
-    out = _stemmer().analyze(word)
-    return out[0] if out else word
+        found = word
+    else:
+        out = _stemmer().analyze(word)
+        found = out[0] if out else word
+    if len(_STEMS) >= MAX_MEMO:
+        _STEMS.clear()
+    _STEMS[word] = found
+    return found
 
 
 def words(text: str) -> list[str]:
