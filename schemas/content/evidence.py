@@ -19,6 +19,13 @@ MAX_KEYWORDS = 40
 WEIGHTS = {"title": 1.0, "keywords": 1.0, "description": 0.6}
 OLD_YEAR = 1950  # a document this old is itself a source for its time
 _YEAR = re.compile(r"^(-?\d{1,4})")
+# A RAMEAU subject is about history when it says so ("France -- Histoire -- 1789-1799") or
+# names an event after its years ("France -- 1789-1799 (Révolution)", "Guerre mondiale
+# (1914-1918)"); "Mazurkas -- 20e siècle" dates a musical form, it is not history.
+_HISTORY_SUBJECT = re.compile(
+    r"\bhistoire\b|\d{3,4}\s*-\s*\d{3,4}\s*\([^)\d]+\)|^[^,(]*\(\d{3,4}\s*-\s*\d{3,4}\)|\bguerres?\b",
+    re.I,
+)  # "Fallières, Armand (1841-1931)" is a person's life: a comma before the years rules it out
 
 
 @dataclass
@@ -90,13 +97,13 @@ def _period(record: dict[str, Any], hints: dict[str, list[str]], index: ContentI
             ev: Evidence, fields: dict[str, str], keywords: list[str]) -> None:
     """The record's period, from the most explicit statement to the least."""
     dewey = [re.sub(r"\D", "", d.rsplit(":", 1)[-1]) for d in hints.get("dewey") or []]
-    ev.dewey_history = any(d.startswith("9") for d in dewey)
+    ev.dewey_history = any(d.startswith("9") and not d.startswith("91") for d in dewey)  # 91: geography
     temporal = _interval((record.get("coverage") or {}).get("temporal"))
     if temporal:
         ev.period, ev.period_text, ev.strong_history = temporal, "couverture temporelle", True
     if ev.period is None:
         for keyword in keywords:
-            if " -- " in keyword or "(" in keyword:
+            if (" -- " in keyword or "(" in keyword) and _HISTORY_SUBJECT.search(keyword):
                 found = find_periods(keyword)
                 if found:
                     ev.period, ev.period_text, ev.strong_history = found[0], keyword, True

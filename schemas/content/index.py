@@ -95,11 +95,16 @@ class ContentIndex:
         self.idf = {t: math.log(1 + total / n) for t, n in df.items()}
         self.programmes: list[Programme] = []
         self.postings: dict[str, list[int]] = {}
+        discipline_terms: dict[str, set[str]] = {
+            c.id: set(content_terms(c.label.replace("(discipline)", ""))) for c in vocab.disciplines()
+        }
         for entry in raw:
             discipline = entry.get("discipline")
             if discipline is None:
                 found = vocab.discipline_of(entry["id"])
                 discipline = found.id if found else None
+                if set(entry["terms"]) <= discipline_terms.get(discipline or "", set()):
+                    continue  # "physique-chimie (lycée 2015)": only the discipline's own name
             concept = vocab.concept(entry["id"])
             period = entry.get("period")
             programme = Programme(

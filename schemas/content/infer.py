@@ -29,6 +29,7 @@ PERIOD_THEMES = 2  # level groups linked by period alone
 MAX_PERIOD_SPAN = 1000
 CANDIDATE_DF = 80  # a title or subject stem proposes the themes it occurs in up to this many
 DESCRIPTION_DF = 20  # a description stem, only when it is this specific
+SPECIFIC_IDF = 4.7  # idf of a stem found in about 30 themes: at least one shared word this rare
 MAX_CANDIDATES = 30  # themes scored per record, those sharing the most specific stems
 RARE_DF = 6  # a stem this rare proposes its themes alone; others need a second shared stem
 
@@ -88,13 +89,13 @@ def _programmes(index: ContentIndex, ev: Evidence, known: set[str]) -> dict[int,
             if found:
                 total += weight * found
                 terms.append(term)
-        if total < floor:
-            continue
+        if total < floor or max(idf[t] for t in terms) < SPECIFIC_IDF:
+            continue  # only generic words shared ("France", "monde"): no evidence
         coverage = total / programme.norm
         score = coverage * min(1.0, total / STRENGTH)
         if len(terms) == 1:
             # One shared word ("révolution", "dynamique") is weak evidence.
-            score *= 0.5 if len(programme.terms) > 1 else 0.6
+            score *= 0.5 if len(programme.terms) > 1 else 0.45
         if coverage >= 0.3 and programme.context:
             score += min(0.2, 0.1 * len(programme.context & present))
         if programme.weak:
@@ -182,7 +183,8 @@ def infer(
         if d != index.history and _noisy_or([h[0] for h in hits]) >= DISCIPLINE_MIN
     }
     history_words = index.history in lexicon or any(
-        c.programme.discipline == index.history and c.score >= 0.4 for c in found.values()
+        c.programme.discipline == index.history and c.score >= 0.6 and len(c.words) >= 2
+        for c in found.values()
     )
     historical = ev.dewey_history or (not other and (ev.strong_history or (ev.old and history_words)))
     if historical and ev.period is not None:
@@ -216,7 +218,7 @@ def infer(
     if not known_disciplines:
         result.disciplines = [(d, best_basis[d][1]) for d in chosen]
     if not known_levels:
-        result.levels = _levels(index, ev, set(chosen) | known_disciplines, per_discipline, lexicon)
+        result.levels = _levels(index, ev, known_disciplines or set(chosen), per_discipline, lexicon)
     return result
 
 

@@ -40,7 +40,8 @@ _LYCEE_STAGE = "lycée général et technologique"
 # is matched on dates, so these must not count as shared words too ("vie" is a word, not VI).
 _ROMAN_WORD = re.compile(r"^[ivxl]+(?:e|er|eme)?$")
 _PERIOD_WORDS = frozenset({
-    "s", "siecle", "siecles", "annee", "annees", "debut", "fin", "depuis", "apres", "av", "j", "c",
+    "s", "siecle", "siecles", "annee", "annees", "debut", "fin", "depuis", "apres", "avant", "av", "j",
+    "c",
 })
 
 
