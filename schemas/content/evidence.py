@@ -17,7 +17,8 @@ MAX_DESCRIPTION = 500  # characters of description read: the subject is said at 
 MAX_KEYWORDS = 40
 # Field weights: a title or a subject names the topic; a description also tells the context.
 WEIGHTS = {"title": 1.0, "keywords": 1.0, "description": 0.6}
-OLD_YEAR = 1950  # a document this old is itself a source for its time
+OLD_YEAR = 1950  # a document this old is a source for its time, given history-ish words
+EARLY_YEAR = 1815  # a document this old is historical material by itself (unless other evidence)
 _YEAR = re.compile(r"^(-?\d{1,4})")
 # A RAMEAU subject is about history when it says so ("France -- Histoire -- 1789-1799") or
 # names an event after its years ("France -- 1789-1799 (Révolution)", "Guerre mondiale
@@ -37,6 +38,7 @@ class Evidence:
     period_text: str | None = None  # what named the period
     strong_history: bool = False  # Dewey 9xx, RAMEAU period, temporal coverage, named period
     old: bool = False
+    early: bool = False
     dewey_history: bool = False
 
 
@@ -110,10 +112,14 @@ def _period(record: dict[str, Any], hints: dict[str, list[str]], index: ContentI
                     break
     if ev.period is None and index.periods:
         for name in ("title", "keywords", "description"):
-            hits = index.periods.find(ev.tokens.get(name, []))
-            if hits:
-                named = hits[0][2]
-                ev.period, ev.period_text, ev.strong_history = (named.start, named.end), named.label, True
+            tokens = ev.tokens.get(name, [])
+            for start, end, named in index.periods.find(tokens):
+                # "Moyen Âge", "Révolution française" say history; a one-word name ("Empire",
+                # "Révolution", "Renaissance") is also a common word: it dates, it does not prove.
+                ev.period, ev.period_text = (named.start, named.end), named.label
+                ev.strong_history = end - start > 1
+                break
+            if ev.period is not None:
                 break
     if ev.period is None:
         found = find_periods(fields["title"])
@@ -124,6 +130,7 @@ def _period(record: dict[str, Any], hints: dict[str, list[str]], index: ContentI
         interval = _interval(dates.get(name))
         if interval:
             ev.old = interval[1] <= OLD_YEAR
+            ev.early = interval[1] <= EARLY_YEAR
             if ev.period is None and ev.old:
                 ev.period, ev.period_text = interval, f"date {interval[0]}"
             break

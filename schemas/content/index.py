@@ -79,6 +79,19 @@ def content_terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOP]
 
 
+def singular(word: str) -> str:
+    """A folded word without its plural mark ("fractions" → "fraction", "reseaux" → "reseau").
+
+    Lexicon terms are matched on these rather than on stems: the stemmer makes one word of
+    "France", "française" and "français", and "français" is a discipline.
+    """
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" and word[-2] != word[-1] else word
+
+
+def lexicon_words(text: str) -> list[str]:
+    return [singular(w) for w in words(text) if w not in STOP]
+
+
 class ContentIndex:
     """Everything the content layer looks up, built from the vocabulary and the tables."""
 
@@ -137,7 +150,7 @@ class ContentIndex:
             if target is None or target.vocab != "015":
                 continue
             resolved = LexiconTerm(term.term, target.id, term.weight, term.levels)
-            self.lexicon.add(content_terms(term.term), resolved)
+            self.lexicon.add(lexicon_words(term.term), resolved)
         self.lexicon.finalize()
         self.cues: PhraseMatcher[LevelCue] = PhraseMatcher()
         for cue in read_cues(mappings_dir):
@@ -164,4 +177,7 @@ def content_index(vocab: Vocabulary, mappings_dir: Path | None = None) -> Conten
     return built[1]
 
 
-__all__ = ["ContentIndex", "PhraseMatcher", "Programme", "content_index", "content_terms"]
+__all__ = [
+    "ContentIndex", "PhraseMatcher", "Programme", "content_index", "content_terms", "lexicon_words",
+    "singular",
+]

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from schemas.vocabularies import Vocabulary
-from schemas.vocabularies.analysis import STOP, stem
+from schemas.vocabularies.analysis import STOP
 
 from .evidence import Evidence, gather
-from .index import ContentIndex, Programme, content_index
+from .index import ContentIndex, Programme, content_index, singular
 
-DISCIPLINE_MIN = 0.5
+DISCIPLINE_MIN = 0.65
 LEVEL_MIN = 0.45
 CANDIDATE_MIN = 0.3
 STRENGTH = 7.0  # matched idf that makes full-strength evidence (about two specific words)
@@ -143,7 +143,7 @@ def _lexicon(index: ContentIndex, ev: Evidence) -> dict[str, list[tuple[float, s
     seen: set[str] = set()
     for name, tokens in ev.tokens.items():
         factor = 0.8 if name == "description" else 1.0
-        for _, _, term in index.lexicon.find([stem(t) for t in tokens if t not in STOP]):
+        for _, _, term in index.lexicon.find([singular(t) for t in tokens if t not in STOP]):
             if term.term in seen:
                 continue
             seen.add(term.term)
@@ -186,7 +186,9 @@ def infer(
         c.programme.discipline == index.history and c.score >= 0.6 and len(c.words) >= 2
         for c in found.values()
     )
-    historical = ev.dewey_history or (not other and (ev.strong_history or (ev.old and history_words)))
+    historical = ev.dewey_history or (
+        not other and (ev.strong_history or ev.early or (ev.old and history_words))
+    )
     if historical and ev.period is not None:
         _by_period(index, ev, found)
 
