@@ -27,6 +27,9 @@ MAX_LEVELS = 3
 MAX_DISCIPLINES = 2
 PERIOD_THEMES = 2  # level groups linked by period alone
 MAX_PERIOD_SPAN = 1000
+# Score of a history theme linked by period alone: stated history (temporal coverage, RAMEAU
+# history subject, named period, Dewey 9xx), or an early document that is its own source.
+PERIOD_STRONG, PERIOD_EARLY = 0.75, 0.66
 CANDIDATE_DF = 80  # a title or subject stem proposes the themes it occurs in up to this many
 DESCRIPTION_DF = 20  # a description stem, only when it is this specific
 SPECIFIC_IDF = 4.7  # idf of a stem found in about 30 themes: at least one shared word this rare
@@ -113,7 +116,7 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return max(0, inside) / (a[1] - a[0] + 1)
 
 
-def _by_period(index: ContentIndex, ev: Evidence, found: dict[int, Candidate]) -> None:
+def _by_period(index: ContentIndex, ev: Evidence, found: dict[int, Candidate], base: float) -> None:
     """History themes whose period holds the record's: the tightest per group of levels."""
     assert ev.period is not None
     groups: dict[tuple[str, ...], tuple[tuple[int, int, float], int]] = {}  # levels → (key, pos)
@@ -130,7 +133,7 @@ def _by_period(index: ContentIndex, ev: Evidence, found: dict[int, Candidate]) -
             groups[programme.levels] = (key, position)
     for _, position in sorted(groups.values())[:PERIOD_THEMES]:
         earlier = found.get(position)
-        score = 0.6 + (0.4 * min(1.0, earlier.score) if earlier else 0.0)
+        score = base + ((1 - base) * min(1.0, earlier.score) if earlier else 0.0)
         found[position] = Candidate(index.programmes[position], score,
                                     earlier.words if earlier else [], ev.period)
 
@@ -170,7 +173,8 @@ def infer(
 
     ``known_disciplines`` (from the partner's own statements and classifications) steer the
     choice of themes and are never contradicted: the content adds disciplines only when there
-    are none, and levels only when ``known_levels`` is false.
+    are none (except history beside them, for material that says it is historical), and levels
+    only when ``known_levels`` is false.
     """
     index = content_index(vocab, mappings_dir)
     ev = gather(record, hints, index)
@@ -186,11 +190,12 @@ def infer(
         c.programme.discipline == index.history and c.score >= 0.6 and len(c.words) >= 2
         for c in found.values()
     )
-    historical = ev.dewey_history or (
-        not other and (ev.strong_history or ev.early or (ev.old and history_words))
-    )
+    # Historical material: said so (Dewey 9xx, a history subject, a temporal coverage, a named
+    # period), or old with nothing else to say (a 1910 chemistry manual has something else).
+    stated = ev.dewey_history or ev.strong_history
+    historical = stated or (not other and (ev.early or (ev.old and history_words)))
     if historical and ev.period is not None:
-        _by_period(index, ev, found)
+        _by_period(index, ev, found, PERIOD_STRONG if stated else PERIOD_EARLY)
 
     scores: dict[str, float] = {}
     best_basis: dict[str, tuple[float, str]] = {}
@@ -217,10 +222,16 @@ def infer(
     for d, score in ranked[:MAX_DISCIPLINES]:
         if score >= DISCIPLINE_MIN and (not chosen or score >= 0.75 * scores[chosen[0]]):
             chosen.append(d)
+    steer = set(known_disciplines)
     if not known_disciplines:
         result.disciplines = [(d, best_basis[d][1]) for d in chosen]
+    elif stated and index.history in chosen and index.history not in known_disciplines:
+        # A 1788 pamphlet on taxes that the partner files under economics is also a source on
+        # the Revolution: stated history adds history beside the partner's class, never instead.
+        result.disciplines = [(index.history, best_basis[index.history][1])]
+        steer.add(index.history)
     if not known_levels:
-        result.levels = _levels(index, ev, known_disciplines or set(chosen), per_discipline, lexicon)
+        result.levels = _levels(index, ev, steer or set(chosen), per_discipline, lexicon)
     return result
 
 
