@@ -36,7 +36,7 @@ from bench.corpus import SEED, Corpus
 from bench.harvest import FeedProcess, partner_labels, run_harvest, sources_for
 from bench.queries import build_queries
 
-STAGES = ("harvest", "search", "http", "peer", "incremental")
+STAGES = ("alignment", "harvest", "search", "http", "peer", "incremental")
 
 
 def log(message: str) -> None:
@@ -141,6 +141,14 @@ class Run:
         self.results["harvest_peak_rss_mb"] = result["peak_rss_mb"]
         log(f"harvest: {result['records_per_s']} records/s ({result['seconds']} s), "
             f"counts {result['counts']}")
+
+    def alignment(self) -> None:
+        from bench.alignment import measure
+
+        result = measure(self.corpus, min(self.args.records, 5000))
+        self.results["alignment"] = result
+        log(f"alignment: {result['content_ms_per_record']} ms CPU/record for the content layer, "
+            f"{result['align_ms_per_record']} ms for the whole alignment")
 
     def _require_data(self) -> None:
         if not (self.data_dir / "catalogue.db").exists():

@@ -19,12 +19,17 @@ c. ``rule`` with basis ``<scheme>:<value>``: partner classifications mapped by t
    ``schemas/mappings/``: Dewey (the longest prefix wins), Canal-U setSpecs (the most specific
    wins), INSPIRE themes, ISO 19115 topic categories, GEMET, DCAT themes and data.gouv.fr tags.
    Text values (themes, tags) that no rule covers go through the label matcher as in b.
+c'. ``inferred``: the content layer (:mod:`schemas.content`): title, description,
+   subjects/keywords, temporal coverage and dates matched against the school programmes of
+   voc-015 (compiled with the vocabulary), the discipline lexicon, the level cues and the
+   named periods of ``schemas/mappings/``. It fills a field only when a and b–c left it empty,
+   and abstains on weak evidence. Bases: ``programme:…``, ``lexicon:…``, ``cue:…``.
 d. ``default``: the per-source defaults from the sources file (labels or ids), only for a
    field (levels, disciplines) that the layers above left empty.
 e. ``curation``: manual add/remove decisions. They come last and always win.
 
 There is one entry per concept id, and it keeps the strongest provenance
-(curation > source > rule > default). Levels are stored as asserted; the hierarchy expansion
+(curation > source > rule > inferred > default). Levels are stored as asserted; the hierarchy expansion
 for search is :meth:`Vocabulary.level_expansion`.
 """
 
@@ -249,6 +254,23 @@ def _rules(col: _Collector, hint: str, values: list[str]) -> None:
             col.miss(prefix, value)
 
 
+def _content(
+    col: _Collector, record: dict[str, Any], hints: dict[str, list[str]], mappings_dir: Path | None
+) -> None:
+    """Layer c': what the record is about, for the fields the layers above left empty."""
+    from schemas.content import infer
+
+    if col.values["levels"] and col.values["disciplines"]:
+        return
+    known = {getattr(col.vocab.discipline_of(cid), "id", cid) for cid in col.values["disciplines"]}
+    found = infer(record, hints, col.vocab, known, bool(col.values["levels"]), mappings_dir)
+    for field, pairs in (("levels", found.levels), ("disciplines", found.disciplines)):
+        for cid, basis in pairs:
+            concept = col.vocab.resolve(cid)
+            if concept is not None:
+                col.add(concept, "inferred", _short(basis), field)
+
+
 def _defaults(col: _Collector, defaults: dict[str, list[str]]) -> None:
     """Source defaults fill a field only when the record itself gave nothing for it: a default
     is the partner's general audience, less precise than anything said about the resource."""
@@ -302,6 +324,7 @@ def align(
     defaults: dict[str, list[str]] | None = None,
     curations: list[dict[str, Any]] | None = None,
     vocab: Vocabulary | None = None,
+    mappings_dir: Path | None = None,
 ) -> tuple[list[Aligned], list[Aligned], list[str]]:
     """Return ``(levels, disciplines, unmatched_terms)`` for a mapped record.
 
@@ -310,7 +333,8 @@ def align(
     dcat_themes, labels. Other keys are ignored. The record's own
     ``keywords`` are used too: INSPIRE/GEMET thesaurus keywords go through those rules, and
     the others count as labels. ``unmatched_terms`` lists ``"<kind>:<text>"`` for every value
-    that matched nothing, for the quality report.
+    that matched nothing, for the quality report. ``mappings_dir`` holds the content layer's
+    tables (tests pass their own; default ``schemas/mappings/``).
     """
     vocab = vocab or load_vocabulary()
     col = _Collector(vocab)
@@ -331,6 +355,7 @@ def align(
     for hint in RULE_SETS:
         _rules(col, hint, _values([*hints.get(hint, []), *extra.get(hint, [])]))
     _coarse_levels(col, coarse)
+    _content(col, record or {}, hints, mappings_dir)
     if defaults:
         _defaults(col, defaults)
     if curations:

@@ -16,27 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.cleaning.vocab import fold
+from schemas.vocabularies.analysis import FRENCH_ELISIONS as FRENCH_ELISIONS
+from schemas.vocabularies.analysis import FRENCH_STOP_WORDS as FRENCH_STOP_WORDS
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 32
 MAX_PHRASES = 5
 
-# Folded French function words. Folding happens before this filter in both engines, so the
-# list is written without accents. Left out on purpose because teachers search for them as
-# nouns: "son" (sound), "or" (gold), "vers" (verse), "est" (east), "ete" (summer), "pas" (step).
-_STOP_TEXT = """
-    a au aux avec c ce ceci cela ces cet cette chez d dans de des du elle elles en entre et eux
-    il ils j je jusqu l la le les leur leurs lorsqu lui m ma mais me mes moi mon n ne ni nos
-    notre nous on ou par pour presqu puisqu qu quand que quelqu qui quoi quoiqu s sa sans se ses
-    soi sur t ta te tes toi ton tu un une vos votre vous y
-"""
-FRENCH_STOP_WORDS: tuple[str, ...] = tuple(_STOP_TEXT.split())
-# Elided forms ("l'énergie", "qu'il", "jusqu'à"); each is also a stop word above, so a simple
-# tokenizer that splits on the apostrophe drops them. Elasticsearch strips them explicitly.
-FRENCH_ELISIONS: tuple[str, ...] = (
-    "l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu", "presqu",
-    "quelqu",
-)
+# The stop words and elisions are shared with the content alignment (one analysis for both).
 _STOP = frozenset(FRENCH_STOP_WORDS)
 _WORD = re.compile(r"\w+")
 # Straight, typographic and guillemet quotes open or close a phrase.

@@ -21,10 +21,12 @@ from typing import Any
 
 from harvesters.xmlsafe import parse_xml
 
+from .programmes import compile_programmes
+
 log = logging.getLogger(__name__)
 
 # Bump when the compiled structure or the compile rules change: old caches are then ignored.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: the programme index (programmes.py)
 SKOS_DIR = Path(__file__).resolve().parent / "skos"
 DEPRECATED_FILE = "conceptsDeprecies.xml"
 CACHE_PREFIX = "scolomfr-vocab-"
@@ -256,6 +258,7 @@ def compile_files(files: list[Path]) -> dict[str, Any]:
 
     _mark_current(concepts, collections)
     _mark_kinds(concepts, collections)
+    programmes = compile_programmes(concepts)
     deprecated = _read_deprecated(deprecated_file) if deprecated_file else {}
     _choose_replacements(concepts, deprecated)
 
@@ -271,6 +274,7 @@ def compile_files(files: list[Path]) -> dict[str, Any]:
         "concepts": out_concepts,
         "collections": collections,
         "deprecated": deprecated,
+        "programmes": programmes,
     }
 
 

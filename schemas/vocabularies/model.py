@@ -99,6 +99,8 @@ class Vocabulary:
             )
             self._concepts[concept.id] = concept
             self._extra_labels[concept.id] = tuple(raw.get("extra", ()))
+        # The programme index compiled with the cache (see :mod:`.programmes`).
+        self.programmes: list[dict[str, Any]] = list(data.get("programmes", []))
         self._by_uri = {c.uri: c.id for c in self._concepts.values()}
         self._by_lower = {cid.lower(): cid for cid in self._concepts}
         self._collections: dict[str, dict[str, Any]] = dict(data.get("collections", {}))

@@ -23,6 +23,29 @@ MAX_LABEL = 500
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
+_ORDINALS = re.compile(r"\b(\d+)(?:e|eme|ieme|em|er|ere|re|nd|nde|de|d)\b")
+_NON_TOKEN = re.compile(r"[^a-z0-9]+")
+_DIGIT = re.compile(r"\d")
+_LIGATURE_PAIRS = (("œ", "oe"), ("Œ", "oe"), ("æ", "ae"), ("Æ", "ae"), ("ß", "ss"))
+
+
+def fold_text(text: str) -> str:
+    """:func:`normalize_label` without the length cut or the memo: for running text.
+
+    Written for speed (descriptions are long): the Unicode steps run only on non-ASCII text and
+    the ordinal rewrite only on text with digits; the result is the same as the label form.
+    """
+    if not text.isascii():
+        for ligature, plain in _LIGATURE_PAIRS:
+            if ligature in text:
+                text = text.replace(ligature, plain)
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    plain = _NON_TOKEN.sub(" ", text.lower())
+    if _DIGIT.search(plain):
+        plain = _ORDINALS.sub(r"\1e", plain)
+    return plain.strip()
+
+
 @lru_cache(maxsize=65536)
 def normalize_label(text: str) -> str:
     """Lower case, no accents, no punctuation, single spaces, and one spelling per ordinal.
@@ -59,4 +82,4 @@ def read_table(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-__all__ = ["MAX_LABEL", "normalize_label", "read_table"]
+__all__ = ["MAX_LABEL", "fold_text", "normalize_label", "read_table"]

@@ -1,0 +1,234 @@
+"""The content layer: levels and disciplines from what a record is about (provenance inferred).
+
+Tables are small ones of the tests' own (``data/content/``) so that the engine's behaviour, not
+the shipped data, is under test; the last tests run on the shipped tables and the labelled
+cases of ``data/content_cases.tsv``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from schemas.alignment import align
+from schemas.record import AlignedConceptSchema
+from schemas.vocabularies import Vocabulary
+from schemas.vocabularies.analysis import terms
+from schemas.vocabularies.periods import find_periods
+from schemas.vocabularies.text import fold_text, normalize_label, read_table
+
+from .conftest import DATA
+
+TABLES = DATA / "content"
+L = "scolomfr-voc-022-num-"
+D = "scolomfr-voc-015-num-"
+HG, MATHS, PC, FR, EPS = D + "980", D + "919", D + "1831", D + "1333", D + "1032"
+C4E, C5E, CM1, CYCLE3, CYCLE4 = L + "021", L + "020", L + "014", L + "620", L + "621"
+REVOLUTION_4E = D + "3075"  # la Révolution française et l'Empire (histoire 4e)
+BASIS = re.compile(
+    r"^(?:programme:scolomfr-voc-015-num-\d+(?:;words=[^;]+)?(?:;period=-?\d+/-?\d+)?;score=[01]\.\d\d"
+    r"|lexicon:[^;]+;score=[01]\.\d\d|cue:.+)$"
+)
+
+
+def record(title: str, description: str = "", keywords: tuple[str, ...] = (),
+           date: str | None = None, temporal: tuple[str, str] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"title": [{"value": title}],
+                           "description": [{"value": description}] if description else [],
+                           "keywords": [{"value": k} for k in keywords]}
+    if date:
+        out["dates"] = {"created": {"text": date, "start": date, "end": date}}
+    if temporal:
+        out["coverage"] = {"temporal": {"text": "-".join(temporal), "start": temporal[0],
+                                        "end": temporal[1]}}
+    return out
+
+
+def run(vocab: Vocabulary, rec: dict[str, Any], hints: dict[str, list[str]] | None = None,
+        defaults: dict[str, list[str]] | None = None, tables: Path | None = TABLES,
+        ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:  # fmt: skip
+    levels, disciplines, _ = align(rec, hints or {}, defaults, None, vocab, mappings_dir=tables)
+    schema = AlignedConceptSchema()
+    for entry in levels + disciplines:
+        assert schema.validate(entry) == {}, entry
+        if entry["provenance"] == "inferred":
+            assert BASIS.match(entry["basis"]), entry["basis"]
+    return {e["id"]: e for e in levels}, {e["id"]: e for e in disciplines}
+
+
+# -- shared analysis ---------------------------------------------------------------------------
+
+
+def test_terms_are_the_search_engines_own_tokens() -> None:
+    from search.tantivy_index import french_analyser
+
+    text = "L'énergie des Révolutions françaises : châteaux forts, équations et dérivées (6ème)"
+    assert terms(text) == french_analyser().analyze(text.replace("6ème", "6e"))
+
+
+@given(st.text(alphabet="aàâeéèêëiîïoôœuùûüçAÉÈÇŒ 0123456789-'’.,;:ᵉ", max_size=80))
+def test_running_text_folds_like_labels(text: str) -> None:
+    assert fold_text(text) == normalize_label(text)
+
+
+@pytest.mark.parametrize(("text", "periods"), [
+    ("le XVIIIe s. : expansions, Lumières et révolutions", [(1701, 1800)]),
+    ("chrétientés et islam, des mondes en contact VIe-XIIIe s.", [(501, 1300)]),
+    ("transformations de l'Europe aux XVIe et XVIIe s.", [(1501, 1700)]),
+    ("les grands mouvements de populations IV-Xe siècles", [(301, 1000)]),
+    ("l'Europe, un théâtre majeur des guerres totales 1914-1945", [(1914, 1945)]),
+    ("une difficile conquête : voter de 1815 à 1870", [(1815, 1870)]),
+    ("le monde depuis 1945", [(1945, 2025)]),
+    ("Louis IX, le « roi chrétien » au XIIIe siècle", [(1201, 1300)]),
+    ("la Grèce du Ve s. av. J.-C.", [(-500, -401)]),
+    ("France -- 1789-1799 (Révolution)", [(1789, 1799)]),
+    ("exercices 5 et 6e s'entraîner", []),
+    ("publié le 1879/07/15", []),
+])  # fmt: skip
+def test_periods_written_as_historians_write_them(text: str, periods: list[tuple[int, int]]) -> None:
+    assert find_periods(text) == periods
+
+
+# -- the programme index -----------------------------------------------------------------------
+
+
+def test_programme_index_has_discipline_levels_terms_and_inherited_period(vocab: Vocabulary) -> None:
+    index = {p["id"]: p for p in vocab.programmes}
+    revolution = index[REVOLUTION_4E]
+    assert revolution["discipline"] == HG and revolution["levels"] == [C4E]
+    assert revolution["terms"] == terms("la Révolution française et l'Empire")
+    assert revolution["period"] == [1701, 1800] and not revolution["own_period"]  # from "le XVIIIe s."
+    by_label = {vocab.concept(i).label: p for i, p in index.items()}  # type: ignore[union-attr]
+    two = [p for label, p in by_label.items() if label.endswith("(français CM1-CM2)")]
+    assert two and all(set(p["levels"]) == {CM1, L + "015"} for p in two)
+    cycle = [p for label, p in by_label.items() if label.endswith("(mathématiques cycle 3)")]
+    assert cycle and all(p["levels"] == [CYCLE3] and p["discipline"] == MATHS for p in cycle)
+    assert "histoire (3e)" not in by_label  # a structure node: its words only name the discipline
+    dated = [p for p in index.values() if p["own_period"]]
+    assert len(dated) >= 15 and all("siecl" not in p["terms"] for p in dated)
+    assert sum(1 for p in index.values() if p["discipline"]) > 2000
+
+
+# -- evidence and decisions --------------------------------------------------------------------
+
+
+def test_lexicon_term_gives_discipline_and_levels(vocab: Vocabulary) -> None:
+    levels, disciplines = run(vocab, record("Exercices sur le théorème de Pythagore"))
+    assert disciplines[MATHS]["provenance"] == "inferred"
+    assert disciplines[MATHS]["basis"].startswith("lexicon:théorème de Pythagore;score=")
+    assert C4E in levels and len(levels) <= 3
+
+
+def test_programme_theme_gives_discipline_and_its_class(vocab: Vocabulary) -> None:
+    levels, disciplines = run(vocab, record("La Révolution française et l'Empire", "Un dossier."))
+    assert set(disciplines) == {HG}
+    assert levels[C4E]["basis"].startswith(f"programme:{REVOLUTION_4E};words=revolution,francaise,empire")
+
+
+def test_one_shared_word_gives_nothing(vocab: Vocabulary) -> None:
+    levels, disciplines = run(vocab, record("La révolution des astres"))
+    assert levels == {} and disciplines == {}
+    levels, disciplines = run(vocab, record("Le patrimoine de la France"))
+    assert FR not in disciplines  # "France" and "français" share a stem, not a meaning
+
+
+def test_cue_names_the_class(vocab: Vocabulary) -> None:
+    levels, disciplines = run(vocab, record("Séquence sur les fractions en classe de 5e"))
+    assert levels == {C5E: levels[C5E]} and levels[C5E]["basis"] == "cue:en classe de 5e"
+    assert set(disciplines) == {MATHS}
+
+
+def test_history_by_period_for_historical_material(vocab: Vocabulary) -> None:
+    pamphlet = record("Grand et véritable détail de ce qui s'est passé hier aux Tuileries",
+                      "Collection : Les archives de la Révolution française", date="1792")
+    levels, disciplines = run(vocab, pamphlet, {"dewey": ["944"]})
+    assert disciplines[HG]["provenance"] == "rule"  # the partner's Dewey class is kept
+    assert C4E in levels and ";period=1789/1799;" in levels[C4E]["basis"]  # named in its text
+    # Without Dewey, the named period of the description is enough evidence.
+    levels, disciplines = run(vocab, pamphlet)
+    assert C4E in levels and HG in disciplines
+
+
+def test_no_history_for_a_chemistry_manual_or_a_tennis_photograph(vocab: Vocabulary) -> None:
+    levels, disciplines = run(vocab, record("Traité élémentaire de chimie", date="1910"),
+                              {"dewey": ["540"]})
+    assert HG not in disciplines and not any("period=" in e["basis"] for e in levels.values())
+    levels, disciplines = run(vocab, record("Championnat du monde de tennis : photographie de presse",
+                                            keywords=("Fallières, Armand (1841-1931)",), date="1912"))
+    assert HG not in disciplines and not levels
+    levels, disciplines = run(vocab, record("Portrait du général, Empire", date="1912"))
+    assert HG not in disciplines  # a one-word period name dates, it does not prove history
+
+
+def test_temporal_coverage_links_history_themes(vocab: Vocabulary) -> None:
+    levels, disciplines = run(vocab, record("Archives d'un village", temporal=("1789", "1799")))
+    assert HG in disciplines and C4E in levels
+
+
+def test_content_never_contradicts_partner_classifications(vocab: Vocabulary) -> None:
+    levels, disciplines = run(vocab, record("Le théorème de Pythagore"), {"dewey": ["944"]})
+    assert set(disciplines) == {HG} and disciplines[HG]["provenance"] == "rule"
+    levels, _ = run(vocab, record("Le théorème de Pythagore"), {"labels": ["CM2"]})
+    assert set(levels) == {L + "015"} and levels[L + "015"]["provenance"] == "rule"
+
+
+def test_default_only_for_a_field_the_content_left_empty(vocab: Vocabulary) -> None:
+    defaults = {"levels": ["collège", "lycée"], "disciplines": ["histoire-géographie"]}
+    levels, disciplines = run(vocab, record("Initiation au tennis"), defaults=defaults)
+    assert {e["provenance"] for e in disciplines.values()} == {"inferred"} and EPS in disciplines
+    assert levels and {e["provenance"] for e in levels.values()} == {"default"}
+    levels, disciplines = run(vocab, record("Exercices sur le théorème de Pythagore"), defaults=defaults)
+    assert all(e["provenance"] == "inferred" for e in [*levels.values(), *disciplines.values()])
+
+
+def test_defaults_come_last(vocab: Vocabulary) -> None:
+    levels, _, _ = align(record("La Révolution française et l'Empire"), {},
+                         {"levels": ["lycée"], "disciplines": []}, None, vocab, mappings_dir=TABLES)
+    order = [e["provenance"] for e in levels]
+    assert order == sorted(order, key=["source", "rule", "inferred", "default", "curation"].index)
+
+
+def test_abstains_without_evidence(vocab: Vocabulary) -> None:
+    for title in ("Sans titre", "Photographie", "Document numérisé", "Vue générale"):
+        levels, disciplines = run(vocab, record(title))
+        assert levels == {} and disciplines == {}, title
+
+
+# -- labelled cases on the shipped tables ------------------------------------------------------
+
+
+def _hit(found: set[str], acceptable: set[str]) -> bool:
+    return bool(found & acceptable) and len(found - acceptable) <= 2
+
+
+def test_labelled_cases(vocab: Vocabulary) -> None:
+    """Our own labelled titles and notices (one reason each in the file), on the shipped tables.
+
+    Levels count as right when they hit an acceptable class or cycle and add at most two
+    others, as in the issue's evaluation."""
+    rows = read_table(DATA / "content_cases.tsv")
+    assert len(rows) >= 40
+    figures: dict[str, list[int]] = {"levels": [0, 0, 0], "disciplines": [0, 0, 0]}  # n, found, right
+    for row in rows:
+        rec = record(row["title"], row["description"], tuple(k for k in row["keywords"].split(";") if k),
+                     row["date"] or None)
+        levels, disciplines = run(vocab, rec, tables=None)
+        for field, found, wanted in (("levels", set(levels), set(row["levels"].split())),
+                                     ("disciplines", set(disciplines), set(row["disciplines"].split()))):
+            counts = figures[field]
+            if not wanted:
+                assert not found or field == "levels", (row["title"], field, found)
+                continue
+            counts[0] += 1
+            if found:
+                counts[1] += 1
+                counts[2] += _hit(found, wanted)
+    n, found, right = figures["disciplines"]
+    assert found / n >= 0.85 and right / found >= 0.9, figures
+    n, found, right = figures["levels"]
+    assert found / n >= 0.7 and right / found >= 0.8, figures
