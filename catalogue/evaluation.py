@@ -170,6 +170,7 @@ def evaluate(store: Store, labels: list[Label], vocab: Vocabulary,
     total = _Group()
     kinds: dict[str, _Group] = {}
     errors: list[dict[str, Any]] = []
+    uncovered: list[dict[str, Any]] = []
     missing: list[str] = []
     for label in labels:
         data = found.get(label.record)
@@ -194,6 +195,9 @@ def evaluate(store: Store, labels: list[Label], vocab: Vocabulary,
                         tally.right += right
                         tally.values += len(subset)
                         tally.right_values += sum(hits)
+                if origin == "all" and not subset:
+                    uncovered.append({"record": label.record, "kind": label.kind, "field": name,
+                                      "acceptable": sorted(acceptable), "reason": label.reason})
                 if origin == "all" and subset and not right:
                     errors.append({
                         "record": label.record, "kind": label.kind, "field": name,
@@ -207,7 +211,7 @@ def evaluate(store: Store, labels: list[Label], vocab: Vocabulary,
         "labels": len(labels), "matched": total.records, "missing": missing,
         "fields": result["fields"],
         "kinds": {k: g.figures() for k, g in sorted(kinds.items())},
-        "errors": errors,
+        "errors": errors, "uncovered": uncovered,
     }
 
 
@@ -237,6 +241,11 @@ def format_report(result: dict[str, Any], show_errors: bool = False) -> str:
         for err in result["errors"]:
             got = ", ".join(f"{v['label']} [{v['provenance']}]" for v in err["values"])
             lines.append(f"  {err['field']:11} {err['record']}: {got}")
+    if show_errors and result["uncovered"]:
+        lines.append("")
+        lines.append("No value:")
+        for item in result["uncovered"]:
+            lines.append(f"  {item['field']:11} {item['record']} ({item['reason']})")
     return "\n".join(lines)
 
 

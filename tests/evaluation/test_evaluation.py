@@ -130,9 +130,11 @@ def test_figures_per_field_origin_and_kind(store: Store, vocab: Vocabulary, labe
 
     wrong = {(e["record"], e["field"]) for e in result["errors"]}
     assert wrong == {("b", "levels"), ("c", "levels"), ("c", "disciplines")}
+    assert [(u["record"], u["field"]) for u in result["uncovered"]] == [("d", "levels")]
     text = format_report(result, show_errors=True)
     assert "6 of 7 labelled records" in text and "missing-one" in text
     assert "kind exercise (2 records)" in text and "Wrong values:" in text
+    assert "No value:" in text and "fine topic under its discipline" in text
 
 
 def test_a_better_store_scores_better(store: Store, vocab: Vocabulary, labels_file: Path) -> None:
