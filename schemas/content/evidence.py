@@ -13,7 +13,7 @@ from schemas.vocabularies.periods import find_periods
 
 from .index import ContentIndex
 
-MAX_DESCRIPTION = 500  # characters of description read: the subject is said at the start
+MAX_DESCRIPTION = 400  # characters of description read: the subject is said at the start
 MAX_KEYWORDS = 40
 # Field weights: a title or a subject names the topic; a description also tells the context.
 WEIGHTS = {"title": 1.0, "keywords": 1.0, "description": 0.6}

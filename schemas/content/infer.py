@@ -8,6 +8,7 @@ gets at most :data:`MAX_LEVELS` levels. When nothing is convincing the answer is
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ PERIOD_STRONG, PERIOD_EARLY = 0.75, 0.66
 CANDIDATE_DF = 80  # a title or subject stem proposes the themes it occurs in up to this many
 DESCRIPTION_DF = 20  # a description stem, only when it is this specific
 SPECIFIC_IDF = 4.7  # idf of a stem found in about 30 themes: at least one shared word this rare
-MAX_CANDIDATES = 30  # themes scored per record, those sharing the most specific stems
+MAX_CANDIDATES = 15  # themes scored per record, those sharing the most specific stems
 RARE_DF = 6  # a stem this rare proposes its themes alone; others need a second shared stem
 
 
@@ -79,7 +80,9 @@ def _programmes(index: ContentIndex, ev: Evidence, known: set[str]) -> dict[int,
         hits.update(posting)
         if len(posting) <= RARE_DF:
             hits.update(posting)
-    seen = [position for position, count in hits.most_common(MAX_CANDIDATES) if count >= 2]
+    seen = [position for position, count in hits.items() if count >= 2]
+    if len(seen) > MAX_CANDIDATES:
+        seen = heapq.nlargest(MAX_CANDIDATES, seen, key=hits.__getitem__)
     present = frozenset(stems)
     out: dict[int, Candidate] = {}
     programmes = index.programmes
