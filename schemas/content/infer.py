@@ -21,7 +21,7 @@ from .evidence import Evidence, gather
 from .index import ContentIndex, Programme, content_index, singular
 
 DISCIPLINE_MIN = 0.65
-LEVEL_MIN = 0.45
+LEVEL_MIN = 0.5
 CANDIDATE_MIN = 0.3
 STRENGTH = 7.0  # matched idf that makes full-strength evidence (about two specific words)
 MAX_LEVELS = 3
@@ -259,14 +259,14 @@ def _levels(index: ContentIndex, ev: Evidence, disciplines: set[str],
     )
     if candidates and candidates[0].score >= LEVEL_MIN:
         top = candidates[0].score
-        for candidate in candidates:
-            if candidate.score < 0.85 * top or len(out) >= MAX_LEVELS:
-                break
-            new = [lv for lv in candidate.programme.levels if lv not in out]
-            if len(out) + len(new) > MAX_LEVELS:
-                continue
-            for level in new:
-                out[level] = candidate.basis()
+        close = [c for c in candidates if c.score >= 0.85 * top]
+        levels = dict.fromkeys(lv for c in close for lv in c.programme.levels if lv not in out)
+        # Themes as good as each other in more classes than a record may get ("anglais" is a
+        # theme of cycles 2, 3, 4 and of the lycée): the words say nothing about the level.
+        if len(out) + len(levels) <= MAX_LEVELS:
+            for candidate in close:
+                for level in candidate.programme.levels:
+                    out.setdefault(level, candidate.basis())
     return list(out.items())[:MAX_LEVELS]
 
 
