@@ -260,10 +260,10 @@ def _levels(index: ContentIndex, ev: Evidence, disciplines: set[str],
     if candidates and candidates[0].score >= LEVEL_MIN:
         top = candidates[0].score
         close = [c for c in candidates if c.score >= 0.85 * top]
-        levels = dict.fromkeys(lv for c in close for lv in c.programme.levels if lv not in out)
+        spread = {lv for c in close for lv in c.programme.levels if lv not in out}
         # Themes as good as each other in more classes than a record may get ("anglais" is a
         # theme of cycles 2, 3, 4 and of the lycée): the words say nothing about the level.
-        if len(out) + len(levels) <= MAX_LEVELS:
+        if len(out) + len(spread) <= MAX_LEVELS:
             for candidate in close:
                 for level in candidate.programme.levels:
                     out.setdefault(level, candidate.basis())
