@@ -34,7 +34,7 @@ PERIOD_STRONG, PERIOD_EARLY = 0.75, 0.66
 CANDIDATE_DF = 80  # a title or subject stem proposes the themes it occurs in up to this many
 DESCRIPTION_DF = 20  # a description stem, only when it is this specific
 SPECIFIC_IDF = 4.7  # idf of a stem found in about 30 themes: at least one shared word this rare
-MAX_CANDIDATES = 15  # themes scored per record, those sharing the most specific stems
+MAX_CANDIDATES = 8  # themes scored per record, those sharing the most specific stems
 RARE_DF = 6  # a stem this rare proposes its themes alone; others need a second shared stem
 
 
