@@ -39,7 +39,8 @@ def measure(corpus: Corpus, records: int = 5000) -> dict[str, Any]:
     samples = []
     for s in corpus.slices:
         share = max(1, records * (s.stop - s.start) // corpus.records)
-        samples += [_record(corpus.metadata(i, s.partner)) for i in range(s.start, min(s.stop, s.start + share))]
+        stop = min(s.stop, s.start + share)
+        samples += [_record(corpus.metadata(i, s.partner)) for i in range(s.start, stop)]
     for record in samples[:200]:  # warm the memoised stems, as a long harvest does
         infer(record, {}, vocab, set(), False)
     started = time.process_time()

@@ -10,6 +10,10 @@ from typing import Any
 
 # (key in the JSON, label, unit, target, "min" if higher is better else "max")
 TARGETS: list[tuple[str, str, str, float | None, str]] = [
+    ("alignment.content_ms_per_record", "Content layer of the alignment, CPU per record", "ms", 0.3,
+     "max"),
+    ("alignment.align_ms_per_record", "Whole alignment, CPU per record (content often skipped)",
+     "ms", None, "max"),
     ("harvest_records_per_s", "Harvest, feed → searchable", "records/s", 3000, "min"),
     ("harvest.mapping_workers", "Mapping worker processes (catalogue harvest: 1 on 2+ cores)", "",
      None, "min"),

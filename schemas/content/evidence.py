@@ -13,13 +13,14 @@ from schemas.vocabularies.periods import find_periods
 
 from .index import ContentIndex
 
-MAX_DESCRIPTION = 500  # characters of description read: the subject is said at the start
+MAX_DESCRIPTION = 400  # characters of description read: the subject is said at the start
 MAX_KEYWORDS = 40
 # Field weights: a title or a subject names the topic; a description also tells the context.
 WEIGHTS = {"title": 1.0, "keywords": 1.0, "description": 0.6}
 OLD_YEAR = 1950  # a document this old is a source for its time, given history-ish words
 EARLY_YEAR = 1815  # a document this old is historical material by itself (unless other evidence)
 _YEAR = re.compile(r"^(-?\d{1,4})")
+_MAY_DATE = re.compile(r"\d|si[eè]cle|\bs\.", re.I)  # cheap test before the period finder
 # A RAMEAU subject is about history when it says so ("France -- Histoire -- 1789-1799") or
 # names an event after its years ("France -- 1789-1799 (Révolution)", "Guerre mondiale
 # (1914-1918)"); "Mazurkas -- 20e siècle" dates a musical form, it is not history.
@@ -121,7 +122,7 @@ def _period(record: dict[str, Any], hints: dict[str, list[str]], index: ContentI
                 break
             if ev.period is not None:
                 break
-    if ev.period is None:
+    if ev.period is None and _MAY_DATE.search(fields["title"]):
         found = find_periods(fields["title"])
         if found:
             ev.period, ev.period_text = found[0], fields["title"][:60]

@@ -39,38 +39,47 @@ class Programme:
 
 
 class PhraseMatcher(Generic[T]):
-    """Word-sequence phrases → payloads; finds the longest phrase at each position."""
+    """Word-sequence phrases → payloads; finds the longest phrase at each position.
+
+    One-word phrases are looked up by their word, longer ones by their first two words, so a
+    frequent first word ("en", "classe") costs one lookup, not one comparison per phrase.
+    """
 
     def __init__(self) -> None:
-        self._by_first: dict[str, list[tuple[tuple[str, ...], T]]] = {}
+        self._single: dict[str, list[T]] = {}
+        self._by_pair: dict[tuple[str, str], list[tuple[tuple[str, ...], T]]] = {}
 
     def add(self, phrase: Sequence[str], payload: T) -> None:
-        if phrase:
-            self._by_first.setdefault(phrase[0], []).append((tuple(phrase), payload))
+        if len(phrase) == 1:
+            self._single.setdefault(phrase[0], []).append(payload)
+        elif phrase:
+            self._by_pair.setdefault((phrase[0], phrase[1]), []).append((tuple(phrase), payload))
 
     def finalize(self) -> None:
-        for entries in self._by_first.values():
+        for entries in self._by_pair.values():
             entries.sort(key=lambda e: -len(e[0]))
 
     def __bool__(self) -> bool:
-        return bool(self._by_first)
+        return bool(self._single or self._by_pair)
 
     def find(self, tokens: Sequence[str]) -> list[tuple[int, int, T]]:
         """(start, end, payload) of every longest match, left to right, not overlapping."""
         out: list[tuple[int, int, T]] = []
+        single, by_pair = self._single, self._by_pair
         i, n = 0, len(tokens)
-        by_first = self._by_first
         while i < n:
-            entries = by_first.get(tokens[i])
+            end = 0
+            entries = by_pair.get((tokens[i], tokens[i + 1])) if i + 1 < n and by_pair else None
             if entries:
-                for phrase, _payload in entries:
-                    size = len(phrase)
-                    if tuple(tokens[i : i + size]) == phrase:
-                        end = i + size
+                for phrase, _ in entries:
+                    if tuple(tokens[i : i + len(phrase)]) == phrase:
+                        end = i + len(phrase)
                         out.extend((i, end, p) for ph, p in entries if ph == phrase)
-                        i = end - 1
                         break
-            i += 1
+            if not end and tokens[i] in single:
+                end = i + 1
+                out.extend((i, end, p) for p in single[tokens[i]])
+            i = end if end else i + 1
         return out
 
 

@@ -8,6 +8,7 @@ gets at most :data:`MAX_LEVELS` levels. When nothing is convincing the answer is
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from .evidence import Evidence, gather
 from .index import ContentIndex, Programme, content_index, singular
 
 DISCIPLINE_MIN = 0.65
-LEVEL_MIN = 0.45
+LEVEL_MIN = 0.5
 CANDIDATE_MIN = 0.3
 STRENGTH = 7.0  # matched idf that makes full-strength evidence (about two specific words)
 MAX_LEVELS = 3
@@ -33,7 +34,7 @@ PERIOD_STRONG, PERIOD_EARLY = 0.75, 0.66
 CANDIDATE_DF = 80  # a title or subject stem proposes the themes it occurs in up to this many
 DESCRIPTION_DF = 20  # a description stem, only when it is this specific
 SPECIFIC_IDF = 4.7  # idf of a stem found in about 30 themes: at least one shared word this rare
-MAX_CANDIDATES = 30  # themes scored per record, those sharing the most specific stems
+MAX_CANDIDATES = 8  # themes scored per record, those sharing the most specific stems
 RARE_DF = 6  # a stem this rare proposes its themes alone; others need a second shared stem
 
 
@@ -79,7 +80,9 @@ def _programmes(index: ContentIndex, ev: Evidence, known: set[str]) -> dict[int,
         hits.update(posting)
         if len(posting) <= RARE_DF:
             hits.update(posting)
-    seen = [position for position, count in hits.most_common(MAX_CANDIDATES) if count >= 2]
+    seen = [position for position, count in hits.items() if count >= 2]
+    if len(seen) > MAX_CANDIDATES:
+        seen = heapq.nlargest(MAX_CANDIDATES, seen, key=hits.__getitem__)
     present = frozenset(stems)
     out: dict[int, Candidate] = {}
     programmes = index.programmes
@@ -256,14 +259,14 @@ def _levels(index: ContentIndex, ev: Evidence, disciplines: set[str],
     )
     if candidates and candidates[0].score >= LEVEL_MIN:
         top = candidates[0].score
-        for candidate in candidates:
-            if candidate.score < 0.85 * top or len(out) >= MAX_LEVELS:
-                break
-            new = [lv for lv in candidate.programme.levels if lv not in out]
-            if len(out) + len(new) > MAX_LEVELS:
-                continue
-            for level in new:
-                out[level] = candidate.basis()
+        close = [c for c in candidates if c.score >= 0.85 * top]
+        spread = {lv for c in close for lv in c.programme.levels if lv not in out}
+        # Themes as good as each other in more classes than a record may get ("anglais" is a
+        # theme of cycles 2, 3, 4 and of the lycée): the words say nothing about the level.
+        if len(out) + len(spread) <= MAX_LEVELS:
+            for candidate in close:
+                for level in candidate.programme.levels:
+                    out.setdefault(level, candidate.basis())
     return list(out.items())[:MAX_LEVELS]
 
 

@@ -77,5 +77,8 @@ def test_every_stage_reports_positive_figures(tmp_path: Path) -> None:
     assert results["oai"]["records"] == results["oai_peer"]["records"] == RECORDS
     assert results["reharvest"]["counts_as_expected"] is True
     assert results["search"]["queries"] >= 200
+    assert results["alignment"]["content_ms_per_record"] > 0 and results["alignment"]["records"] > 0
+    assert 0 < results["alignment"]["records_with_inferred_values"] <= 1
     table = out.with_suffix(".md").read_text(encoding="utf-8")
     assert "OAI-PMH ListRecords oai_dc" in table and "Harvest time by stage" in table
+    assert "Content layer of the alignment, CPU per record" in table

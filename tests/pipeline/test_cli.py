@@ -184,19 +184,20 @@ def test_curate_import_from_csv(cli_env: dict[str, str], tmp_path: Path) -> None
     rid = record_id("ina-jalons", "InaEdu00015")
     before = store_of(cli_env).get(rid)
     assert before is not None and before.data is not None
-    assert "scolomfr-voc-022-num-621" in {v["id"] for v in before.data["levels"]}  # cycle 4
+    # The content layer finds the Fourth Republic in the 3e programme (and CM2's République).
+    assert "scolomfr-voc-022-num-023" in {v["id"] for v in before.data["levels"]}  # 3e
     sheet = tmp_path / "curations.csv"
     sheet.write_text("record_id,field,action,value\n"
                      f"{rid},level,add,CM2\n"
                      f"{rid},discipline,add,mathématiques\n"
-                     f"{rid},level,remove,cycle 4\n", encoding="utf-8")
+                     f"{rid},level,remove,3e\n", encoding="utf-8")
     assert f"{rid}: updated" in run(cli_env, "curate", "--import", str(sheet)).stdout
     stored = store_of(cli_env).get(rid)
     assert stored is not None and stored.data is not None
     levels = {v["id"]: v["provenance"] for v in stored.data["levels"]}
     disciplines = {v["label"]: v["provenance"] for v in stored.data["disciplines"]}
     assert levels["scolomfr-voc-022-num-015"] == "curation"
-    assert "scolomfr-voc-022-num-621" not in levels  # cycle 4 removed
+    assert "scolomfr-voc-022-num-023" not in levels  # 3e removed
     assert disciplines["mathématiques (discipline)"] == "curation"
     bad = tmp_path / "bad.csv"
     bad.write_text("record_id,field,action,value\n" f"{rid},level,add,bonjour\n", encoding="utf-8")

@@ -22,7 +22,7 @@ def test_every_demo_source_is_harvested_with_its_records(env: Env) -> None:
     # Every stored record carries a level and a discipline with its provenance.
     for stored in env.store.iter_records():
         assert stored.data and stored.data["levels"] and stored.data["disciplines"]
-        assert all(v["provenance"] in ("source", "rule", "default", "curation")
+        assert all(v["provenance"] in ("source", "rule", "inferred", "default", "curation")
                    for v in stored.data["levels"] + stored.data["disciplines"])
 
 
