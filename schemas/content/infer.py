@@ -176,7 +176,8 @@ def infer(
 
     ``known_disciplines`` (from the partner's own statements and classifications) steer the
     choice of themes and are never contradicted: the content adds disciplines only when there
-    are none (except history beside them, for material that says it is historical), and levels
+    are none (except history beside them, for material that says it is historical or was
+    printed before 1815), and levels
     only when ``known_levels`` is false.
     """
     index = content_index(vocab, mappings_dir)
@@ -194,9 +195,10 @@ def infer(
         for c in found.values()
     )
     # Historical material: said so (Dewey 9xx, a history subject, a temporal coverage, a named
-    # period), or old with nothing else to say (a 1910 chemistry manual has something else).
+    # period), or printed before 1815 (a source on its own time whatever its subject), or old
+    # with history words and nothing else to say (a 1910 chemistry manual has something else).
     stated = ev.dewey_history or ev.strong_history
-    historical = stated or (not other and (ev.early or (ev.old and history_words)))
+    historical = stated or ev.early or (not other and ev.old and history_words)
     if historical and ev.period is not None:
         _by_period(index, ev, found, PERIOD_STRONG if stated else PERIOD_EARLY)
 
@@ -228,9 +230,9 @@ def infer(
     steer = set(known_disciplines)
     if not known_disciplines:
         result.disciplines = [(d, best_basis[d][1]) for d in chosen]
-    elif stated and index.history in chosen and index.history not in known_disciplines:
+    elif (stated or ev.early) and index.history in chosen and index.history not in known_disciplines:
         # A 1788 pamphlet on taxes that the partner files under economics is also a source on
-        # the Revolution: stated history adds history beside the partner's class, never instead.
+        # the Revolution: history is added beside the partner's class, never instead of it.
         result.disciplines = [(index.history, best_basis[index.history][1])]
         steer.add(index.history)
     if not known_levels:

@@ -165,6 +165,14 @@ def test_no_history_for_a_chemistry_manual_or_a_tennis_photograph(vocab: Vocabul
     assert HG not in disciplines  # a one-word period name dates, it does not prove history
 
 
+def test_early_print_is_a_source_on_its_time_beside_the_partner_class(vocab: Vocabulary) -> None:
+    levels, disciplines = run(vocab, record("Supplément à l'Encyclopédie, ou Dictionnaire raisonné",
+                                            date="1776"), {"labels": ["Sciences -- Encyclopédies"]})
+    assert HG in disciplines and disciplines[HG]["provenance"] == "inferred"
+    assert any(e["provenance"] == "rule" for e in disciplines.values())  # the partner's class stays
+    assert C4E in levels and "period=1776/1776" in levels[C4E]["basis"]
+
+
 def test_temporal_coverage_links_history_themes(vocab: Vocabulary) -> None:
     levels, disciplines = run(vocab, record("Archives d'un village", temporal=("1789", "1799")))
     assert HG in disciplines and C4E in levels
