@@ -268,6 +268,12 @@ class Store:
                 .values(status=status, counts=_dumps(counts), error=error, finished_at=utcnow())
             )
 
+    def heartbeat(self, run_id: int) -> None:
+        """Say the run is alive while a long page is being read."""
+        with self.engine.begin() as conn:
+            conn.execute(update(t.harvest_runs).where(t.harvest_runs.c.id == run_id)
+                         .values(heartbeat_at=utcnow()))
+
     def run(self, run_id: int) -> RunInfo | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(t.harvest_runs).where(t.harvest_runs.c.id == run_id)).first()
@@ -505,11 +511,14 @@ class Store:
             run_values: dict[str, Any] = {"heartbeat_at": now}
             if checkpoint is not None:
                 run_values["checkpoint"] = _dumps(checkpoint)
+            after = Counter(counts or {})
+            after.update(item.outcome for item in items)
             if counts is not None:
-                counts.update(item.outcome for item in items)
-                run_values["counts"] = _dumps(dict(counts))
+                run_values["counts"] = _dumps(dict(after))
             conn.execute(update(t.harvest_runs).where(t.harvest_runs.c.id == run_id)
                          .values(**run_values))
+        if counts is not None:  # only once the page is committed: a failed commit counts nothing
+            counts.update(item.outcome for item in items)
         return items
 
     @staticmethod
