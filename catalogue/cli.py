@@ -41,6 +41,7 @@ class Context:
         self.sources_path = sources_path or settings.sources_path
         self.substitutions = substitutions or {}
         self._store: Store | None = None
+        self._reader: Store | None = None
 
     @property
     def store(self) -> Store:
@@ -49,6 +50,19 @@ class Context:
             self._store = Store(self.settings.database_url)
             self._store.upgrade()
         return self._store
+
+    @property
+    def reader(self) -> Store:
+        """The store opened read-only, for commands that only read (``report``, ``check``):
+        they keep working on a full or read-only data dir."""
+        if self._reader is None:
+            url = self.settings.database_url
+            if self._store is not None or (
+                    url.startswith("sqlite") and not Path(url.split("///", 1)[-1]).exists()):
+                return self.store  # nothing to read yet: create it as before
+            self._reader = Store(self.settings.database_url, read_only=True)
+            self._reader.revision()  # fails here, clearly, if the store cannot be read
+        return self._reader
 
     def sources(self) -> list[Source]:
         try:
@@ -289,7 +303,7 @@ def report(ctx: Context, source_id: str | None, as_json: bool, lang: str) -> Non
     from catalogue.reports import last_reports, render_report
 
     try:
-        reports = last_reports(ctx.store, source_id)
+        reports = last_reports(ctx.reader, source_id)
     except SQLAlchemyError as exc:
         click.echo(f"the store is unavailable: {store_failure(exc)}", err=True)
         sys.exit(EXIT_STORE_UNAVAILABLE)
@@ -424,13 +438,13 @@ def quality(ctx: Context, source_id: str | None, as_json: bool) -> None:
 @click.pass_obj
 def check(ctx: Context, repair: bool) -> None:
     """Check the store (integrity, valid records) and that the index and dumps follow it."""
-    from catalogue.check import CheckReport, check_dumps, check_store, repair_store
-
     from sqlalchemy.exc import SQLAlchemyError
+
+    from catalogue.check import CheckReport, check_dumps, check_store, repair_store
 
     report = CheckReport()
     try:
-        store = ctx.store
+        store = ctx.store if repair else ctx.reader
         check_store(store, report)
         live = store.count_records()
         top = store.max_seq()
@@ -511,9 +525,14 @@ def reindex(ctx: Context) -> None:
 @click.pass_obj
 def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     """Serve the web interface, the API and OAI-PMH (gunicorn, production mode)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from web.server import run_server
 
-    ctx.store  # noqa: B018  (create/upgrade the store before the workers start)
+    try:
+        ctx.store  # noqa: B018  (create/upgrade the store before the workers start)
+    except SQLAlchemyError as exc:  # full or read-only data dir: the web only reads
+        log.warning("the store cannot be written (%s): serving it read-only", store_failure(exc))
     run_server(host, port, workers)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -38,7 +40,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from catalogue import tables as t
 from schemas.record import Record, content_hash
@@ -166,8 +168,10 @@ def _stored(row: Any) -> StoredRecord:
     )
 
 
-def make_engine(url: str) -> Engine:
-    """An engine tuned for the store: WAL and a busy timeout on SQLite."""
+def make_engine(url: str, read_only: bool = False) -> Engine:
+    """An engine tuned for the store: WAL and a busy timeout on SQLite; read-only on request."""
+    if read_only:
+        return _read_only_engine(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -189,6 +193,46 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _read_only_engine(url: str) -> Engine:
+    """An engine that never writes, for the web: a read-only site must still read when the
+    data dir is full or mounted read-only.
+
+    SQLite: ``mode=ro`` URI connections, pooled (kept open per worker, so the WAL index ``-shm``
+    is not recreated on every request), with ``query_only``. When even that cannot open the
+    database (a read-only directory whose ``-shm`` file is gone), it falls back to
+    ``immutable=1``: no writer can change a database in a directory nobody can write.
+    PostgreSQL: every transaction is ``READ ONLY``.
+    """
+    if not url.startswith("sqlite"):
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return create_engine(url, pool_pre_ping=True, pool_size=4,
+                             execution_options={"postgresql_readonly": True})
+    path = url.split("///", 1)[-1]
+    modes: list[str] = []
+
+    def connect() -> sqlite3.Connection:
+        for mode in ("mode=ro", "mode=ro&immutable=1"):
+            conn = sqlite3.connect(f"file:{quote(path)}?{mode}", uri=True, timeout=30,
+                                   check_same_thread=False)
+            try:
+                conn.execute("PRAGMA query_only=ON")
+                conn.execute("PRAGMA busy_timeout=30000")
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                conn.close()
+                continue
+            modes.append(mode)
+            return conn
+        # The last attempt's error, raised where SQLAlchemy reports store failures.
+        return sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+
+    engine = create_engine(f"sqlite:///{path}", creator=connect, poolclass=QueuePool,
+                           pool_size=4, max_overflow=4, pool_pre_ping=True)
+    engine.info = {"sqlite_modes": modes}  # type: ignore[attr-defined]
+    return engine
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -200,9 +244,18 @@ def alembic_config(connection: Connection | None = None) -> Config:
 class Store:
     """Access to the store of record. Cheap to create; one per process or request is fine."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, read_only: bool = False) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.read_only = read_only
+        self.engine = make_engine(url, read_only)
+
+    def read_mode(self) -> str:
+        """How this store reads: ``read-write``, ``read-only`` or ``read-only snapshot``
+        (SQLite opened ``immutable`` because its directory cannot be written)."""
+        if not self.read_only:
+            return "read-write"
+        modes: list[str] = getattr(self.engine, "info", {}).get("sqlite_modes", [])
+        return "read-only snapshot" if modes and "immutable" in modes[-1] else "read-only"
 
     # -- schema -------------------------------------------------------------------------------
 
