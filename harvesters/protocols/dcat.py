@@ -30,7 +30,13 @@ from rdflib.term import Node
 
 from harvesters.base import HarvestFailed, HarvestIssue, RawRecord, register
 from harvesters.jsonld import ContextLoader, ContextRefused, disable_rdflib_network
-from harvesters.protocols._common import PageError, clean, parse_datetime, parse_xml_page
+from harvesters.protocols._common import (
+    PageError,
+    clean,
+    parse_datetime,
+    parse_json_page,
+    parse_xml_page,
+)
 from harvesters.protocols._paging import LinkedPage, LinkedPagesHarvester
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -114,10 +120,7 @@ class DcatHarvester(LinkedPagesHarvester[Graph]):
                 parse_xml_page(content)  # refuses entities before rdflib sees the bytes
                 graph.parse(data=content, format="xml", publicID=response.url)
             elif fmt == "json-ld":
-                try:
-                    document = json.loads(content)
-                except ValueError as exc:
-                    raise PageError(f"malformed JSON-LD: {exc}") from exc
+                document = parse_json_page(content, response.url)
                 try:
                     document = self._contexts.inline_document(document, response.url)
                 except ContextRefused as exc:  # the same answer on every fetch: not retried
