@@ -400,6 +400,27 @@ class Store:
                 for row in conn.execute(query)
             ]
 
+    def _items_query(self, select_what: Any, run_ids: Sequence[int], outcomes: Sequence[str],
+                     with_message: bool) -> Any:
+        query = select_what.where(t.run_items.c.run_id.in_(list(run_ids)),
+                                  t.run_items.c.outcome.in_(list(outcomes)))
+        if with_message:
+            query = query.where(t.run_items.c.message.is_not(None))
+        return query
+
+    def first_run_items(self, run_ids: Sequence[int], outcomes: Sequence[str], limit: int,
+                        with_message: bool = False) -> tuple[list[RunItem], int]:
+        """The first ``limit`` items of these runs (oldest first) and how many there are: a
+        report or a partner page reads N rows and a count, whatever the size of the run."""
+        query = self._items_query(select(t.run_items), run_ids, outcomes, with_message)
+        count = self._items_query(select(func.count()).select_from(t.run_items), run_ids,
+                                  outcomes, with_message)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(t.run_items.c.id).limit(limit)).all()
+            total = int(conn.execute(count).scalar_one())
+        return [RunItem(row.identifier, row.record_id, row.outcome, row.stage, row.message, row.url)
+                for row in rows], total
+
     def run_counts(self, run_ids: Sequence[int]) -> dict[str, int]:
         """Outcome counts over a run and the runs it resumed (a resumed harvest is one report)."""
         query = (
