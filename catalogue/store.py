@@ -177,20 +177,36 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
+        event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return create_engine(url, pool_pre_ping=True)
+
+
+def _ddl_engine(url: str) -> Engine:
+    """A SQLite engine whose transactions include DDL: the driver's own transaction handling is
+    off (``isolation_level=None``) and each transaction starts with ``BEGIN IMMEDIATE``."""
+    engine = make_engine(url)
+    ddl = create_engine(engine.url, poolclass=NullPool,
+                        connect_args={"timeout": 30, "isolation_level": None})
+    engine.dispose()
+    event.listen(ddl, "connect", _sqlite_pragmas)
+
+    @event.listens_for(ddl, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return ddl
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
 
 
 def _read_only_engine(url: str) -> Engine:
@@ -260,9 +276,19 @@ class Store:
     # -- schema -------------------------------------------------------------------------------
 
     def upgrade(self, revision: str = "head") -> None:
-        """Create the store or bring it to ``revision`` (Alembic), keeping the data."""
-        with self.engine.begin() as conn:
-            command.upgrade(alembic_config(conn), revision)
+        """Create the store or bring it to ``revision`` (Alembic), keeping the data.
+
+        All of it in one transaction, also on SQLite, whose Python driver would otherwise commit
+        each CREATE TABLE on its own: a process killed during the very first ``init`` used to
+        leave tables without a revision ("table sources already exists" ever after).
+        """
+        engine = _ddl_engine(self.url) if self.url.startswith("sqlite") else self.engine
+        try:
+            with engine.begin() as conn:
+                command.upgrade(alembic_config(conn), revision)
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
 
     def revision(self) -> str | None:
         with self.engine.connect() as conn:
