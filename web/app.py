@@ -112,6 +112,8 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
             if top > 0 and services.index.last_seq == 0:
                 log.error("health: the index is empty while the store is at change %d", top)
                 checks["index"] = "empty"
+            elif services.recent_index_failure():  # a search failed here a moment ago
+                checks["index"] = "failing"
         except Exception as exc:
             log.error("health: index unreachable: %s", exc)
             checks["index"] = "unreachable"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import time
 from typing import Any
 
 from flask import current_app
@@ -21,6 +22,8 @@ class IndexUnavailable(Exception):
     """The search index failed under a request (damaged files, a panic in the engine): the
     request gets a 503 and the worker lives on."""
 
+
+FAILURE_MEMORY = 300.0
 
 # Never turned into IndexUnavailable: the process is being stopped.
 _PASS = (KeyboardInterrupt, SystemExit, GeneratorExit)
@@ -36,8 +39,9 @@ class GuardedIndex:
     which would end the worker's thread), becomes :class:`IndexUnavailable`. The search
     layer's own errors (``InvalidQuery``: the user's query) pass through unchanged."""
 
-    def __init__(self, index: Any) -> None:
+    def __init__(self, index: Any, on_failure: Any = None) -> None:
         self._index = index
+        self._on_failure = on_failure
 
     def __getattr__(self, name: str) -> Any:
         from search.base import InvalidQuery
@@ -47,7 +51,7 @@ class GuardedIndex:
         except (*_PASS, InvalidQuery):
             raise
         except BaseException as exc:
-            raise _guard(exc) from exc
+            raise self._failed(exc) from exc
         if not callable(value):
             return value
 
@@ -58,9 +62,15 @@ class GuardedIndex:
             except (*_PASS, InvalidQuery):
                 raise
             except BaseException as exc:
-                raise _guard(exc) from exc
+                raise self._failed(exc) from exc
 
         return guarded
+
+    def _failed(self, exc: BaseException) -> IndexUnavailable:
+        error = _guard(exc)
+        if self._on_failure is not None:
+            self._on_failure(str(error))
+        return error
 
 
 class Services:
@@ -70,6 +80,9 @@ class Services:
         self._pid = os.getpid()
         self._store: Store | None = None
         self._index: Any = None
+        # The last failure of the index under a request (monotonic time, message): /healthz
+        # reports it for FAILURE_MEMORY seconds, since its own query may not touch the damage.
+        self.index_failure: tuple[float, str] | None = None
 
     def _check_fork(self) -> None:
         if os.getpid() != self._pid:  # forked: drop what the parent opened
@@ -96,8 +109,17 @@ class Services:
                     from search import open_index
 
                     self._index = GuardedIndex(
-                        open_index(self.settings.search_url, self.settings.data_dir))
+                        open_index(self.settings.search_url, self.settings.data_dir),
+                        self._index_failed)
         return self._index
+
+    def _index_failed(self, message: str) -> None:
+        self.index_failure = (time.monotonic(), message)
+
+    def recent_index_failure(self) -> str | None:
+        if self.index_failure and time.monotonic() - self.index_failure[0] < FAILURE_MEMORY:
+            return self.index_failure[1]
+        return None
 
     @property
     def vocab(self) -> Any:
