@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import os
 import threading
-import time
 from typing import Any
 
 from flask import current_app
@@ -22,8 +21,6 @@ class IndexUnavailable(Exception):
     """The search index failed under a request (damaged files, a panic in the engine): the
     request gets a 503 and the worker lives on."""
 
-
-FAILURE_MEMORY = 300.0
 
 # Never turned into IndexUnavailable: the process is being stopped.
 _PASS = (KeyboardInterrupt, SystemExit, GeneratorExit)
@@ -39,9 +36,8 @@ class GuardedIndex:
     which would end the worker's thread), becomes :class:`IndexUnavailable`. The search
     layer's own errors (``InvalidQuery``: the user's query) pass through unchanged."""
 
-    def __init__(self, index: Any, on_failure: Any = None) -> None:
+    def __init__(self, index: Any) -> None:
         self._index = index
-        self._on_failure = on_failure
 
     def __getattr__(self, name: str) -> Any:
         from search.base import InvalidQuery
@@ -67,10 +63,7 @@ class GuardedIndex:
         return guarded
 
     def _failed(self, exc: BaseException) -> IndexUnavailable:
-        error = _guard(exc)
-        if self._on_failure is not None:
-            self._on_failure(str(error))
-        return error
+        return _guard(exc)
 
 
 class Services:
@@ -80,9 +73,6 @@ class Services:
         self._pid = os.getpid()
         self._store: Store | None = None
         self._index: Any = None
-        # The last failure of the index under a request (monotonic time, message): /healthz
-        # reports it for FAILURE_MEMORY seconds, since its own query may not touch the damage.
-        self.index_failure: tuple[float, str] | None = None
 
     def _check_fork(self) -> None:
         if os.getpid() != self._pid:  # forked: drop what the parent opened
@@ -109,17 +99,8 @@ class Services:
                     from search import open_index
 
                     self._index = GuardedIndex(
-                        open_index(self.settings.search_url, self.settings.data_dir),
-                        self._index_failed)
+                        open_index(self.settings.search_url, self.settings.data_dir))
         return self._index
-
-    def _index_failed(self, message: str) -> None:
-        self.index_failure = (time.monotonic(), message)
-
-    def recent_index_failure(self) -> str | None:
-        if self.index_failure and time.monotonic() - self.index_failure[0] < FAILURE_MEMORY:
-            return self.index_failure[1]
-        return None
 
     @property
     def vocab(self) -> Any:

@@ -61,7 +61,7 @@ def clean(value: str | None) -> str:
 
 # Elements in one record, and JSON containers / values in one page: what real records and pages
 # never reach, and what keeps a hostile one from costing gigabytes or millions of report rows.
-MAX_RECORD_NODES = 20_000
+MAX_RECORD_NODES = 200_000
 MAX_JSON_CONTAINERS = 200_000
 MAX_JSON_VALUES = 2_000_000
 
