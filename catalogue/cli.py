@@ -27,6 +27,7 @@ EXIT_SOME_FAILED = 3  # at least one source failed (others may have been harvest
 EXIT_ERRORS_IN_RECORDS = 0  # done-with-errors is a success for scheduling purposes
 EXIT_USAGE = 2
 EXIT_CHECK_FAILED = 4  # `catalogue check` found problems (run it with --repair)
+EXIT_STORE_UNAVAILABLE = 5  # the store could not be read or written (down, full, read-only)
 
 log = logging.getLogger("catalogue")
 
@@ -40,6 +41,7 @@ class Context:
         self.sources_path = sources_path or settings.sources_path
         self.substitutions = substitutions or {}
         self._store: Store | None = None
+        self._reader: Store | None = None
 
     @property
     def store(self) -> Store:
@@ -48,6 +50,19 @@ class Context:
             self._store = Store(self.settings.database_url)
             self._store.upgrade()
         return self._store
+
+    @property
+    def reader(self) -> Store:
+        """The store opened read-only, for commands that only read (``report``, ``check``):
+        they keep working on a full or read-only data dir."""
+        if self._reader is None:
+            url = self.settings.database_url
+            if self._store is not None or (
+                    url.startswith("sqlite") and not Path(url.split("///", 1)[-1]).exists()):
+                return self.store  # nothing to read yet: create it as before
+            self._reader = Store(self.settings.database_url, read_only=True)
+            self._reader.revision()  # fails here, clearly, if the store cannot be read
+        return self._reader
 
     def sources(self) -> list[Source]:
         try:
@@ -81,6 +96,8 @@ def make_http_factory(settings: Settings) -> Callable[[list[Source]], Any]:
             politeness_delay=settings.harvest_delay,
             max_retries=settings.harvest_retries,
             backoff_base=settings.harvest_backoff,
+            total_timeout=settings.harvest_response_timeout,
+            heartbeat_every=settings.harvest_heartbeat,
         )
 
     return factory
@@ -176,11 +193,38 @@ def harvest(ctx: Context, source_ids: tuple[str, ...], full: bool, dry_run: int 
     sys.exit(run_harvest(ctx, source_ids, full=full, dry_run=dry_run))
 
 
+def harvest_limits(settings: Settings) -> Any:
+    from catalogue.budget import Limits
+
+    return Limits(settings.harvest_max_pages, settings.harvest_max_records,
+                  settings.harvest_max_seconds)
+
+
+def store_failure(exc: BaseException) -> str:
+    """One line for a store that cannot be reached: the driver's reason, no traceback."""
+    orig = getattr(exc, "orig", None) or exc
+    return f"{type(orig).__name__}: {orig}".splitlines()[0]
+
+
 def run_harvest(ctx: Context, source_ids: tuple[str, ...], *, full: bool = False,
                 dry_run: int | None = None) -> int:
-    from catalogue.pipeline import Pipeline
+    from sqlalchemy.exc import SQLAlchemyError
 
     sources = ctx.select(source_ids)
+    try:
+        return _harvest_sources(ctx, sources, full=full, dry_run=dry_run)
+    except SQLAlchemyError as exc:  # the store is down before any source could start
+        for source in sources:
+            click.echo(f"{source.id}: failed — the store is unavailable: {store_failure(exc)}")
+        return EXIT_STORE_UNAVAILABLE
+
+
+def _harvest_sources(ctx: Context, sources: list[Source], *, full: bool,
+                     dry_run: int | None) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from catalogue.pipeline import Pipeline, StoreUnavailable
+
     tty = sys.stderr.isatty()
 
     def progress(source_id: str, done: int, total: int | None) -> None:
@@ -191,11 +235,19 @@ def run_harvest(ctx: Context, source_ids: tuple[str, ...], *, full: bool = False
                      f" of {total}" if total else "")
 
     pipeline = Pipeline(ctx.store, make_http_factory(ctx.settings), progress=progress,
-                        workers=ctx.settings.harvest_workers)
+                        workers=ctx.settings.harvest_workers, limits=harvest_limits(ctx.settings))
     pipeline.register(ctx.sources())
     failed = 0
+    store_down = 0
     for source in sources:
-        result = pipeline.harvest(source, full=full, dry_run=dry_run)
+        try:
+            result = pipeline.harvest(source, full=full, dry_run=dry_run)
+        except (StoreUnavailable, SQLAlchemyError) as exc:
+            # One line per source, and the next source is tried: the store may be back.
+            reason = str(exc) if isinstance(exc, StoreUnavailable) else store_failure(exc)
+            click.echo(f"{source.id}: failed — the store is unavailable: {reason}")
+            store_down += 1
+            continue
         if tty:
             click.echo("", err=True)
         if dry_run is not None:
@@ -210,6 +262,8 @@ def run_harvest(ctx: Context, source_ids: tuple[str, ...], *, full: bool = False
                    + (f" — {result.error}" if result.error else ""))
         if result.status == "failed":
             failed += 1
+    if store_down:
+        return EXIT_STORE_UNAVAILABLE
     if dry_run is None:
         _after_harvest(ctx)
     return EXIT_SOME_FAILED if failed else EXIT_OK
@@ -244,9 +298,15 @@ def _after_harvest(ctx: Context) -> None:
 @click.pass_obj
 def report(ctx: Context, source_id: str | None, as_json: bool, lang: str) -> None:
     """Print the last harvest run of each source (or of SOURCE_ID), with per-record errors."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from catalogue.reports import last_reports, render_report
 
-    reports = last_reports(ctx.store, source_id)
+    try:
+        reports = last_reports(ctx.reader, source_id)
+    except SQLAlchemyError as exc:
+        click.echo(f"the store is unavailable: {store_failure(exc)}", err=True)
+        sys.exit(EXIT_STORE_UNAVAILABLE)
     if source_id and not reports:
         raise click.ClickException(f"no harvest run for source {source_id!r}")
     if as_json:
@@ -407,13 +467,19 @@ def _evaluate(ctx: Context, path: Path, source_id: str | None, as_json: bool,
 @click.pass_obj
 def check(ctx: Context, repair: bool) -> None:
     """Check the store (integrity, valid records) and that the index and dumps follow it."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from catalogue.check import CheckReport, check_dumps, check_store, repair_store
 
     report = CheckReport()
-    store = ctx.store
-    check_store(store, report)
-    live = store.count_records()
-    top = store.max_seq()
+    try:
+        store = ctx.store if repair else ctx.reader
+        check_store(store, report)
+        live = store.count_records()
+        top = store.max_seq()
+    except SQLAlchemyError as exc:  # a store that cannot be read is a problem found, not a crash
+        click.echo(f"PROBLEM: the store is unavailable: {store_failure(exc)}")
+        sys.exit(EXIT_CHECK_FAILED)
     try:
         from search import open_index
 
@@ -488,9 +554,14 @@ def reindex(ctx: Context) -> None:
 @click.pass_obj
 def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     """Serve the web interface, the API and OAI-PMH (gunicorn, production mode)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from web.server import run_server
 
-    ctx.store  # noqa: B018  (create/upgrade the store before the workers start)
+    try:
+        ctx.store  # noqa: B018  (create/upgrade the store before the workers start)
+    except SQLAlchemyError as exc:  # full or read-only data dir: the web only reads
+        log.warning("the store cannot be written (%s): serving it read-only", store_failure(exc))
     run_server(host, port, workers)
 
 

@@ -46,6 +46,13 @@ class Settings:
     harvest_backoff: float = 1.0
     # Processes mapping records while the harvest fetches and stores (0: map in-process).
     harvest_workers: int = 0
+    # Budgets of one run of one source (a source overrides them: max_pages, max_records,
+    # max_seconds), the deadline of one response, and how often a long read beats the heartbeat.
+    harvest_max_pages: int = 10_000
+    harvest_max_records: int = 2_000_000
+    harvest_max_seconds: float = 6 * 3600.0
+    harvest_response_timeout: float = 300.0
+    harvest_heartbeat: float = 5.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -64,6 +71,11 @@ class Settings:
             harvest_backoff=float(env.get("CATALOGUE_HARVEST_BACKOFF") or 1.0),
             harvest_workers=int(env.get("CATALOGUE_HARVEST_WORKERS")
                                 or (1 if (os.cpu_count() or 1) >= 2 else 0)),
+            harvest_max_pages=int(env.get("CATALOGUE_HARVEST_MAX_PAGES") or 10_000),
+            harvest_max_records=int(env.get("CATALOGUE_HARVEST_MAX_RECORDS") or 2_000_000),
+            harvest_max_seconds=float(env.get("CATALOGUE_HARVEST_MAX_SECONDS") or 6 * 3600),
+            harvest_response_timeout=float(env.get("CATALOGUE_HARVEST_RESPONSE_TIMEOUT") or 300),
+            harvest_heartbeat=float(env.get("CATALOGUE_HARVEST_HEARTBEAT") or 5),
         )
 
     @cached_property

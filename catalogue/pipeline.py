@@ -19,7 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from catalogue.budget import Budget, Limits
 from catalogue.config import Source
+from catalogue.issues import IssueRows
 from catalogue.store import RawEntry, RunItem, Store, Write, utcnow
 from harvesters.base import HarvestFailed, HarvestIssue, Page, RawRecord, harvester_for
 from schemas.record import Record, RecordError, record_id, validate_record
@@ -49,6 +53,19 @@ def raw_hash(raw: RawRecord) -> str:
     h.update(f"{MAPPING_VERSION}\x00{raw.format}\x00".encode())
     h.update(raw.content)
     return h.hexdigest()
+
+
+class StoreUnavailable(HarvestFailed):
+    """The store refused a write (down, full, read-only): the run stops at the stage "store"."""
+
+    def __init__(self, message: str, url: str | None = None) -> None:
+        super().__init__(message, url=url, stage="store")
+
+
+def _db_reason(exc: SQLAlchemyError) -> str:
+    """The driver's own message, without SQLAlchemy's statement dump and parameters."""
+    orig = getattr(exc, "orig", None)
+    return f"{type(orig or exc).__name__}: {orig or exc}".splitlines()[0]
 
 
 class Mapper:
@@ -172,6 +189,7 @@ class Pipeline:
         mapper: Mapper | None = None,
         progress: Callable[[str, int, int | None], None] | None = None,
         workers: int = 0,
+        limits: Limits | None = None,
     ) -> None:
         """``workers``: processes that map records while this one fetches and stores (0: map
         here). Pages are still stored one at a time and in order, with their checkpoints."""
@@ -180,6 +198,7 @@ class Pipeline:
         self.mapper = mapper or Mapper()
         self.progress = progress
         self.workers = workers
+        self.limits = limits or Limits()
 
     def register(self, sources: Iterable[Source]) -> None:
         for s in sources:
@@ -227,8 +246,10 @@ class Pipeline:
             counts.update({k: v for k, v in resume.counts.items() if k in OUTCOMES})
         page_errors = 0
         fatal: str | None = None
+        closing: RunItem | None = None
         pending: deque[_PendingPage] = deque()
         pool: ProcessPoolExecutor | None = None
+        report_rows = IssueRows(lambda issue: self._issue_item(source, issue))
 
         def store_pages(keep: int) -> None:
             nonlocal page_errors
@@ -242,18 +263,27 @@ class Pipeline:
                 counts["page_errors"] = page_errors
                 state = {"page": page.checkpoint, "since": since.isoformat() if since else None,
                          "chain_start": chain_start}
-                self.store.write_page(
-                    source_id=source.id, partner=source.partner, run_id=run_id,
-                    writes=[w for w in item.writes if w is not None],
-                    issues=[self._issue_item(source, i) for i in page.issues],
-                    checkpoint=state, counts=counts,
-                )
+                try:
+                    self.store.write_page(
+                        source_id=source.id, partner=source.partner, run_id=run_id,
+                        writes=[w for w in item.writes if w is not None],
+                        issues=report_rows.rows(page.issues), checkpoint=state, counts=counts,
+                    )
+                except SQLAlchemyError as exc:
+                    raise StoreUnavailable(f"the page {page.url or ''} could not be stored: "
+                                           f"{_db_reason(exc)}", url=page.url) from exc
                 if self.progress:
                     self.progress(source.id, sum(counts[k] for k in OUTCOMES), page.total)
 
         try:
             try:
+                budget = Budget(self.limits.for_source(source.options))
+                if hasattr(http, "deadline"):
+                    http.deadline = budget.deadline
+                if hasattr(http, "on_progress"):
+                    http.on_progress = lambda: self.store.heartbeat(run_id)
                 for number, page in enumerate(harvester.pages(since=since, checkpoint=checkpoint)):
+                    budget.spend(len(page.records), page.url)
                     if pool is None and self.workers > 0 and number == 1:
                         # From the second page on: a one-page source never pays for the pool.
                         pool = ProcessPoolExecutor(self.workers,
@@ -264,19 +294,38 @@ class Pipeline:
             finally:
                 # Pages fetched before a failure are still stored, in order.
                 store_pages(keep=0)
-        except HarvestFailed as exc:
+        except HarvestFailed as exc:  # also StoreUnavailable and BudgetReached
             fatal = str(exc)
-            self.store.add_run_items(run_id, [RunItem(None, None, "failed", exc.stage, fatal, exc.url)])
-            counts["failed"] += 1
+            closing = RunItem(None, None, "failed", exc.stage, fatal, exc.url)
+        except SQLAlchemyError as exc:  # the store failed outside a page write
+            fatal = f"the store is unavailable: {_db_reason(exc)}"
+            closing = RunItem(None, None, "failed", "store", fatal)
+        except RecursionError as exc:
+            fatal = f"document nested too deeply (recursion limit reached): {exc}"
+            closing = RunItem(None, None, "failed", "parse", fatal)
         except Exception as exc:  # a bug or an unexpected answer: report it, keep the others going
             log.exception("harvest of %s crashed", source.id)
             fatal = f"unexpected error: {type(exc).__name__}: {exc}"
-            self.store.add_run_items(run_id, [RunItem(None, None, "failed", "fetch", fatal)])
-            counts["failed"] += 1
+            closing = RunItem(None, None, "failed", "fetch", fatal)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
+        if report_rows.dropped:
+            counts["unlisted_problems"] = report_rows.dropped
+        try:
+            return self._close_run(source, run_id, chain_start, mode, harvester, counts,
+                                   page_errors, fatal, closing)
+        except SQLAlchemyError as exc:
+            raise StoreUnavailable(f"{fatal or 'the harvest'}; and the run could not be closed: "
+                                   f"{_db_reason(exc)}") from exc
 
+    def _close_run(self, source: Source, run_id: int, chain_start: int, mode: str, harvester: Any,
+                   counts: Counter[str], page_errors: int, fatal: str | None,
+                   closing: RunItem | None) -> HarvestResult:
+        """The run's last line (if it failed), deletions by absence, and its status."""
+        if closing is not None:
+            self.store.add_run_items(run_id, [closing])
+            counts["failed"] += 1
         if fatal is None and mode == "full" and not harvester.signals_deletions and page_errors == 0:
             deleted = self.store.mark_missing(source.id, chain_start, source.deletion_grace)
             counts["deleted"] += len(deleted)

@@ -51,17 +51,17 @@ def _chain(store: Store, run: RunInfo) -> list[int]:
 
 
 def run_report(store: Store, run: RunInfo, max_items: int = 1000) -> dict[str, Any]:
+    """A run's report with its first ``max_items`` failures and warnings and their totals (two
+    bounded queries each: the cost does not grow with the run)."""
     chain = _chain(store, run)
-    failures = []
-    warnings = []
-    for run_id in reversed(chain):
-        for item in store.run_items(run_id, outcomes=("failed", "added", "updated"), with_message=True):
-            entry = {"stage": item.stage, "identifier": item.identifier,
-                     "record_id": item.record_id, "message": item.message, "url": item.url}
-            if item.outcome == "failed":
-                failures.append(entry)
-            elif item.message:  # stored, but with something clipped or dropped
-                warnings.append(entry)
+
+    def entries(outcomes: tuple[str, ...]) -> tuple[list[dict[str, Any]], int]:
+        items, total = store.first_run_items(chain, outcomes, max_items, with_message=True)
+        return [{"stage": item.stage, "identifier": item.identifier, "record_id": item.record_id,
+                 "message": item.message, "url": item.url} for item in items], total
+
+    failures, failures_total = entries(("failed",))
+    warnings, warnings_total = entries(("added", "updated"))  # stored, with something clipped
     return {
         "source_id": run.source_id,
         "run_id": run.id,
@@ -73,10 +73,10 @@ def run_report(store: Store, run: RunInfo, max_items: int = 1000) -> dict[str, A
         "counts": {k: int(run.counts.get(k, 0)) for k in ("added", "updated", "unchanged", "deleted",
                                                           "failed")},
         "error": run.error,
-        "failures": failures[:max_items],
-        "failures_total": len(failures),
-        "warnings": warnings[:max_items],
-        "warnings_total": len(warnings),
+        "failures": failures,
+        "failures_total": failures_total,
+        "warnings": warnings,
+        "warnings_total": warnings_total,
     }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -38,7 +40,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from catalogue import tables as t
 from schemas.record import Record, content_hash
@@ -166,27 +168,85 @@ def _stored(row: Any) -> StoredRecord:
     )
 
 
-def make_engine(url: str) -> Engine:
-    """An engine tuned for the store: WAL and a busy timeout on SQLite."""
+def make_engine(url: str, read_only: bool = False) -> Engine:
+    """An engine tuned for the store: WAL and a busy timeout on SQLite; read-only on request."""
+    if read_only:
+        return _read_only_engine(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
+        event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return create_engine(url, pool_pre_ping=True)
+
+
+def _ddl_engine(url: str) -> Engine:
+    """A SQLite engine whose transactions include DDL: the driver's own transaction handling is
+    off (``isolation_level=None``) and each transaction starts with ``BEGIN IMMEDIATE``."""
+    engine = make_engine(url)
+    ddl = create_engine(engine.url, poolclass=NullPool,
+                        connect_args={"timeout": 30, "isolation_level": None})
+    engine.dispose()
+    event.listen(ddl, "connect", _sqlite_pragmas)
+
+    @event.listens_for(ddl, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return ddl
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _read_only_engine(url: str) -> Engine:
+    """An engine that never writes, for the web: a read-only site must still read when the
+    data dir is full or mounted read-only.
+
+    SQLite: ``mode=ro`` URI connections, pooled (kept open per worker, so the WAL index ``-shm``
+    is not recreated on every request), with ``query_only``. When even that cannot open the
+    database (a read-only directory whose ``-shm`` file is gone), it falls back to
+    ``immutable=1``: no writer can change a database in a directory nobody can write.
+    PostgreSQL: every transaction is ``READ ONLY``.
+    """
+    if not url.startswith("sqlite"):
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return create_engine(url, pool_pre_ping=True, pool_size=4,
+                             execution_options={"postgresql_readonly": True})
+    path = url.split("///", 1)[-1]
+    modes: list[str] = []
+
+    def connect() -> sqlite3.Connection:
+        for mode in ("mode=ro", "mode=ro&immutable=1"):
+            conn = sqlite3.connect(f"file:{quote(path)}?{mode}", uri=True, timeout=30,
+                                   check_same_thread=False)
+            try:
+                conn.execute("PRAGMA query_only=ON")
+                conn.execute("PRAGMA busy_timeout=30000")
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                conn.close()
+                continue
+            modes.append(mode)
+            return conn
+        # The last attempt's error, raised where SQLAlchemy reports store failures.
+        return sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+
+    engine = create_engine(f"sqlite:///{path}", creator=connect, poolclass=QueuePool,
+                           pool_size=4, max_overflow=4, pool_pre_ping=True)
+    engine.info = {"sqlite_modes": modes}  # type: ignore[attr-defined]
+    return engine
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -200,16 +260,35 @@ def alembic_config(connection: Connection | None = None) -> Config:
 class Store:
     """Access to the store of record. Cheap to create; one per process or request is fine."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, read_only: bool = False) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.read_only = read_only
+        self.engine = make_engine(url, read_only)
+
+    def read_mode(self) -> str:
+        """How this store reads: ``read-write``, ``read-only`` or ``read-only snapshot``
+        (SQLite opened ``immutable`` because its directory cannot be written)."""
+        if not self.read_only:
+            return "read-write"
+        modes: list[str] = getattr(self.engine, "info", {}).get("sqlite_modes", [])
+        return "read-only snapshot" if modes and "immutable" in modes[-1] else "read-only"
 
     # -- schema -------------------------------------------------------------------------------
 
     def upgrade(self, revision: str = "head") -> None:
-        """Create the store or bring it to ``revision`` (Alembic), keeping the data."""
-        with self.engine.begin() as conn:
-            command.upgrade(alembic_config(conn), revision)
+        """Create the store or bring it to ``revision`` (Alembic), keeping the data.
+
+        All of it in one transaction, also on SQLite, whose Python driver would otherwise commit
+        each CREATE TABLE on its own: a process killed during the very first ``init`` used to
+        leave tables without a revision ("table sources already exists" ever after).
+        """
+        engine = _ddl_engine(self.url) if self.url.startswith("sqlite") else self.engine
+        try:
+            with engine.begin() as conn:
+                command.upgrade(alembic_config(conn), revision)
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
 
     def revision(self) -> str | None:
         with self.engine.connect() as conn:
@@ -267,6 +346,12 @@ class Store:
                 .where(t.harvest_runs.c.id == run_id)
                 .values(status=status, counts=_dumps(counts), error=error, finished_at=utcnow())
             )
+
+    def heartbeat(self, run_id: int) -> None:
+        """Say the run is alive while a long page is being read."""
+        with self.engine.begin() as conn:
+            conn.execute(update(t.harvest_runs).where(t.harvest_runs.c.id == run_id)
+                         .values(heartbeat_at=utcnow()))
 
     def run(self, run_id: int) -> RunInfo | None:
         with self.engine.connect() as conn:
@@ -340,6 +425,27 @@ class Store:
                 RunItem(row.identifier, row.record_id, row.outcome, row.stage, row.message, row.url)
                 for row in conn.execute(query)
             ]
+
+    def _items_query(self, select_what: Any, run_ids: Sequence[int], outcomes: Sequence[str],
+                     with_message: bool) -> Any:
+        query = select_what.where(t.run_items.c.run_id.in_(list(run_ids)),
+                                  t.run_items.c.outcome.in_(list(outcomes)))
+        if with_message:
+            query = query.where(t.run_items.c.message.is_not(None))
+        return query
+
+    def first_run_items(self, run_ids: Sequence[int], outcomes: Sequence[str], limit: int,
+                        with_message: bool = False) -> tuple[list[RunItem], int]:
+        """The first ``limit`` items of these runs (oldest first) and how many there are: a
+        report or a partner page reads N rows and a count, whatever the size of the run."""
+        query = self._items_query(select(t.run_items), run_ids, outcomes, with_message)
+        count = self._items_query(select(func.count()).select_from(t.run_items), run_ids,
+                                  outcomes, with_message)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(t.run_items.c.id).limit(limit)).all()
+            total = int(conn.execute(count).scalar_one())
+        return [RunItem(row.identifier, row.record_id, row.outcome, row.stage, row.message, row.url)
+                for row in rows], total
 
     def run_counts(self, run_ids: Sequence[int]) -> dict[str, int]:
         """Outcome counts over a run and the runs it resumed (a resumed harvest is one report)."""
@@ -505,11 +611,14 @@ class Store:
             run_values: dict[str, Any] = {"heartbeat_at": now}
             if checkpoint is not None:
                 run_values["checkpoint"] = _dumps(checkpoint)
+            after = Counter(counts or {})
+            after.update(item.outcome for item in items)
             if counts is not None:
-                counts.update(item.outcome for item in items)
-                run_values["counts"] = _dumps(dict(counts))
+                run_values["counts"] = _dumps(dict(after))
             conn.execute(update(t.harvest_runs).where(t.harvest_runs.c.id == run_id)
                          .values(**run_values))
+        if counts is not None:  # only once the page is committed: a failed commit counts nothing
+            counts.update(item.outcome for item in items)
         return items
 
     @staticmethod

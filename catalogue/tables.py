@@ -68,6 +68,7 @@ run_items = Table(
     Column("stage", String(20)),
     Column("message", Text),
     Column("url", Text),
+    Index("ix_run_items_run_outcome", "run_id", "outcome", "id"),
 )
 
 raw_records = Table(

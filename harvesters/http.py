@@ -14,6 +14,7 @@ waiting.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 import zlib
@@ -26,6 +27,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.structures import CaseInsensitiveDict
 
 from harvesters.base import HarvestFailed
@@ -35,10 +37,16 @@ DEFAULT_USER_AGENT = f"catalogue-harvester/0.1 (+{CONTACT_URL})"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
 _GZIP_MAGIC = b"\x1f\x8b"
+# Bytes asked per read of a body: one ``recv`` at most, so the deadline is checked often.
+READ_SIZE = 16 * 1024
 
 
 class UrlNotAllowed(HarvestFailed):
     """The URL's origin was not registered: we never fetch what configuration did not name."""
+
+
+class BudgetExceeded(HarvestFailed):
+    """The source's wall-clock budget for this run is spent: not retried."""
 
 
 class ResponseTooLarge(HarvestFailed):
@@ -147,6 +155,11 @@ class HttpClient:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     session: requests.Session | None = None
+    # Absolute ``clock()`` time at which the source's budget ends (set by the pipeline).
+    deadline: float | None = None
+    # Called while a body is read (the run's heartbeat), at most every ``heartbeat_every`` s.
+    on_progress: Callable[[], None] | None = None
+    heartbeat_every: float = 5.0
     # Counters: every HTTP request sent (retries and redirect hops included).
     request_count: int = field(default=0, init=False)
     requests_by_host: Counter[str] = field(default_factory=Counter, init=False)
@@ -155,6 +168,7 @@ class HttpClient:
         self._origins: set[tuple[str, str, int]] = set()
         self._last_request: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._last_beat: float | None = None
         if self.session is None:
             self.session = requests.Session()
         self.session.headers["User-Agent"] = self.user_agent
@@ -216,6 +230,7 @@ class HttpClient:
         assert prepared.url is not None
         full_url = prepared.url
         self.check_allowed(full_url)
+        self._check_budget(full_url)
         last: _Attempt | None = None
         attempts = self.max_retries + 1
         for attempt in range(1, attempts + 1):
@@ -223,6 +238,7 @@ class HttpClient:
             if isinstance(outcome, Response):
                 return outcome
             last = outcome
+            self._check_budget(full_url)
             if attempt < attempts:
                 if outcome.retry_after is not None:
                     self.sleep(min(outcome.retry_after, self.retry_after_cap))
@@ -251,7 +267,7 @@ class HttpClient:
     ) -> Response | _Attempt:
         try:
             response = self._fetch_following_redirects(url, headers, attempt)
-        except (UrlNotAllowed, ResponseTooLarge):
+        except (UrlNotAllowed, ResponseTooLarge, BudgetExceeded):
             raise
         except requests.Timeout as exc:
             return _Attempt(error=f"timeout ({exc.__class__.__name__})")
@@ -316,7 +332,7 @@ class HttpClient:
             self.request_count += 1
             self.requests_by_host[host] += 1
         assert self.session is not None
-        started = self.clock()
+        deadline = self._response_deadline()
         raw = self.session.get(
             url,
             headers=dict(headers or {}),
@@ -326,26 +342,15 @@ class HttpClient:
         )
         try:
             declared = raw.headers.get("Content-Length", "")
-            encoded = raw.headers.get("Content-Encoding", "").lower() not in ("", "identity")
+            encoding = raw.headers.get("Content-Encoding", "").strip().lower()
+            encoded = encoding not in ("", "identity")
             if declared.isdigit() and not encoded and int(declared) > self.max_bytes:
                 raise ResponseTooLarge(
                     f"GET {url}: body announced {declared} bytes, limit {self.max_bytes}",
                     url=url,
                 )
-            chunks: list[bytes] = []
-            total = 0
-            for chunk in raw.iter_content(chunk_size=64 * 1024):
-                total += len(chunk)
-                if total > self.max_bytes:
-                    raise ResponseTooLarge(
-                        f"GET {url}: body exceeds {self.max_bytes} bytes", url=url
-                    )
-                if self.total_timeout is not None and self.clock() - started > self.total_timeout:
-                    raise _BodyTimeout(
-                        f"timeout: body not complete after {self.total_timeout} s"
-                    )
-                chunks.append(chunk)
-            content = self._gunzip_if_needed(b"".join(chunks), url)
+            content = self._read_body(raw, url, encoding, deadline)
+            content = self._gunzip_if_needed(content, url)
         finally:
             raw.close()
         return Response(
@@ -355,6 +360,81 @@ class HttpClient:
             url=url,
             attempts=attempt,
         )
+
+    def _response_deadline(self) -> tuple[float, bool] | None:
+        """(absolute clock time, whether it is the source's budget) bounding this response."""
+        candidates: list[tuple[float, bool]] = []
+        if self.total_timeout is not None:
+            candidates.append((self.clock() + self.total_timeout, False))
+        if self.deadline is not None:
+            candidates.append((self.deadline, True))
+        return min(candidates) if candidates else None
+
+    def _check_budget(self, url: str) -> None:
+        if self.deadline is not None and self.clock() >= self.deadline:
+            raise BudgetExceeded(
+                f"GET {url}: the source's time budget is spent; not fetched", url=url
+            )
+
+    def _read_body(
+        self, raw: requests.Response, url: str, encoding: str, deadline: tuple[float, bool] | None
+    ) -> bytes:
+        """The body in small reads (one ``recv`` each), with the deadline checked on every read
+        and the socket's timeout shortened to what is left, so a server trickling one byte a
+        second cannot hold the harvest past the deadline. Content-Encoding is undone here,
+        incrementally, with the size cap counted after decompression."""
+        stream: Any = raw.raw
+        sock = _socket_of(stream)
+        decoder = _Decoder(encoding, self.max_bytes, url)
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            if deadline is not None:
+                left = deadline[0] - self.clock()
+                if left <= 0:
+                    self._deadline_passed(url, deadline)
+                if sock is not None:
+                    try:
+                        sock.settimeout(max(0.001, min(self.read_timeout, left)))
+                    except OSError:
+                        sock = None
+            try:
+                chunk = stream.read1(READ_SIZE, decode_content=False)
+            except urllib3.exceptions.ReadTimeoutError as exc:
+                if deadline is not None and deadline[0] - self.clock() <= 0:
+                    self._deadline_passed(url, deadline)
+                raise requests.Timeout(str(exc)) from exc
+            except urllib3.exceptions.ProtocolError as exc:
+                raise requests.exceptions.ChunkedEncodingError(str(exc)) from exc
+            if not chunk:
+                tail = decoder.flush()
+                if tail:
+                    chunks.append(tail)
+                break
+            data = decoder.feed(chunk, total)
+            total += len(data)
+            if total > self.max_bytes:
+                raise ResponseTooLarge(f"GET {url}: body exceeds {self.max_bytes} bytes", url=url)
+            chunks.append(data)
+            self._beat()
+        return b"".join(chunks)
+
+    def _deadline_passed(self, url: str, deadline: tuple[float, bool]) -> None:
+        if deadline[1]:
+            raise BudgetExceeded(
+                f"GET {url}: the source's time budget ran out while the page was being read",
+                url=url,
+            )
+        raise _BodyTimeout(f"timeout: body not complete after {self.total_timeout} s")
+
+    def _beat(self) -> None:
+        """Tell the harvest we are alive (its run heartbeat), at most every ``heartbeat_every``."""
+        if self.on_progress is None:
+            return
+        now = self.clock()
+        if self._last_beat is None or now - self._last_beat >= self.heartbeat_every:
+            self._last_beat = now
+            self.on_progress()
 
     def _gunzip_if_needed(self, content: bytes, url: str) -> bytes:
         """Undo gzip that the transport layer did not (no Content-Encoding, e.g. ``.xml.gz``).
@@ -378,4 +458,49 @@ class HttpClient:
 
 class _BodyTimeout(Exception):
     """The body trickled in for longer than ``total_timeout``."""
+
+
+def _socket_of(stream: Any) -> socket.socket | None:
+    """The socket under a urllib3 response, to shorten its timeout (None if not reachable)."""
+    connection = getattr(stream, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+class _Decoder:
+    """Undo ``Content-Encoding`` (gzip, deflate) piece by piece, never past ``limit`` bytes."""
+
+    def __init__(self, encoding: str, limit: int, url: str) -> None:
+        self.limit = limit
+        self.url = url
+        self.encoding = encoding
+        self._zlib: Any = None
+        if encoding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding not in ("", "identity", "deflate"):
+            raise requests.exceptions.ContentDecodingError(
+                f"unsupported Content-Encoding {encoding!r}")
+
+    def feed(self, chunk: bytes, so_far: int) -> bytes:
+        if self.encoding == "deflate" and self._zlib is None:
+            # RFC 9110 says zlib format; some servers send raw deflate.
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS if chunk[:1] == b"\x78" else -zlib.MAX_WBITS)
+        if self._zlib is None:
+            return chunk
+        try:
+            out: bytes = self._zlib.decompress(chunk, max(1, self.limit - so_far + 1))
+        except zlib.error as exc:
+            raise requests.exceptions.ContentDecodingError(f"bad {self.encoding} body: {exc}") from exc
+        if self._zlib.unconsumed_tail:
+            raise ResponseTooLarge(
+                f"GET {self.url}: {self.encoding} body expands past {self.limit} bytes", url=self.url)
+        return out
+
+    def flush(self) -> bytes:
+        if self._zlib is None:
+            return b""
+        try:
+            return bytes(self._zlib.flush())
+        except zlib.error as exc:
+            raise requests.exceptions.ContentDecodingError(f"bad {self.encoding} body: {exc}") from exc
 

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -181,6 +182,18 @@ def _to_tantivy(doc: SearchDocument) -> Document:
     return d
 
 
+def _shadow_dir(gen_dir: Path, why: Exception) -> str:
+    """A directory of links to a generation's files, for reading an index whose own directory
+    cannot be written (read-only mount, full disk): Tantivy must create its lock files
+    somewhere, and only those go to the temporary directory; the segments are read in place."""
+    shadow = Path(tempfile.mkdtemp(prefix="catalogue-index-ro-"))
+    for entry in gen_dir.iterdir():
+        if not entry.name.endswith(".lock"):
+            (shadow / entry.name).symlink_to(entry)
+    log.warning("search: %s cannot be locked (%s); reading it through %s", gen_dir, why, shadow)
+    return str(shadow)
+
+
 class TantivyIndex(SearchIndex):
     def __init__(
         self,
@@ -217,7 +230,12 @@ class TantivyIndex(SearchIndex):
     # -- generations --------------------------------------------------------------------------
 
     def _open(self, gen_dir: Path) -> tantivy.Index:
-        index = tantivy.Index.open(str(gen_dir))
+        try:
+            index = tantivy.Index.open(str(gen_dir))
+        except ValueError as exc:
+            if "Lockfile" not in str(exc):
+                raise
+            index = tantivy.Index.open(_shadow_dir(gen_dir, exc))
         # Custom analysers are not stored with the index: register them on every open.
         index.register_tokenizer("fr", self._fr)
         index.register_tokenizer("fold", self._fold)

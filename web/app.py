@@ -2,20 +2,76 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import shutil
 import time
 import uuid
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, jsonify, request
 
 from catalogue.config import Settings
-from web.services import Services
+from search.base import SearchQuery
+from web.services import IndexUnavailable, Services
 
 log = logging.getLogger("catalogue.web")
 
+# On every response, also gunicorn's own error pages (web.server).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Content-Security-Policy":
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+}
 # Request bodies are never needed beyond OAI-PMH POST forms.
 MAX_CONTENT_LENGTH = 64 * 1024
+
+
+def _disk(path: Path) -> dict[str, Any]:
+    """Free space where the data lives; "low" under 1 % or 100 MB (harvests will fail first)."""
+    try:
+        usage = shutil.disk_usage(path)
+    except OSError as exc:
+        return {"status": "unknown", "error": str(exc)}
+    low = usage.free < max(100 * 1024 * 1024, usage.total // 100)
+    return {"status": "low" if low else "ok", "free_bytes": usage.free, "total_bytes": usage.total}
+
+
+def _probe(index: Any) -> None:
+    """A real search: the first record, then a word of its title (terms, postings, stored
+    documents), so a damaged segment shows here and not only in the users' searches."""
+    first = index.search(SearchQuery(per_page=1, highlight=False))
+    title = re.sub(r"<[^>]+>", " ", first.hits[0].title_html) if first.hits else ""
+    words = re.findall(r"\w{4,}", title)[:1]
+    if words:
+        index.search(SearchQuery(q=words[0], per_page=1, highlight=False))
+
+
+class FixedOrigin:
+    """WSGI middleware: the scheme, host and port of every request are the configured ones."""
+
+    def __init__(self, app: Any, base_url: str) -> None:
+        self.app = app
+        parts = urlsplit(base_url)
+        self.scheme = parts.scheme or "http"
+        self.host = parts.netloc or "localhost"
+        self.hostname = parts.hostname or "localhost"
+        self.port = str(parts.port or (443 if self.scheme == "https" else 80))
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        environ["catalogue.request_host"] = environ.get("HTTP_HOST", "")
+        environ["HTTP_HOST"] = self.host
+        environ["SERVER_NAME"] = self.hostname
+        environ["SERVER_PORT"] = self.port
+        environ["wsgi.url_scheme"] = self.scheme
+        environ.pop("HTTP_X_FORWARDED_HOST", None)
+        return self.app(environ, start_response)
 
 
 def create_app(settings: Settings | None = None, **config: Any) -> Flask:
@@ -28,6 +84,9 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         **config,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    # Absolute URLs (API links, OAI-PMH, problem types) come from the configured base URL,
+    # never from the request's Host header: a cached answer cannot be poisoned through it.
+    app.wsgi_app = FixedOrigin(app.wsgi_app, settings.base_url)  # type: ignore[method-assign]
     app.extensions["catalogue"] = Services(settings)
 
     from web.api import bp as api_bp
@@ -46,7 +105,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:
-        """Store and index reachable: what a load balancer or monitor needs to know."""
+        """Store, index (a real query) and free disk: what a load balancer or monitor needs."""
         services = app.extensions["catalogue"]
         checks: dict[str, str] = {}
         top = 0
@@ -57,7 +116,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
             log.error("health: store unreachable: %s", exc)
             checks["store"] = "unreachable"
         try:
-            services.index.count()
+            _probe(services.index)
             checks["index"] = "ok"
             # A lost index directory is recreated empty by the next process that opens it:
             # reachable, but every search would say "nothing found" until it is rebuilt.
@@ -68,21 +127,39 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
             log.error("health: index unreachable: %s", exc)
             checks["index"] = "unreachable"
         healthy = all(v == "ok" for v in checks.values())
-        response = jsonify({"status": "ok" if healthy else "unavailable", "checks": checks})
+        body: dict[str, Any] = {"status": "ok" if healthy else "unavailable", "checks": checks}
+        if checks["store"] == "ok":
+            body["store_mode"] = services.store.read_mode()
+        body["disk"] = _disk(settings.data_dir)
+        response = jsonify(body)
         response.headers["Cache-Control"] = "no-store"
         return response, 200 if healthy else 503
+
+    @app.errorhandler(IndexUnavailable)
+    def _index_unavailable(exc: IndexUnavailable) -> Response:
+        """A damaged index: 503 with a problem document (API) or a page (UI), never a 500."""
+        log.error("search index unavailable on %s: %s", request.path, exc)
+        body = {"type": "about:blank", "title": "Service Unavailable", "status": 503,
+                "detail": "the search index cannot be read; searches are back once it is "
+                          "repaired (catalogue check --repair)", "instance": request.path,
+                "request_id": g.get("request_id", "")}
+        if request.path.startswith("/api/"):
+            response = Response(json.dumps(body), 503, mimetype="application/problem+json")
+        else:
+            response = Response(
+                "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Recherche "
+                "indisponible</title><h1>Recherche momentanément indisponible</h1><p>L'index de "
+                "recherche est en cours de réparation. Réessayez dans quelques instants.</p></html>",
+                503, mimetype="text/html")
+        response.headers["Retry-After"] = "60"
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-        )
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         if "started" in g:
             log.info(
                 "%s %s %s", request.method, request.path, response.status_code,

@@ -29,8 +29,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from catalogue import listing
 from catalogue.config import Settings
@@ -315,8 +317,27 @@ def decode_token(text: str, verb: str, key: bytes) -> Token:
 def _arguments() -> list[tuple[str, str]]:
     pairs = list(request.args.items(multi=True))
     if request.method == "POST":
-        pairs += list(request.form.items(multi=True))
+        if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+            pairs += _chunked_form()
+        else:  # with a Content-Length, Flask's MAX_CONTENT_LENGTH answers 413 itself
+            pairs += list(request.form.items(multi=True))
     return pairs
+
+
+def _chunked_form() -> list[tuple[str, str]]:
+    """A chunked POST body, read up to the limit: over it is 413, not a body cut short and
+    answered as if it were complete."""
+    limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 64 * 1024)
+    stream = request.environ["wsgi.input"]
+    body = b""
+    while len(body) <= limit:
+        chunk = stream.read(min(65536, limit + 1 - len(body)))
+        if not chunk:
+            break
+        body += chunk
+    if len(body) > limit:
+        raise RequestEntityTooLarge(f"the request body is over {limit} bytes")
+    return parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
 
 
 def check_arguments(pairs: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
+
+
+def write_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """Gunicorn's answer to a request it refuses before the app sees it (400 bad request line,
+    431 headers too large…), with the same security headers as every page of the app."""
+    from web.app import SECURITY_HEADERS
+
+    body = (f"<!doctype html><html><head><title>{html.escape(reason)}</title></head><body>"
+            f"<h1>{html.escape(reason)}</h1><p>{html.escape(mesg)}</p></body></html>")
+    head = [f"HTTP/1.1 {int(status_int)} {reason}", "Connection: close",
+            "Content-Type: text/html; charset=utf-8", f"Content-Length: {len(body.encode())}",
+            "Cache-Control: no-store",
+            *(f"{name}: {value}" for name, value in SECURITY_HEADERS.items())]
+    gunicorn_util.write_nonblock(sock, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+                                 + body.encode())
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -21,6 +38,8 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         from web.logs import configure_json_logging
 
         configure_json_logging()
+        # The workers (forked from here) call gunicorn.util.write_error for their own errors.
+        gunicorn_util.write_error = write_error
         return create_app()
 
 

@@ -6,6 +6,7 @@ worker never shares a database connection or an index reader with another.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from typing import Any
@@ -14,6 +15,55 @@ from flask import current_app
 
 from catalogue.config import Settings
 from catalogue.store import Store
+
+
+class IndexUnavailable(Exception):
+    """The search index failed under a request (damaged files, a panic in the engine): the
+    request gets a 503 and the worker lives on."""
+
+
+# Never turned into IndexUnavailable: the process is being stopped.
+_PASS = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+def _guard(exc: BaseException) -> IndexUnavailable:
+    return IndexUnavailable(f"the search index cannot be read: {type(exc).__name__}: {exc}")
+
+
+class GuardedIndex:
+    """The search index as the web sees it: any failure of the engine, even a Rust panic
+    (``pyo3_runtime.PanicException`` is a ``BaseException``, which Flask does not catch and
+    which would end the worker's thread), becomes :class:`IndexUnavailable`. The search
+    layer's own errors (``InvalidQuery``: the user's query) pass through unchanged."""
+
+    def __init__(self, index: Any) -> None:
+        self._index = index
+
+    def __getattr__(self, name: str) -> Any:
+        from search.base import InvalidQuery
+
+        try:
+            value = getattr(self._index, name)
+        except (*_PASS, InvalidQuery):
+            raise
+        except BaseException as exc:
+            raise self._failed(exc) from exc
+        if not callable(value):
+            return value
+
+        @functools.wraps(value)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return value(*args, **kwargs)
+            except (*_PASS, InvalidQuery):
+                raise
+            except BaseException as exc:
+                raise self._failed(exc) from exc
+
+        return guarded
+
+    def _failed(self, exc: BaseException) -> IndexUnavailable:
+        return _guard(exc)
 
 
 class Services:
@@ -36,7 +86,7 @@ class Services:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    self._store = Store(self.settings.database_url)
+                    self._store = Store(self.settings.database_url, read_only=True)
         return self._store
 
     @property
@@ -48,7 +98,8 @@ class Services:
                 if self._index is None:
                     from search import open_index
 
-                    self._index = open_index(self.settings.search_url, self.settings.data_dir)
+                    self._index = GuardedIndex(
+                        open_index(self.settings.search_url, self.settings.data_dir))
         return self._index
 
     @property

@@ -59,6 +59,21 @@ def clean(value: str | None) -> str:
     return (value or "").strip()
 
 
+# Elements in one record, and JSON containers / values in one page: what real records and pages
+# never reach, and what keeps a hostile one from costing gigabytes or millions of report rows.
+MAX_RECORD_NODES = 200_000
+MAX_JSON_CONTAINERS = 200_000
+MAX_JSON_VALUES = 2_000_000
+
+
+def oversized_record(element: etree._Element, limit: int = MAX_RECORD_NODES) -> str | None:
+    """Why a record is too big to keep (None if it is not): its element count."""
+    for count, _ in enumerate(element.iter(), start=1):
+        if count > limit:
+            return f"record has more than {limit} elements; skipped"
+    return None
+
+
 def element_bytes(element: etree._Element) -> bytes:
     """Serialise one element with the namespace declarations in scope, as UTF-8 (no prolog)."""
     return etree.tostring(element, encoding="unicode").encode("utf-8")
@@ -69,10 +84,34 @@ def json_bytes(item: Any) -> bytes:
     return json.dumps(item, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def parse_json_page(content: bytes) -> Any:
-    """A page's JSON body; unreadable JSON is a :class:`PageError` (the page is fetched again)."""
+class PageRefused(HarvestFailed):
+    """A page refused for what it is (too many entries, nested too deeply): the same on every
+    fetch, so it is not fetched again."""
+
+    def __init__(self, message: str, url: str | None = None) -> None:
+        super().__init__(message, url=url, stage="parse")
+
+
+def parse_json_page(content: bytes, url: str | None = None) -> Any:
+    """A page's JSON body; unreadable JSON is a :class:`PageError` (the page is fetched again).
+
+    Before parsing, an upper bound of its objects/arrays and values is counted (braces and
+    commas, also those inside strings): a page of 500,000 empty objects in 1 MB is refused
+    before Python builds them. Nesting past the interpreter's recursion limit is refused as such.
+    """
+    containers = content.count(b"{") + content.count(b"[")
+    if containers > MAX_JSON_CONTAINERS:
+        raise PageRefused(f"JSON page with up to {containers} objects/arrays (limit "
+                          f"{MAX_JSON_CONTAINERS}); refused", url=url)
+    values = content.count(b",")
+    if values > MAX_JSON_VALUES:
+        raise PageRefused(f"JSON page with up to {values} values (limit {MAX_JSON_VALUES}); "
+                          "refused", url=url)
     try:
         return json.loads(content)
+    except RecursionError:
+        raise PageRefused("JSON nested too deeply (recursion depth limit reached); refused",
+                          url=url) from None
     except ValueError as exc:
         raise PageError(f"malformed JSON: {exc}") from exc
 
@@ -111,6 +150,9 @@ def fetch_parsed(
         last_url = response.url
         try:
             return response, parse(response)
+        except RecursionError:
+            raise PageRefused(f"{what} {last_url}: nested too deeply (recursion depth limit "
+                              "reached); refused", url=last_url) from None
         except (PageError, ValueError) as exc:
             last_error = exc
             if attempt < attempts and hasattr(http, "backoff"):

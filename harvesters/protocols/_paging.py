@@ -27,6 +27,8 @@ Entry = tuple[RawRecord | None, HarvestIssue | None]
 
 DEFAULT_PAGE_SIZE = 50
 DEFAULT_MAX_PAGES = 10000
+# Pages in a row bringing no new record while linking to a next one: the listing is stopped.
+DEFAULT_MAX_IDLE_PAGES = 20
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ class LinkedPagesHarvester(PagedHarvester, Generic[ParsedT]):
         url, params = self.first_request(checkpoint, paging)
         fetched: set[str] = set()
         seen: set[str] = set()
+        max_idle = int_option(self.source.options, "max_idle_pages", DEFAULT_MAX_IDLE_PAGES)
+        idle = 0
         while url:
             response, parsed = fetch_parsed(
                 self.http, url, params, self.parse_page, attempts=paging.parse_attempts,
@@ -158,6 +162,13 @@ class LinkedPagesHarvester(PagedHarvester, Generic[ParsedT]):
                 ))
                 next_url = None
             if next_url is not None and page.ends_listing:
+                next_url = None
+            idle = 0 if kept.records else idle + 1
+            if next_url is not None and idle > max_idle:
+                kept.issues.append(HarvestIssue(
+                    stage="fetch", url=response.url,
+                    message=f"{idle} pages in a row brought no new record (max_idle_pages="
+                    f"{max_idle}); stopping"))
                 next_url = None
             if next_url is not None and len(fetched) >= paging.max_pages:
                 kept.issues.append(paging.limit_issue(response.url))

@@ -30,6 +30,7 @@ from harvesters.protocols._common import (
     clean,
     element_bytes,
     fetch_parsed,
+    oversized_record,
     parse_datetime,
     parse_xml_page,
 )
@@ -187,6 +188,10 @@ class CswHarvester(PagedHarvester):
                 stage="parse", url=page_url,
                 message="ISO 19139 record without gmd:fileIdentifier; skipped",
             )
+        too_big = oversized_record(element)
+        if too_big:
+            return None, HarvestIssue(stage="parse", message=too_big, identifier=identifier,
+                                      url=page_url)
         stamp = element.find("gmd:dateStamp", NS)
         stamp_text = ""
         if stamp is not None:

@@ -2,8 +2,9 @@
 
 The parser is chosen from the Content-Type, then by sniffing the first bytes. RDF/XML goes through
 ``harvesters.xmlsafe`` first (entity declarations refused) before rdflib reads it; JSON-LD remote
-``@context`` URLs are fetched through the allow-listed HTTP client and inlined, so rdflib never
-opens a URL itself.
+``@context`` references, also nested ones, are resolved by ``harvesters.jsonld`` (configured hosts
+through the allow-listed client, or bundled copies) and inlined, and rdflib's own network access
+is off.
 
 Paging follows ``hydra:next`` or ``hydra:nextPage`` (IRI or literal, as old udata wrote it) of the
 current page's view; a next URL already fetched ends the listing with an issue.
@@ -28,13 +29,21 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from harvesters.base import HarvestFailed, HarvestIssue, RawRecord, register
-from harvesters.protocols._common import PageError, clean, parse_datetime, parse_xml_page
+from harvesters.jsonld import ContextLoader, ContextRefused, disable_rdflib_network
+from harvesters.protocols._common import (
+    PageError,
+    clean,
+    parse_datetime,
+    parse_json_page,
+    parse_xml_page,
+)
 from harvesters.protocols._paging import LinkedPage, LinkedPagesHarvester
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 _NEXT = (HYDRA.next, HYDRA.nextPage)
+disable_rdflib_network()
 _NOT_OWNED = (DCAT.Dataset, DCAT.Catalog, HYDRA.Collection, HYDRA.PartialCollectionView,
               HYDRA.PagedCollection)
 _MAX_DEPTH = 3
@@ -98,7 +107,7 @@ class DcatHarvester(LinkedPagesHarvester[Graph]):
 
     def __init__(self, source: Any, http: Any) -> None:
         super().__init__(source, http)
-        self._contexts: dict[str, Any] = {}
+        self._contexts = ContextLoader(http)
 
     # -- parsing ---------------------------------------------------------------------------
 
@@ -111,11 +120,12 @@ class DcatHarvester(LinkedPagesHarvester[Graph]):
                 parse_xml_page(content)  # refuses entities before rdflib sees the bytes
                 graph.parse(data=content, format="xml", publicID=response.url)
             elif fmt == "json-ld":
+                document = parse_json_page(content, response.url)
                 try:
-                    document = json.loads(content)
-                except ValueError as exc:
-                    raise PageError(f"malformed JSON-LD: {exc}") from exc
-                document = self._inline_contexts(document, response.url)
+                    document = self._contexts.inline_document(document, response.url)
+                except ContextRefused as exc:  # the same answer on every fetch: not retried
+                    raise HarvestFailed(f"DCAT page {response.url}: {exc}", url=response.url,
+                                        stage="parse") from exc
                 graph.parse(data=json.dumps(document), format="json-ld", base=response.url)
             else:
                 graph.parse(data=content.decode("utf-8", errors="replace"), format=fmt,
@@ -134,44 +144,6 @@ class DcatHarvester(LinkedPagesHarvester[Graph]):
             entries=(self._record(graph, dataset, page_url) for dataset in datasets),
             next_url=self._next(graph, page_url, requested_url),
         )
-
-    def _inline_contexts(self, node: Any, base: str, depth: int = 0) -> Any:
-        """Replace remote ``@context`` references by their documents, fetched by our client."""
-        if depth > 50:
-            raise PageError("JSON-LD nested too deeply")
-        if isinstance(node, list):
-            return [self._inline_contexts(item, base, depth + 1) for item in node]
-        if not isinstance(node, dict):
-            return node
-        out = {}
-        for key, value in node.items():
-            if key == "@context":
-                out[key] = self._resolve_context(value, base)
-            else:
-                out[key] = self._inline_contexts(value, base, depth + 1)
-        return out
-
-    def _resolve_context(self, value: Any, base: str) -> Any:
-        if isinstance(value, list):
-            return [self._resolve_context(v, base) for v in value]
-        if isinstance(value, dict) and isinstance(value.get("@import"), str):
-            imported = self._resolve_context(value["@import"], base)
-            local = {k: v for k, v in value.items() if k != "@import"}
-            return {**imported, **local} if isinstance(imported, dict) else local
-        if not isinstance(value, str):
-            return value
-        url = urljoin(base, value)
-        if url not in self._contexts:
-            response = self.http.get(url)  # refused by the allow-list if not configured
-            try:
-                document = json.loads(response.content)
-            except ValueError as exc:
-                raise PageError(f"remote @context {url} is not JSON: {exc}") from exc
-            context = document.get("@context", {}) if isinstance(document, dict) else {}
-            if isinstance(context, str | list):
-                context = {}  # a context pointing to another remote context: not followed
-            self._contexts[url] = context
-        return self._contexts[url]
 
     def _next(self, graph: Graph, page_url: str, requested: str) -> str | None:
         candidates: list[tuple[int, str]] = []

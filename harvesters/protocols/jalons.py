@@ -23,7 +23,7 @@ from harvesters.protocols._paging import PagedHarvester, Paging, keep_new, repea
 
 
 def _parse_search(response: Any) -> dict[str, Any]:
-    document = parse_json_page(response.content)
+    document = parse_json_page(response.content, response.url)
     ret = document.get("return") if isinstance(document, dict) else None
     if not isinstance(ret, dict) or not isinstance(ret.get("resources", []), list):
         raise PageError("not a Jalons search answer (no 'return.resources')")

@@ -7,6 +7,9 @@ Options (``SourceSpec.options``):
 - ``from`` / ``until``: fixed bounds (ISO dates or datetimes); ``since`` overrides ``from``.
 - ``max_restarts``: how many times an expired resumption token may restart the listing (3).
 - ``parse_attempts``: fetches of a page that is not XML before the run fails (3).
+- ``max_tokens``: distinct resumption tokens in one listing (10000); ``max_idle_pages``: pages
+  in a row bringing no new record but a token (20). Past either, the run fails: the partner is
+  handing out tokens forever. (The pipeline's page, record and time budgets apply too.)
 
 Behaviour worth knowing:
 
@@ -38,6 +41,7 @@ from harvesters.protocols._common import (
     element_bytes,
     fetch_parsed,
     int_option,
+    oversized_record,
     parse_datetime,
     parse_xml_page,
 )
@@ -47,6 +51,12 @@ OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 NS = {"oai": OAI_NS}
 DAY = "YYYY-MM-DD"
 SECONDS = "YYYY-MM-DDThh:mm:ssZ"
+
+
+# A listing handing out a new token on every page is followed this far, no further.
+DEFAULT_MAX_TOKENS = 10_000
+# Pages in a row that bring no new record (but a token): a server going round in circles.
+DEFAULT_MAX_IDLE_PAGES = 20
 
 
 def _oai(tag: str) -> str:
@@ -125,6 +135,9 @@ class OaiPmhHarvester(Harvester):
         opts = self.source.options
         max_restarts = int_option(opts, "max_restarts", 3, minimum=0)
         attempts = int_option(opts, "parse_attempts", 3)
+        max_tokens = int_option(opts, "max_tokens", DEFAULT_MAX_TOKENS)
+        max_idle = int_option(opts, "max_idle_pages", DEFAULT_MAX_IDLE_PAGES)
+        idle = 0
         if checkpoint and checkpoint.get("done"):
             return
         if checkpoint:
@@ -205,6 +218,16 @@ class OaiPmhHarvester(Harvester):
                 )
             if next_token:
                 seen_tokens.add(next_token)
+                if len(seen_tokens) > max_tokens:
+                    raise HarvestFailed(
+                        f"{response.url}: more than {max_tokens} distinct resumption tokens in "
+                        "one listing (max_tokens); stopping", url=response.url)
+                idle = 0 if kept.records else idle + 1
+                if idle > max_idle:
+                    raise HarvestFailed(
+                        f"{response.url}: {idle} pages in a row brought no new record but a new "
+                        f"resumption token (max_idle_pages={max_idle}); stopping",
+                        url=response.url)
             state.update(token=next_token or None, done=not next_token)
             token_el = listing.find("oai:resumptionToken", namespaces=NS)
             size = token_el.get("completeListSize") if token_el is not None else None
@@ -236,6 +259,10 @@ class OaiPmhHarvester(Harvester):
                 message="OAI record without an identifier in its header; skipped",
                 url=page_url,
             )
+        too_big = oversized_record(element)
+        if too_big:
+            return None, HarvestIssue(stage="parse", message=too_big, identifier=identifier,
+                                      url=page_url)
         datestamp_text = clean(header.findtext("oai:datestamp", namespaces=NS))
         sets = [clean(s.text) for s in header.findall("oai:setSpec", NS) if clean(s.text)]
         deleted = clean(header.get("status")) == "deleted"

@@ -11,7 +11,8 @@ datestamp=last_modified, landing_url=page). Private datasets are skipped (never 
 datasets with a ``deleted`` date are yielded with ``deleted=True``; ``archived`` is passed in
 ``extra`` for the reader to decide.
 
-Options: ``page_size`` (50), ``parse_attempts`` (3), ``max_pages`` (10000).
+Options: ``page_size`` (50), ``parse_attempts`` (3), ``max_pages`` (10000), ``max_entries``
+(entries read per page, 1000), ``max_idle_pages`` (20).
 """
 
 from __future__ import annotations
@@ -20,8 +21,19 @@ from typing import Any
 from urllib.parse import urljoin
 
 from harvesters.base import HarvestIssue, RawRecord, register
-from harvesters.protocols._common import PageError, clean, json_bytes, parse_datetime, parse_json_page
-from harvesters.protocols._paging import LinkedPage, LinkedPagesHarvester, Paging
+from harvesters.protocols._common import (
+    PageError,
+    clean,
+    int_option,
+    json_bytes,
+    parse_datetime,
+    parse_json_page,
+)
+from harvesters.protocols._paging import Entry, LinkedPage, LinkedPagesHarvester, Paging
+
+# Entries read from one page (we ask for page_size, 50 by default; a page of 500,000 junk
+# entries is cut here with one report line).
+MAX_ENTRIES = 1000
 
 
 @register
@@ -39,7 +51,7 @@ class UdataHarvester(LinkedPagesHarvester[dict[str, Any]]):
         return self.source.url, {"page": 1, "page_size": paging.page_size}
 
     def parse_page(self, response: Any) -> dict[str, Any]:
-        document = parse_json_page(response.content)
+        document = parse_json_page(response.content, response.url)
         if not isinstance(document, dict) or not isinstance(document.get("data"), list):
             raise PageError("not a udata listing (no 'data' list)")
         return document
@@ -47,8 +59,15 @@ class UdataHarvester(LinkedPagesHarvester[dict[str, Any]]):
     def read_page(self, document: dict[str, Any], page_url: str, requested_url: str) -> LinkedPage:
         next_page = document.get("next_page")
         total = document.get("total")
+        limit = int_option(self.source.options, "max_entries", MAX_ENTRIES)
+        entries: list[Entry] = [self._record(item, page_url) for item in document["data"][:limit]]
+        if len(document["data"]) > limit:
+            entries.append((None, HarvestIssue(
+                stage="parse", url=page_url,
+                message=f"page of {len(document['data'])} entries: only the first {limit} read "
+                "(max_entries)")))
         return LinkedPage(
-            entries=(self._record(item, page_url) for item in document["data"]),
+            entries=entries,
             next_url=urljoin(page_url, next_page) if isinstance(next_page, str) and next_page else None,
             total=total if isinstance(total, int) else None,
             # an empty page with a next link: nothing more to expect

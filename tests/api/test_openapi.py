@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.api import data
 from web.api.openapi import build_spec
 
 
@@ -73,5 +74,5 @@ def test_problem_type_uris_resolve_to_documented_anchors(client: FlaskClient, go
     for method, url, kwargs in requests:
         problem = getattr(client, method)(url, **kwargs).get_json()
         base, anchor = problem["type"].split("#", 1)
-        assert base == "http://localhost/api/v1/docs"
+        assert base == f"{data.BASE_URL}/api/v1/docs"  # the configured base URL, not Host
         assert f'id="{anchor}"' in html, anchor

@@ -29,9 +29,9 @@ def test_json_is_the_shared_record_with_links(client: FlaskClient, records: list
     body = response.get_json()
     links = body.pop("_links")
     assert body == record
-    assert links["self"] == f"http://localhost/api/v1/resources/{record['id']}"
+    assert links["self"] == f"{data.BASE_URL}/api/v1/resources/{record['id']}"
     assert set(links) == {"self", "jsonld", "oai_dc", "lom", "scolomfr", "html"}
-    assert links["html"] == f"http://localhost/ressources/{record['id']}"
+    assert links["html"] == f"{data.BASE_URL}/ressources/{record['id']}"
     assert "Accept" in response.headers["Vary"]
 
 

@@ -27,7 +27,7 @@ def get(client: FlaskClient, url: str, **kwargs: Any) -> dict[str, Any]:
 def relative(url: str | None) -> str:
     assert url is not None
     parts = urlsplit(url)
-    assert parts.scheme == "http" and parts.netloc == "localhost"  # absolute, from the request
+    assert f"{parts.scheme}://{parts.netloc}" == data.BASE_URL  # absolute, from the settings
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
@@ -50,7 +50,7 @@ def test_browse_lists_every_live_record_with_the_documented_fields(
     assert first["licence"]["code"] == source["licence"]["code"]
     assert first["languages"] == source["languages"]
     assert first["resource_types"][0]["id"] == source["resource_types"][0]["id"]
-    assert first["_links"]["self"] == f"http://localhost/api/v1/resources/{first['id']}"
+    assert first["_links"]["self"] == f"{data.BASE_URL}/api/v1/resources/{first['id']}"
     assert body["links"]["next"] is None and body["links"]["prev"] is None
 
 
@@ -158,7 +158,7 @@ def problem(client: FlaskClient, url: str, status: int = 400) -> dict[str, Any]:
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.content_type == "application/problem+json"
     body: dict[str, Any] = response.get_json()
-    assert body["status"] == status and body["title"] and body["type"].startswith("http://localhost/")
+    assert body["status"] == status and body["title"] and body["type"].startswith(data.BASE_URL + "/")
     return body
 
 

@@ -60,9 +60,9 @@ def wait_for_http(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            requests.get(url, timeout=2)
+            requests.get(url, timeout=10)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a first request may be slow
             time.sleep(0.1)
     raise AssertionError(f"{url} did not answer within {timeout} s")
 

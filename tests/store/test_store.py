@@ -209,7 +209,7 @@ def test_migration_chain_keeps_data(backend: str, tmp_path: Path) -> None:
             "INSERT INTO harvest_runs (source_id, mode, status, started_at, counts) "
             "VALUES ('s', 'full', 'done', CURRENT_TIMESTAMP, '{\"added\": 1}')"))
     store.upgrade()
-    assert store.revision() == store.head_revision() == "0003"
+    assert store.revision() == store.head_revision() == "0004"
     kept = store.get("r1")
     assert kept is not None and kept.version == 3 and kept.data == {
         "title": [{"value": "Vieux", "lang": "fr"}]}

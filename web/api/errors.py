@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, defau
 
 from web.api import bp
 from web.api.http import ApiError, add_cors, problem_response
+from web.services import IndexUnavailable
 
 log = logging.getLogger("catalogue.web.api")
 
@@ -40,6 +41,14 @@ def _http_error(error: HTTPException) -> Response:
 # blueprint handler registered for the HTTPException class.
 for _code in default_exceptions:
     bp.register_error_handler(_code, _http_error)
+
+
+@bp.errorhandler(IndexUnavailable)
+def _index_unavailable(error: IndexUnavailable) -> Response:
+    log.error("API: %s on %s (request %s)", error, request.path, g.get("request_id", "-"))
+    return problem_response(ApiError(
+        503, "Service Unavailable", "the search index cannot be read; it is being repaired",
+        slug="search-unavailable", headers={"Retry-After": "60", "Cache-Control": "no-store"}))
 
 
 @bp.errorhandler(Exception)

@@ -62,6 +62,8 @@ PROBLEM_TYPES = [
     ("server-error", 500, "Something failed on the server; the answer carries a `request_id` to "
      "quote when reporting it."),
     ("bad-request", 400, "The request itself could not be read."),
+    ("search-unavailable", 503, "The search index cannot be read (damaged, being repaired); "
+     "retry after `Retry-After` seconds. Records by id keep working."),
     ("http-error", 0, "Any other HTTP error; `status` gives the code."),
 ]
 
