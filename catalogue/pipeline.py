@@ -262,7 +262,7 @@ class Pipeline:
         except Exception:  # the harvest still runs; the fingerprint is kept for the next one
             log.exception("re-mapping the stored records of %s failed", source.id)
             remapped = None
-        if remapped is not None:
+        if remapped:  # stored records were re-mapped (none on a source's first harvest)
             counts["remapped"] = remapped.get("updated", 0)
         page_errors = 0
         fatal: str | None = None
