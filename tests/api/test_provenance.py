@@ -104,4 +104,4 @@ def test_dumps_carry_an_origin_per_value(mixed: tuple[Flask, Store, dict[str, An
         origins = row[f"{field}_origins"].split(" | ")
         assert dict(zip(ids, origins, strict=True)) == {e["id"]: e["provenance"] for e in record[key]}
     with gzip.open(tmp_path / "dumps" / JSONL_NAME, "rt", encoding="utf-8") as fh:
-        assert any(f'"provenance":"default"' in line and record["id"] in line for line in fh)
+        assert any('"provenance":"default"' in line and record["id"] in line for line in fh)
