@@ -390,7 +390,7 @@ def quality(ctx: Context, source_id: str | None, as_json: bool) -> None:
     click.echo("\n(level, discipline: not counting partner defaults)")
     for field, key in ALIGNED:
         click.echo(f"\nRecords by origin of their {field} (strongest origin per record):")
-        click.echo(f"{'source':28} " + " ".join(f"{o:>9}" for o in ORIGIN_KEYS))
+        click.echo(f"{'source id':28} " + " ".join(f"{o:>9}" for o in ORIGIN_KEYS))
         for name, fig in rows:
             click.echo(f"{name:28} " + " ".join(f"{fig[key][o]:>9}" for o in ORIGIN_KEYS))
     top = figures["total"]["unmatched_terms"][:10]
