@@ -93,7 +93,6 @@ def test_demo_quality_and_curation_cli(cli_env: dict[str, str]) -> None:
         assert origins["none"] <= 0.1 * total["records"]
         known = total["records"] - origins["none"] - origins["default"]
         assert total[share] == round(known / total["records"], 4)
-    assert total["level_origins"]["default"] > 0  # the demo sources have level defaults
     text = run(cli_env, "quality").stdout
     assert "Records by origin of their levels" in text and "default" in text
     for sid, fig in figures["sources"].items():
@@ -108,9 +107,13 @@ def test_demo_quality_and_curation_cli(cli_env: dict[str, str]) -> None:
     # The record's values with the explanation its resource page shows.
     lines = run(cli_env, "curate", rid, "--list").stdout.splitlines()
     assert "level\tscolomfr-voc-022-num-015\tCM2\tcuration\tcorrigé par l'équipe éditoriale" in lines
+    stored_now = store_of(cli_env).get(rid)
+    assert stored_now is not None and stored_now.data is not None
+    values = stored_now.data["levels"] + stored_now.data["disciplines"]
+    assert len([line for line in lines if not line.startswith("curation\t")]) == len(values)
     defaults = [line for line in lines if "\tdefault\t" in line]
-    assert defaults and all(line.endswith("\tindiqué par défaut pour ce partenaire")
-                            for line in defaults)
+    assert len(defaults) == sum(v["provenance"] == "default" for v in values)
+    assert all(line.endswith("\tindiqué par défaut pour ce partenaire") for line in defaults)
     assert any(line.startswith("curation\tlevel\tadd\tscolomfr-voc-022-num-015\tanne") for line in lines)
     run(cli_env, "harvest", "ina-jalons", "--full")
     run(cli_env, "renormalize", "ina-jalons")

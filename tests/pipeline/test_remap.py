@@ -30,7 +30,8 @@ def test_an_edited_default_reaches_every_record_on_the_next_run(env: Env, full: 
     assert env.store.mapping_fingerprint(SOURCE) == env.pipeline.fingerprint(source)
     before = _default_levels(env)
     with_default = {rid for rid, ids in before.items() if ids}
-    assert len(with_default) >= 100 and all(COLLEGE in before[rid] for rid in with_default)
+    # Records with no level of their own get the source's (content evidence would come first).
+    assert with_default and all(COLLEGE in before[rid] for rid in with_default)
 
     edited = dataclasses.replace(source, defaults={**source.defaults, "levels": ["cycle 4"]})
     env.sources[SOURCE] = edited
