@@ -339,7 +339,10 @@ def renormalize(ctx: Context, source_ids: tuple[str, ...]) -> None:
 @click.option("--note", default=None)
 @click.option("--import", "import_file", type=click.Path(exists=True, path_type=Path),
               help="CSV with columns record_id, field (level|discipline), action (add|remove), value.")
-@click.option("--list", "list_all", is_flag=True, help="List every curation.")
+@click.option("--list", "list_all", is_flag=True,
+              help="List every curation; with RECORD_ID, that record's levels and disciplines, "
+                   "each with where it came from (the explanation of its resource page), and its "
+                   "curations.")
 @click.pass_obj
 def curate(ctx: Context, record_id: str | None, levels: tuple[str, ...], disciplines: tuple[str, ...],
            removals: tuple[str, ...], author: str | None, note: str | None,
@@ -350,6 +353,9 @@ def curate(ctx: Context, record_id: str | None, levels: tuple[str, ...], discipl
 
     store = ctx.store
     if list_all:
+        if record_id:
+            _list_record(store, record_id, load_vocabulary())
+            return
         for rid, items in store.curations().items():
             for c in items:
                 click.echo(f"{rid}\t{c['field']}\t{c['action']}\t{c['concept']}\t"
@@ -407,6 +413,22 @@ def curate(ctx: Context, record_id: str | None, levels: tuple[str, ...], discipl
     _after_harvest(ctx)
 
 
+def _list_record(store: Any, record_id: str, vocab: Any) -> None:
+    """One line per level and discipline: field, id, label, origin, French explanation."""
+    from schemas.provenance import explain
+
+    stored = store.get(record_id)
+    if stored is None or stored.data is None:
+        raise click.ClickException(f"no record {record_id!r}")
+    for field_name, key in (("level", "levels"), ("discipline", "disciplines")):
+        for entry in stored.data.get(key) or []:
+            click.echo(f"{field_name}\t{entry['id']}\t{entry['label']}\t{entry['provenance']}\t"
+                       f"{explain(entry, vocab)}")
+    for c in store.curations([record_id]).get(record_id, []):
+        click.echo(f"curation\t{c['field']}\t{c['action']}\t{c['concept']}\t{c['author'] or ''}\t"
+                   f"{c['created_at']}")
+
+
 @main.command()
 @click.argument("source_id", required=False)
 @click.option("--json", "as_json", is_flag=True)
@@ -422,7 +444,7 @@ def quality(ctx: Context, source_id: str | None, as_json: bool, labels_path: Pat
 
     With --evaluate: coverage and precision of levels and disciplines on a labelled file,
     per origin (source, rule, inferred, default, curation) and per kind of record."""
-    from catalogue.quality import FRACTIONS
+    from catalogue.quality import ALIGNED, FRACTIONS, ORIGIN_KEYS
     from catalogue.quality import quality as compute
 
     if labels_path is not None:
@@ -437,6 +459,12 @@ def quality(ctx: Context, source_id: str | None, as_json: bool, labels_path: Pat
     for name, fig in rows:
         click.echo(f"{name:28} {fig['records']:>8} "
                    + " ".join(f"{fig[k] * 100:>10.1f}%" for k in FRACTIONS))
+    click.echo("\n(level, discipline: not counting partner defaults)")
+    for field, key in ALIGNED:
+        click.echo(f"\nRecords by origin of their {field} (strongest origin per record):")
+        click.echo(f"{'source id':28} " + " ".join(f"{o:>9}" for o in ORIGIN_KEYS))
+        for name, fig in rows:
+            click.echo(f"{name:28} " + " ".join(f"{fig[key][o]:>9}" for o in ORIGIN_KEYS))
     top = figures["total"]["unmatched_terms"][:10]
     if top:
         click.echo("\nMost frequent terms that matched no rule:")

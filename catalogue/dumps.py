@@ -38,7 +38,8 @@ LIST_SEP = " | "
 
 CSV_COLUMNS = (
     "id", "title", "description", "partner", "source_id", "identifier", "url", "landing_url",
-    "thumbnail", "level_ids", "levels", "discipline_ids", "disciplines", "type_ids", "types",
+    "thumbnail", "level_ids", "levels", "level_origins", "discipline_ids", "disciplines",
+    "discipline_origins", "type_ids", "types",
     "keywords", "licence", "licence_label", "licence_uri", "access", "languages", "contributors",
     "created", "issued", "modified", "places", "datestamp", "harvested_at",
 )
@@ -96,8 +97,11 @@ def csv_row(record: Record, datestamp: str) -> list[str]:
         "thumbnail": record.get("thumbnail") or "",
         "level_ids": _joined(record.get("levels"), "id"),
         "levels": _joined(record.get("levels"), "label"),
+        # One origin per value, in the same order: source, rule, inferred, default, curation.
+        "level_origins": _joined(record.get("levels"), "provenance"),
         "discipline_ids": _joined(record.get("disciplines"), "id"),
         "disciplines": _joined(record.get("disciplines"), "label"),
+        "discipline_origins": _joined(record.get("disciplines"), "provenance"),
         "type_ids": _joined(record.get("resource_types"), "id"),
         "types": _joined(record.get("resource_types"), "label"),
         "keywords": _joined(record.get("keywords"), "value"),

@@ -8,7 +8,9 @@ transaction, so a harvest killed at any moment resumes after the last stored pag
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import logging
 import multiprocessing
 import os
@@ -46,6 +48,33 @@ class HarvestResult:
     counts: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     preview: list[Record] = field(default_factory=list)
+
+
+@functools.cache
+def _tables_digest(mappings_dir: str) -> str:
+    """Hash of every mapping table (names and bytes); read once per process."""
+    from pathlib import Path
+
+    h = hashlib.sha256()
+    for path in sorted(Path(mappings_dir).glob("*.tsv")):
+        h.update(path.name.encode() + b"\x00" + path.read_bytes() + b"\x00")
+    return h.hexdigest()
+
+
+def mapping_fingerprint(source: Source, vocab_key: str) -> str:
+    """What the mapping of a source's records depends on besides their raw bytes: the readers
+    and alignment (``MAPPING_VERSION``), the mapping tables of ``schemas/mappings/``, the
+    vocabulary (its compiled key) and the source's own settings (partner, options, defaults).
+    When it changes, every stored record of the source is re-mapped (see ``Pipeline.harvest``)."""
+    from schemas.vocabularies import MAPPINGS_DIR
+
+    settings = json.dumps({"partner": source.partner, "protocol": source.protocol,
+                           "options": source.options, "defaults": source.defaults},
+                          sort_keys=True, ensure_ascii=False, default=str)
+    h = hashlib.sha256()
+    for part in (MAPPING_VERSION, _tables_digest(str(MAPPINGS_DIR)), vocab_key, settings):
+        h.update(part.encode() + b"\x00")
+    return h.hexdigest()
 
 
 def raw_hash(raw: RawRecord) -> str:
@@ -244,6 +273,16 @@ class Pipeline:
         counts: Counter[str] = Counter({k: 0 for k in OUTCOMES})
         if resume is not None:
             counts.update({k: v for k, v in resume.counts.items() if k in OUTCOMES})
+        # Mapping tables, vocabulary or the source's defaults changed since its records were
+        # mapped: re-map every stored record from its raw bytes first, so that records the partner
+        # did not change (skipped below, or not even served by an incremental run) follow too.
+        try:
+            remapped = self.remap_if_changed(source)
+        except Exception:  # the harvest still runs; the fingerprint is kept for the next one
+            log.exception("re-mapping the stored records of %s failed", source.id)
+            remapped = None
+        if remapped:  # stored records were re-mapped (none on a source's first harvest)
+            counts["remapped"] = remapped.get("updated", 0)
         page_errors = 0
         fatal: str | None = None
         closing: RunItem | None = None
@@ -407,8 +446,21 @@ class Pipeline:
 
     # -- re-mapping ---------------------------------------------------------------------------
 
+    def fingerprint(self, source: Source) -> str:
+        return mapping_fingerprint(source, self.mapper.vocab.key)
+
+    def remap_if_changed(self, source: Source) -> dict[str, int] | None:
+        """Re-map the source's stored records when its mapping fingerprint changed (None when
+        it did not). The new fingerprint is kept only once every record is re-mapped."""
+        current = self.fingerprint(source)
+        if self.store.mapping_fingerprint(source.id) == current:
+            return None
+        return self.renormalize(source)
+
     def renormalize(self, source: Source) -> dict[str, int]:
-        """Re-map every stored raw record of a source without the network."""
+        """Re-map every stored raw record of a source without the network, then record the
+        mapping fingerprint they were mapped with."""
+        fingerprint = self.fingerprint(source)
         counts: Counter[str] = Counter()
         batch: list[tuple[RawEntry, datetime]] = []
 
@@ -437,6 +489,7 @@ class Pipeline:
             if len(batch) >= 200:
                 flush()
         flush()
+        self.store.set_mapping_fingerprint(source.id, fingerprint)
         return dict(counts)
 
     def recurate(self, record_id_: str, sources: dict[str, Source]) -> bool:

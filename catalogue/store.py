@@ -317,6 +317,18 @@ class Store:
             else:
                 conn.execute(insert(t.sources).values(id=id, **values))
 
+    def mapping_fingerprint(self, source_id: str) -> str | None:
+        """The fingerprint of the mapping that produced the source's stored records."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(t.sources.c.mapping_fingerprint)
+                                 .where(t.sources.c.id == source_id)).scalar()
+        return str(value) if value else None
+
+    def set_mapping_fingerprint(self, source_id: str, fingerprint: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(t.sources).where(t.sources.c.id == source_id)
+                         .values(mapping_fingerprint=fingerprint))
+
     def sources(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.sources).order_by(t.sources.c.id)).mappings().all()
@@ -677,13 +689,19 @@ class Store:
             row = conn.execute(select(t.records).where(t.records.c.id == record_id)).first()
             if row is None:
                 raise KeyError(record_id)
-            if row.content_hash == digest:
+            fragment = oai_dc_xml(record)
+            notes_text = _dumps(notes) if notes else None
+            if row.content_hash == digest and row.oai_dc == fragment:
+                # Same record: only the quality notes (unmatched terms…) may have moved on.
+                if row.notes != notes_text:
+                    conn.execute(update(t.records).where(t.records.c.id == record_id)
+                                 .values(notes=notes_text))
                 return False
+            # The record, or how oai_dc renders it, changed: a new version for every reader.
             seq = self._next_seq(conn)
             conn.execute(update(t.records).where(t.records.c.id == record_id).values(
                 data=_dumps(record), content_hash=digest, datestamp=utcnow(), seq=seq,
-                oai_dc=oai_dc_xml(record),
-                version=row.version + 1, notes=_dumps(notes) if notes else row.notes,
+                oai_dc=fragment, version=row.version + 1, notes=notes_text,
             ))
             if not row.deleted:
                 self._put_facets(conn, record_id, row.partner, facets)

@@ -34,6 +34,9 @@ sources = Table(
     Column("url", Text, nullable=False),
     Column("config", Text, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # Hash of what mapping depends on (see catalogue.pipeline.mapping_fingerprint) when every
+    # stored record of the source was last mapped; null before the first harvest.
+    Column("mapping_fingerprint", String(64)),
 )
 
 harvest_runs = Table(

@@ -128,7 +128,11 @@ class _Collector:
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
         self.values: dict[str, dict[str, Aligned]] = {"levels": {}, "disciplines": {}}
-        self.unmatched: dict[str, None] = {}
+        self.unmatched: dict[str, str] = {}  # "<kind>:<text>" -> the text, normalised
+        # Texts that gave a value through some path: a Dewey class, theme or keyword that one
+        # table matched is not "unmatched" because another path (the label matcher, a second
+        # hint key holding the same text) found nothing for it.
+        self.matched: set[str] = set()
 
     def add(
         self, concept: Concept, provenance: str, basis: str | None, field: str | None = None
@@ -137,20 +141,23 @@ class _Collector:
         if field is None or _FIELD_OF_VOCAB.get(concept.vocab) != field or not concept.current:
             return False
         entry = {"id": concept.id, "label": concept.label, "provenance": provenance, "basis": basis}
+        if basis and ":" in basis:
+            self.matched.add(normalize_label(basis.split(";", 1)[0].split(":", 1)[1]))
         current = self.values[field].get(concept.id)
         if current is None or PRIORITY[provenance] < PRIORITY[current["provenance"]]:
             self.values[field][concept.id] = entry
         return True
 
     def miss(self, kind: str, value: str) -> None:
-        self.unmatched[f"{kind}:{_short(value)}"] = None
+        self.unmatched[f"{kind}:{_short(value)}"] = normalize_label(_short(value))
 
     def result(self) -> tuple[list[Aligned], list[Aligned], list[str]]:
         def ordered(field: str) -> list[Aligned]:
             entries = list(self.values[field].values())
             return sorted(entries, key=lambda e: LAYER_ORDER.index(e["provenance"]))
 
-        return ordered("levels"), ordered("disciplines"), list(self.unmatched)
+        missed = [term for term, text in self.unmatched.items() if text not in self.matched]
+        return ordered("levels"), ordered("disciplines"), missed
 
 
 def _short(text: str) -> str:

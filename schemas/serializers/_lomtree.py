@@ -13,6 +13,7 @@ from typing import Any
 
 from lxml import etree
 
+from schemas.provenance import ORIGINS
 from schemas.record import Record
 from schemas.serializers._xml import iso_duration, record_date, vcard, xml_text
 
@@ -60,6 +61,18 @@ COPYRIGHT_YES = Vocab("yes", CONCEPT + "yes_2", "oui")
 COPYRIGHT_NO = Vocab("no", CONCEPT + "no_2", "non")
 RELATION_LICENCE = Vocab("references", CONCEPT + "scolomfr-voc-009-num-040", "a pour licence")
 RELATION_THUMBNAIL = Vocab("references", CONCEPT + "scolomfr-voc-009-num-021", "a pour vignette")
+
+
+# The description of a classification that is not the partner's own declaration.
+ORIGIN_NOTES = {
+    "rule": "Valeurs établies par le catalogue d'après la classification du partenaire "
+            "(Dewey, thèmes, mots-clés).",
+    "inferred": "Valeurs déduites par le catalogue du contenu de la ressource (titre, "
+                "description, mots-clés, dates), d'après les programmes scolaires.",
+    "default": "Valeurs indiquées par défaut pour ce partenaire (son public général) : "
+               "elles ne décrivent pas cette ressource en particulier.",
+    "curation": "Valeurs corrigées par l'équipe éditoriale du catalogue.",
+}
 
 
 class LomBuilder:
@@ -229,17 +242,29 @@ class LomBuilder:
         self.extra_relations(root)
 
     def classification(self, root: etree._Element) -> None:
+        """One classification per purpose and origin. What the partner declared has no
+        description; every other origin (its classification mapped by the catalogue, the
+        content, a curation, a partner-wide default) is a classification of its own whose
+        description says where the values come from, so a default never reads as the partner's
+        classification of the resource."""
         for purpose, source, concepts in (
             (PURPOSE_LEVEL, LEVEL_SOURCE, self.record.get("levels") or ()),
             (PURPOSE_DISCIPLINE, DISCIPLINE_SOURCE, self.record.get("disciplines") or ()),
         ):
-            if not concepts:
-                continue
-            classification = self.sub(root, "classification")
-            self.vocab(classification, "purpose", purpose)
-            for concept in concepts:
-                path = self.sub(classification, "taxonPath")
-                self.langstring(path, "source", [(source, None)])
-                taxon = self.sub(path, "taxon")
-                self.sub(taxon, "id", self.taxon_id(concept["id"]))
-                self.langstring(taxon, "entry", [(concept.get("label") or concept["id"], "fr")])
+            for origin in ORIGINS:
+                group = [c for c in concepts if (c.get("provenance") or "source") == origin]
+                if group:
+                    self._classification(root, purpose, source, origin, group)
+
+    def _classification(self, root: etree._Element, purpose: Vocab, source: str, origin: str,
+                        concepts: list[dict[str, Any]]) -> None:
+        classification = self.sub(root, "classification")
+        self.vocab(classification, "purpose", purpose)
+        for concept in concepts:
+            path = self.sub(classification, "taxonPath")
+            self.langstring(path, "source", [(source, None)])
+            taxon = self.sub(path, "taxon")
+            self.sub(taxon, "id", self.taxon_id(concept["id"]))
+            self.langstring(taxon, "entry", [(concept.get("label") or concept["id"], "fr")])
+        if origin != "source":
+            self.langstring(classification, "description", [(ORIGIN_NOTES[origin], "fr")])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from schemas.provenance import explain, known
 from schemas.record import Record, text_of
 
 SCOLOMFR_CONCEPT = "http://data.education.fr/voc/scolomfr/concept/"
@@ -28,7 +29,15 @@ CONTEXT: dict[str, Any] = {
     "inDefinedTermSet": {"@type": "@id"},
     "sameAs": {"@type": "@id"},
     "mainEntityOfPage": {"@type": "@id"},
+    "targetUrl": {"@type": "@id"},
+    # Where a level or discipline came from (the record's ``provenance`` code: source, rule,
+    # inferred, default, curation); see docs/record.md. Dublin Core's provenance statement.
+    "provenance": "http://purl.org/dc/terms/provenance",
 }
+# LRMI alignment types of the two aligned fields.
+ALIGNMENT_TYPES = {"levels": "educationalLevel", "disciplines": "educationalSubject"}
+FRAMEWORKS = {"levels": "ScoLOMFR voc-022 (niveau éducatif détaillé)",
+              "disciplines": "ScoLOMFR voc-015 (domaine d'enseignement)"}
 
 _CREATOR_ROLES = {"author", "creator"}
 _CONTRIBUTOR_ROLES = {"contributor", "editor", "producer"}
@@ -95,6 +104,23 @@ def _spatial(coverage: dict[str, Any]) -> list[dict[str, Any]]:
     return places
 
 
+def _alignments(record: Record, vocab: Any) -> list[dict[str, Any]]:
+    """One ``AlignmentObject`` per level and discipline, with its origin (code and French)."""
+    out: list[dict[str, Any]] = []
+    for field, alignment_type in ALIGNMENT_TYPES.items():
+        for entry in record.get(field) or []:
+            out.append({
+                "@type": "AlignmentObject",
+                "alignmentType": alignment_type,
+                "educationalFramework": FRAMEWORKS[field],
+                "targetUrl": concept_uri(entry["id"]),
+                "targetName": entry["label"],
+                "provenance": entry.get("provenance"),
+                "description": explain(entry, vocab),
+            })
+    return out
+
+
 def to_jsonld(
     record: Record,
     *,
@@ -102,13 +128,15 @@ def to_jsonld(
     partner_name: str | None = None,
     discipline_of: Any = None,
     page: str | None = None,
+    vocab: Any = None,
 ) -> dict[str, Any]:
     """One record as a JSON-LD ``LearningResource`` document identified by ``uri``.
 
     ``discipline_of`` (the vocabulary's method) splits disciplines: "(discipline)" concepts go to
     ``about``, finer programme topics to ``teaches`` with their discipline added to ``about``.
     Without it every discipline concept goes to ``about``. ``page`` is the record's page in the
-    catalogue's site (``mainEntityOfPage``).
+    catalogue's site (``mainEntityOfPage``). ``vocab`` lets the alignments' French
+    descriptions name the programme a value was inferred from.
     """
     doc: dict[str, Any] = {"@context": CONTEXT, "@id": uri, "@type": "LearningResource"}
     doc["name"] = text_of(record.get("title"))
@@ -146,12 +174,14 @@ def to_jsonld(
     if record.get("media_type"):
         doc["encodingFormat"] = record["media_type"]
 
-    levels = [defined_term(c["id"], c["label"], LEVEL_SCHEME) for c in record.get("levels") or []]
+    # Partner defaults are not statements about this resource: they stay out of
+    # educationalLevel / about / teaches and appear only as alignments that say so.
+    levels = [defined_term(c["id"], c["label"], LEVEL_SCHEME) for c in known(record.get("levels"))]
     if levels:
         doc["educationalLevel"] = levels
     about: dict[str, dict[str, Any]] = {}
     teaches: list[dict[str, Any]] = []
-    for concept in record.get("disciplines") or []:
+    for concept in known(record.get("disciplines")):
         parent = discipline_of(concept["id"]) if discipline_of is not None else None
         if parent is None or parent.id == concept["id"]:
             about.setdefault(concept["id"], defined_term(concept["id"], concept["label"], DISCIPLINE_SCHEME))
@@ -162,6 +192,9 @@ def to_jsonld(
         doc["about"] = list(about.values())
     if teaches:
         doc["teaches"] = teaches
+    alignments = _alignments(record, vocab)
+    if alignments:
+        doc["educationalAlignment"] = alignments
     types = [_resource_type(t) for t in record.get("resource_types") or []]
     if types:
         doc["learningResourceType"] = types

@@ -68,7 +68,10 @@ def oai_dc_xml(record: Record) -> str:
         if value and value not in seen_subjects:
             seen_subjects.add(value)
             _el(out, "subject", value, keyword.get("lang"))
+    # A partner-wide default says nothing about this resource: it is not a dc:subject.
     for concept in [*(record.get("disciplines") or ()), *(record.get("levels") or ())]:
+        if concept.get("provenance") == "default":
+            continue
         label = concept.get("label")
         if label and label not in seen_subjects:
             seen_subjects.add(label)

@@ -44,8 +44,10 @@ def test_browse_lists_every_live_record_with_the_documented_fields(
     assert first["title"] == source["title"][0]["value"]
     assert first["partner"] == {"id": source["source"]["partner"],
                                 "label": data.SOURCES[source["source"]["partner"]][1]}
-    assert first["levels"] == [{"id": c["id"], "label": c["label"]} for c in source["levels"]]
-    assert first["disciplines"] == [{"id": c["id"], "label": c["label"]} for c in source["disciplines"]]
+    assert first["levels"] == [{"id": c["id"], "label": c["label"], "provenance": c["provenance"]}
+                               for c in source["levels"]]
+    assert first["disciplines"] == [{"id": c["id"], "label": c["label"], "provenance": c["provenance"]}
+                                    for c in source["disciplines"]]
     assert first["url"] == source["url"]
     assert first["licence"]["code"] == source["licence"]["code"]
     assert first["languages"] == source["languages"]

@@ -330,6 +330,37 @@ def test_copy_button_copies_the_credit_line(browser: Browser, demo: Demo):
     context.close()
 
 
+def test_resource_page_says_where_each_level_and_discipline_comes_from(page: Page, demo: Demo):
+    """Every level and discipline of a demo record shows its origin; the partner's defaults say
+    they are defaults, in the same words as the JSON-LD of the page and the API."""
+    # A record with a partner default among its values when there is one (the demo sources
+    # have defaults; the content layer may leave some records without any).
+    hits = api(demo, per_page=100)["results"]
+    with_default = [h["id"] for h in hits
+                    if any(v["provenance"] == "default" for v in h["levels"] + h["disciplines"])]
+    rid = with_default[0] if with_default else demo.record_id(*MAP)
+    page.goto(f"{demo.base_url}/ressources/{rid}")
+    record = requests.get(f"{demo.base_url}/api/v1/resources/{rid}", timeout=30).json()
+    items = page.locator("li.aligned__item")
+    expected = record["levels"] + record["disciplines"]
+    expect(items).to_have_count(len(expected))
+    jsonld = requests.get(f"{demo.base_url}/api/v1/resources/{rid}?format=jsonld", timeout=30).json()
+    words = {a["targetName"]: a["description"] for a in jsonld["educationalAlignment"]}
+    seen_default = False
+    for item, entry in zip(items.all(), expected, strict=True):
+        assert item.get_attribute("data-provenance") == entry["provenance"]
+        origin = item.locator(".aligned__origin")
+        expect(origin).to_be_visible()
+        said = origin.inner_text().removeprefix("— ")
+        assert said == words[entry["label"]]
+        if entry["provenance"] == "default":
+            seen_default = True
+            assert said == "indiqué par défaut pour ce partenaire"
+        else:
+            assert "défaut" not in said
+    assert seen_default == bool(with_default)
+
+
 # -- partner text that must run nothing -----------------------------------------------------------
 
 WATCH = """

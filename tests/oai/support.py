@@ -168,3 +168,36 @@ def oai_id(rid: str) -> str:
 
 def headers(root: etree._Element) -> Iterator[etree._Element]:
     yield from root.iter(f"{{{OAI}}}header")
+
+
+PROGRAMME_REVOLUTION = "scolomfr-voc-015-num-3075"  # "la Révolution française et l'Empire (histoire 4e)"
+QUATRIEME = "scolomfr-voc-022-num-021"
+SVT = "scolomfr-voc-015-num-1832"
+FRANCAIS = "scolomfr-voc-015-num-1333"
+INFERRED_BASIS = f"programme:{PROGRAMME_REVOLUTION};words=révolution,1789;period=1789/1815;score=0.83"
+
+
+def mixed_record() -> dict:
+    """A record whose levels and disciplines come from every origin, defaults included (the
+    bases the content layer writes for ``inferred``)."""
+    def entry(cid: str, label: str, provenance: str, basis: str | None) -> dict[str, Any]:
+        return {"id": cid, "label": label, "provenance": provenance, "basis": basis}
+
+    record = make_record("ark:/12148/bpt6k-mixed", "Discours sur la Révolution, 1789")
+    record["levels"] = [
+        entry(CM2, "CM2", "source", f"scolomfr:http://data.education.fr/voc/scolomfr/concept/{CM2}"),
+        entry(TROISIEME, "3e", "rule", "keyword:3e"),
+        entry(QUATRIEME, "4e", "inferred", INFERRED_BASIS),
+        entry(CYCLE4, "cycle 4 (2016)", "inferred", INFERRED_BASIS),
+        entry(COLLEGE, "collège", "default", "source-default"),
+        entry(SIXIEME, "6e", "curation", "curation:anne"),
+    ]
+    record["disciplines"] = [
+        entry(FRANCAIS, "français (discipline)", "source", None),
+        entry(HISTGEO, "histoire et géographie (discipline)", "rule", "dewey:944"),
+        entry(PROGRAMME_REVOLUTION, "la Révolution française et l'Empire (histoire 4e)", "inferred",
+              INFERRED_BASIS),
+        entry(MATHS, "mathématiques (discipline)", "inferred", "lexicon:dérivée;score=0.9"),
+        entry(SVT, "sciences de la vie et de la Terre (discipline)", "default", "source-default"),
+    ]
+    return validate_record(record)

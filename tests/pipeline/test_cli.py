@@ -50,7 +50,7 @@ def test_help_for_every_subcommand(cli_env: dict[str, str]) -> None:
 
 
 def test_init_and_vocabularies(cli_env: dict[str, str]) -> None:
-    assert "revision 0003" in run(cli_env, "init").stdout
+    assert "revision 0005" in run(cli_env, "init").stdout
     out = run(cli_env, "vocabularies").stdout
     for label in ("école maternelle", "CM2", "collège", "5e", "lycée", "cycle 3", "CAP",
                   "mathématiques (discipline)", "scolomfr-voc-022-num-015"):
@@ -85,7 +85,16 @@ def test_demo_quality_and_curation_cli(cli_env: dict[str, str]) -> None:
     run(cli_env, "harvest")
     figures = json.loads(run(cli_env, "quality", "--json").stdout)
     assert figures["total"]["records"] >= 120
-    assert figures["total"]["with_level"] >= 0.9 and figures["total"]["with_discipline"] >= 0.9
+    total = figures["total"]
+    for key, share in (("level_origins", "with_level"), ("discipline_origins", "with_discipline")):
+        origins = total[key]
+        assert sum(origins.values()) == total["records"]
+        # Almost every record has a value, but a partner default is not a known value.
+        assert origins["none"] <= 0.1 * total["records"]
+        known = total["records"] - origins["none"] - origins["default"]
+        assert total[share] == round(known / total["records"], 4)
+    text = run(cli_env, "quality").stdout
+    assert "Records by origin of their levels" in text and "default" in text
     for sid, fig in figures["sources"].items():
         assert fig["records"] > 0 and 0 <= fig["with_licence"] <= 1, sid
     from schemas.record import record_id
@@ -95,6 +104,17 @@ def test_demo_quality_and_curation_cli(cli_env: dict[str, str]) -> None:
     assert f"{rid}: updated" in out
     listing = run(cli_env, "curate", "--list").stdout
     assert "scolomfr-voc-022-num-015" in listing and "anne" in listing
+    # The record's values with the explanation its resource page shows.
+    lines = run(cli_env, "curate", rid, "--list").stdout.splitlines()
+    assert "level\tscolomfr-voc-022-num-015\tCM2\tcuration\tcorrigé par l'équipe éditoriale" in lines
+    stored_now = store_of(cli_env).get(rid)
+    assert stored_now is not None and stored_now.data is not None
+    values = stored_now.data["levels"] + stored_now.data["disciplines"]
+    assert len([line for line in lines if not line.startswith("curation\t")]) == len(values)
+    defaults = [line for line in lines if "\tdefault\t" in line]
+    assert len(defaults) == sum(v["provenance"] == "default" for v in values)
+    assert all(line.endswith("\tindiqué par défaut pour ce partenaire") for line in defaults)
+    assert any(line.startswith("curation\tlevel\tadd\tscolomfr-voc-022-num-015\tanne") for line in lines)
     run(cli_env, "harvest", "ina-jalons", "--full")
     run(cli_env, "renormalize", "ina-jalons")
     stored = store_of(cli_env).get(rid)

@@ -209,7 +209,10 @@ def test_migration_chain_keeps_data(backend: str, tmp_path: Path) -> None:
             "INSERT INTO harvest_runs (source_id, mode, status, started_at, counts) "
             "VALUES ('s', 'full', 'done', CURRENT_TIMESTAMP, '{\"added\": 1}')"))
     store.upgrade()
-    assert store.revision() == store.head_revision() == "0004"
+    assert store.revision() == store.head_revision() == "0005"
+    assert store.mapping_fingerprint("s") is None  # re-mapped on its next harvest (0005)
+    store.set_mapping_fingerprint("s", "f" * 64)
+    assert store.mapping_fingerprint("s") == "f" * 64
     kept = store.get("r1")
     assert kept is not None and kept.version == 3 and kept.data == {
         "title": [{"value": "Vieux", "lang": "fr"}]}

@@ -58,6 +58,10 @@ SOURCES = {
 }
 PARTNER_NAMES = {"bnf": "BnF / Gallica", "ina": "INA", "ign": "IGN", "meteofrance": "Météo-France"}
 
+# Where the values of a few records come from (every other value is "source"): what the content
+# layer writes for an inferred value, a Dewey class mapped by rule, a partner default.
+INFERRED_BASIS = "programme:scolomfr-voc-015-num-3075;words=révolution,1789;period=1789/1815;score=0.83"
+
 XSS_TITLE = "Volcans <script>window.__pwned=1</script> d'Islande"
 XSS_DESCRIPTION = 'Les volcans islandais <img src=x onerror="window.__pwned=1"> et leurs éruptions.'
 XSS_KEYWORD = "<script>window.__pwned=1</script>"
@@ -68,10 +72,13 @@ RECORDS: list[tuple[str, str, str, str, list[str], list[str], str, str, dict[str
      "Texte intégral et estampe de la Déclaration adoptée par l'Assemblée nationale constituante "
      "en août 1789.",
      ["4e"], ["hg", "emc"], "texte", "lo",
-     {"thumb": True, "created": ("1789-08-26", "1789-08-26", "26 août 1789")}),
+     {"thumb": True, "created": ("1789-08-26", "1789-08-26", "26 août 1789"),
+      "origins": {"4e": ("inferred", INFERRED_BASIS), "hg": ("rule", "dewey:944"),
+                  "emc": ("default", "source-default")}}),
     ("bnf", "ark:/12148/bastille", "Gravures de la prise de la Bastille",
      "Estampes du 14 juillet 1789 : la foule, les gardes françaises et la forteresse assiégée.",
-     ["CM1"], ["hg"], "image fixe", "pd", {"thumb": True, "created": ("1789", "1790", "1789-1790")}),
+     ["CM1"], ["hg"], "image fixe", "pd", {"thumb": True, "created": ("1789", "1790", "1789-1790"),
+                                           "origins": {"CM1": ("default", "source-default")}}),
     ("bnf", "ark:/12148/cassini", "Carte de Cassini : la France au XVIIIe siècle",
      "Première carte générale et particulière du royaume de France, levée par la famille Cassini.",
      ["4e", "2de"], ["hg"], "image fixe", "lo", {"places": ["France"]}),
@@ -181,6 +188,12 @@ def ids() -> dict[str, str]:
     return out
 
 
+def _aligned(concept_id: str, vocab: Any, origin: tuple[str, str] | None) -> dict[str, Any]:
+    provenance, basis = origin or ("source", None)
+    return {"id": concept_id, "label": vocab.concept(concept_id).label, "provenance": provenance,
+            "basis": basis}
+
+
 def _record(partner: str, ident: str, title: str, description: str, levels: list[str],
             disciplines: list[str], rtype: str, licence: str, extra: dict[str, Any],
             vocab: Any) -> dict[str, Any]:
@@ -199,9 +212,8 @@ def _record(partner: str, ident: str, title: str, description: str, levels: list
                      for w in title.lower().replace(",", "").split()[:3] if len(w) > 4],
         "languages": [lang],
         "resource_types": [{"id": TYPES[rtype], "label": rtype, "scheme": "scolomfr-voc-004"}],
-        "levels": [{"id": L[x], "label": vocab.concept(L[x]).label, "provenance": "source"} for x in levels],
-        "disciplines": [{"id": D[x], "label": vocab.concept(D[x]).label, "provenance": "source"}
-                        for x in disciplines],
+        "levels": [_aligned(L[x], vocab, extra.get("origins", {}).get(x)) for x in levels],
+        "disciplines": [_aligned(D[x], vocab, extra.get("origins", {}).get(x)) for x in disciplines],
         "licence": LICENCES[licence],
         "access": "restricted" if licence == "specific" else "free",
         "url": f"https://{partner}.example.org/{slug}",

@@ -77,6 +77,44 @@ def test_partner_page_explains_what_to_fix(client):
     assert "100 % indiquent une licence" in quality
 
 
+def test_partner_page_counts_records_per_origin_and_defaults_are_not_known(client):
+    doc = parse(client.get("/partenaires/bnf").data)
+    table = doc.cssselect("table.origins-table")[0]
+    headers = [text(th) for th in table.cssselect("thead th")]
+    assert headers == ["Champ", "Corrigé", "Déclaré par le partenaire", "Classification du partenaire",
+                       "D'après le contenu", "Par défaut", "Aucun"]
+    rows = {text(tr.find("th")): {td.get("data-origin"): int(text(td)) for td in tr.findall("td")}
+            for tr in table.cssselect("tbody tr")}
+    # 12 BnF records: the Déclaration has an inferred level (4e) and a Dewey-mapped discipline
+    # beside a default one; the Bastille engravings have a default level; Nadar has nothing.
+    assert rows["Niveaux"] == {"curation": 0, "source": 9, "rule": 0, "inferred": 1, "default": 1,
+                               "none": 1}
+    assert rows["Disciplines"] == {"curation": 0, "source": 10, "rule": 1, "inferred": 0, "default": 0,
+                                   "none": 1}
+    quality = [text(li) for li in doc.cssselect("ul.quality li")]
+    # 10 of 12 have a known level: the default-only record does not count.
+    assert "83 % ont au moins un niveau scolaire connu (hors niveaux par défaut)" in quality
+
+
+def test_coverage_shows_classes_and_an_inferred_class_counts(client):
+    doc = parse(client.get("/couverture").data)
+    table = doc.cssselect("table.matrix")[0]
+    columns = [text(th) for th in table.cssselect("thead th")]
+    rows = {text(tr.find("th")).rsplit(" (", 1)[0]: tr for tr in table.cssselect("tbody tr")}
+    assert "matrix__class" in rows["4e"].get("class") and "matrix__stage" in rows["collège"].get("class")
+    cell = rows["4e"].findall("td")[columns.index("histoire et géographie") - 1]
+    link = cell.find("a")
+    # Cassini (source) and the Déclaration (4e inferred from the programme, hg from Dewey).
+    assert int(text(link).split()[0]) == 2
+    search = parse(client.get(link.get("href")).data)
+    titles = [text(a) for a in search.cssselect(".result__title a")]
+    assert "La Déclaration des droits de l'homme et du citoyen de 1789" in titles
+    # The class filter finds the inferred class through its cycle too.
+    cycle4 = parse(client.get(f"/?level=scolomfr-voc-022-num-621&discipline={D['hg']}").data)
+    assert "La Déclaration des droits de l'homme et du citoyen de 1789" in [
+        text(a) for a in cycle4.cssselect(".result__title a")]
+
+
 def test_partner_page_reports_a_failed_harvest(client):
     doc = parse(client.get("/partenaires/meteofrance").data)
     alert = doc.cssselect(".alert--error")[0]

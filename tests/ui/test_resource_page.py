@@ -30,8 +30,13 @@ def test_resource_page_shows_every_field_in_french(client, rid):
     assert text(doc.cssselect("h1")[0]) == "La Déclaration des droits de l'homme et du citoyen de 1789"
     assert "Assemblée nationale constituante" in text(doc.cssselect(".prose")[0])
     shown = facts(doc)
-    assert shown["Niveaux"] == "4e"
-    assert shown["Disciplines"] == "histoire et géographie | enseignement moral et civique"
+    # Each level and discipline says where it came from, in French.
+    assert shown["Niveaux"] == ("4e — d'après le programme d'histoire de 4e : « la Révolution "
+                                "française et l'Empire » — mots : révolution, 1789 — période : "
+                                "1789-1815")
+    assert shown["Disciplines"] == (
+        "histoire et géographie — d'après la classification Dewey du partenaire (944) | "
+        "enseignement moral et civique — indiqué par défaut pour ce partenaire")
     assert shown["Types"] == "texte"
     assert shown["Langues"] == "français"
     assert shown["Création"] == "26 août 1789"
@@ -44,6 +49,31 @@ def test_resource_page_shows_every_field_in_french(client, rid):
     # Link to the resource at the partner.
     partner_link = [a for a in doc.cssselect("a.button") if "Voir la ressource" in text(a)][0]
     assert partner_link.get("href") == "https://bnf.example.org/ddhc1789"
+
+
+def test_every_origin_reads_in_french_and_a_default_never_as_the_partners(client, rid):
+    def origins(identifier: str) -> dict[str, tuple[str, str]]:
+        doc = parse(client.get(f"/ressources/{rid[identifier]}").data)
+        return {text(li.cssselect("a")[0]): (li.get("data-provenance"),
+                                             text(li.cssselect(".aligned__origin")[0]))
+                for li in doc.cssselect("li.aligned__item")}
+
+    bastille = origins("ark:/12148/bastille")
+    assert bastille == {"CM1": ("default", "— indiqué par défaut pour ce partenaire"),
+                        "histoire et géographie": ("source", "— déclaré par le partenaire")}
+    ddhc = origins("ark:/12148/ddhc1789")
+    assert ddhc["4e"][0] == "inferred" and ddhc["enseignement moral et civique"][0] == "default"
+    # The page's JSON-LD agrees: the default is an alignment, not an educationalLevel.
+    doc = parse(client.get(f"/ressources/{rid['ark:/12148/bastille']}").data)
+    jsonld = json.loads(doc.cssselect('script[type="application/ld+json"]')[0].text)
+    assert "educationalLevel" not in jsonld
+    [level] = [a for a in jsonld["educationalAlignment"] if a["alignmentType"] == "educationalLevel"]
+    assert level["provenance"] == "default"
+    assert level["description"] == "indiqué par défaut pour ce partenaire"
+    # A result card marks the default too.
+    results = parse(client.get("/?q=Bastille").data)
+    card = text(results.cssselect(".result")[0])
+    assert "CM1 (par défaut)" in card
 
 
 def test_licence_explanation_and_credit_line(client, rid):

@@ -85,6 +85,12 @@ def _terms(items: list[dict[str, Any]] | None) -> list[dict[str, str]]:
     return [{"id": str(i["id"]), "label": str(i["label"])} for i in items or []]
 
 
+def _aligned(items: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+    """Levels and disciplines with their origin: a default must not read as a statement."""
+    return [{"id": str(i["id"]), "label": str(i["label"]), "provenance": str(i.get("provenance"))}
+            for i in items or []]
+
+
 def _result(hit: Hit, partner_labels: dict[str, str]) -> dict[str, Any]:
     record = hit.record
     source = record.get("source") or {}
@@ -101,8 +107,8 @@ def _result(hit: Hit, partner_labels: dict[str, str]) -> dict[str, Any]:
         "source_id": str(source.get("source_id", "")),
         "url": record.get("url") or source.get("landing_url"),
         "thumbnail": record.get("thumbnail"),
-        "levels": _terms(record.get("levels")),
-        "disciplines": _terms(record.get("disciplines")),
+        "levels": _aligned(record.get("levels")),
+        "disciplines": _aligned(record.get("disciplines")),
         "resource_types": _terms(record.get("resource_types")),
         "licence": ({"code": licence["code"], "label": licence["label"], "uri": licence.get("uri")}
                     if licence else None),
@@ -209,7 +215,7 @@ def _record_body(record: dict[str, Any], fmt: str) -> Response:
         page = html_page(record["id"])
         doc = to_jsonld(record, uri=f"{settings.base_url}/api/v1/resources/{record['id']}",
                         partner_name=partner_names().get(partner),
-                        discipline_of=services().vocab.discipline_of,
+                        discipline_of=services().vocab.discipline_of, vocab=services().vocab,
                         page=f"{settings.base_url}{page}" if page else None)
         return json_response(doc, mimetype=JSONLD)
     return Response(FORMATS[fmt].to_xml_bytes(record), mimetype=XML)

@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.record import RecordSchema
+from schemas.record import PROVENANCES, RecordSchema
 
 MAX_QUERY_CHARS = 500
 MAX_PER_PAGE = 100
@@ -144,6 +144,14 @@ class TermSchema(Schema):
     label = _str("French label.")
 
 
+class AlignedTermSchema(TermSchema):
+    provenance = fields.String(
+        required=True, validate=validate.OneOf(PROVENANCES),
+        metadata={"description": "Where the value came from: source (declared by the partner), "
+                  "rule (the partner's classification, mapped), inferred (from the content), "
+                  "default (the partner's general audience, not about this resource), curation."})
+
+
 class LicenceOutSchema(Schema):
     code = _str("Licence code (the licence filter value).")
     label = _str()
@@ -166,8 +174,8 @@ class ResultSchema(Schema):
     source_id = _str()
     url = _url("The resource at the partner's site.")
     thumbnail = _url()
-    levels = fields.List(fields.Nested(TermSchema), required=True)
-    disciplines = fields.List(fields.Nested(TermSchema), required=True)
+    levels = fields.List(fields.Nested(AlignedTermSchema), required=True)
+    disciplines = fields.List(fields.Nested(AlignedTermSchema), required=True)
     resource_types = fields.List(fields.Nested(TermSchema), required=True)
     licence = fields.Nested(LicenceOutSchema, required=True, allow_none=True)
     languages = fields.List(fields.String(), required=True)

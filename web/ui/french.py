@@ -79,8 +79,8 @@ FACET_LABELS = {
     "language": "Langue",
 }
 QUALITY_LABELS = (
-    ("with_level", "ont au moins un niveau scolaire"),
-    ("with_discipline", "ont au moins une discipline"),
+    ("with_level", "ont au moins un niveau scolaire connu (hors niveaux par défaut)"),
+    ("with_discipline", "ont au moins une discipline connue (hors disciplines par défaut)"),
     ("with_licence", "indiquent une licence"),
     ("with_description", "ont une description"),
     ("with_thumbnail", "ont une vignette"),
@@ -213,6 +213,12 @@ def partner_name(partner_id: str, known: dict[str, str] | None = None) -> str:
 def short_label(label: str) -> str:
     """ScoLOMFR version qualifiers teachers need not read: "cycle 3 (2016)" -> "cycle 3"."""
     return re.sub(r"\s*\((?:discipline|2016)\)\s*$", "", label or "")
+
+
+def aligned_label(entry: dict[str, Any]) -> str:
+    """A level or discipline for a result card: a partner default says so."""
+    label = short_label(str(entry.get("label") or ""))
+    return f"{label} (par défaut)" if entry.get("provenance") == "default" else label
 
 
 # -- licences ---------------------------------------------------------------------------------

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalogue.config import PARTNER_NAMES
-from catalogue.quality import quality
+from catalogue.quality import ORIGIN_KEYS, quality
 from catalogue.reports import run_report
 from catalogue.store import RunInfo, Store
+from schemas.provenance import ORIGIN_LABELS
 from search.base import SearchQuery
 from web.ui.french import (
     OUTCOMES,
@@ -117,6 +118,20 @@ class SourcePanel:
     quality: list[tuple[str, str, float]]
     unmatched: list[dict[str, Any]]
     deprecated: list[dict[str, Any]]
+    # ("Niveaux", [(origin label, count), …]) per field: how many records owe their values to the
+    # partner's declaration, its classification, the content, a default, a curation, or nothing.
+    origins: list[tuple[str, list[tuple[str, str, int]]]] = field(default_factory=list)
+
+
+ORIGIN_COLUMNS = {**ORIGIN_LABELS, "none": "aucun"}
+
+
+def origin_rows(figures: dict[str, Any] | None) -> list[tuple[str, list[tuple[str, str, int]]]]:
+    """("Niveaux", [(origin, French label, records), …]) for the partner page's origin table."""
+    if not figures:
+        return []
+    return [(title, [(o, ORIGIN_COLUMNS[o], int(figures[key].get(o, 0))) for o in ORIGIN_KEYS])
+            for title, key in (("Niveaux", "level_origins"), ("Disciplines", "discipline_origins"))]
 
 
 def _run_row(run: RunInfo) -> RunRow:
@@ -159,6 +174,7 @@ def source_panel(store: Store, source: dict[str, Any], records: int) -> SourcePa
         quality=[(key, label, float(figures[key])) for key, label in QUALITY_LABELS] if figures else [],
         unmatched=list(figures.get("unmatched_terms", [])) if figures else [],
         deprecated=list(figures.get("deprecated_ids", [])) if figures else [],
+        origins=origin_rows(figures),
     )
 
 

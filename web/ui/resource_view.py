@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from schemas.cleaning.html import sanitize_html
+from schemas.provenance import explain
 from schemas.record import text_of
 from search.facets import LANGUAGE_LABELS
 from web.ui.french import (
@@ -40,6 +41,9 @@ DOWNLOADS = (
 class Term:
     label: str
     url: str | None = None
+    # Levels and disciplines: where the value came from (provenance code, French explanation).
+    provenance: str | None = None
+    origin: str | None = None
 
 
 @dataclass
@@ -105,7 +109,14 @@ def _safe_description(record: dict[str, Any]) -> tuple[Markup | None, list[str]]
     return None, [p for p in str(chosen.get("value", "")).split("\n") if p.strip()]
 
 
-def build_resource_page(record: dict[str, Any], partner: str) -> ResourcePage:
+def _aligned(record: dict[str, Any], field_name: str, facet: str, vocab: Any) -> list[Term]:
+    return [Term(short_label(c["label"]), _search_link(facet, c["id"]), c.get("provenance"),
+                 explain(c, vocab))
+            for c in record.get(field_name) or []]
+
+
+def build_resource_page(record: dict[str, Any], partner: str, vocab: Any = None) -> ResourcePage:
+    """``vocab`` lets the origin of an inferred value name its programme."""
     source = record.get("source") or {}
     licence = record.get("licence") or {}
     title = text_of(record.get("title")) or record["id"]
@@ -131,12 +142,8 @@ def build_resource_page(record: dict[str, Any], partner: str) -> ResourcePage:
         description_paragraphs=paragraphs,
         summary=summary[:300],
         keywords=list(dict.fromkeys(k["value"] for k in record.get("keywords") or [])),
-        levels=[Term(short_label(c["label"]), _search_link("level", c["id"]))
-                for c in record.get("levels") or []],
-        disciplines=[
-            Term(short_label(c["label"]), _search_link("discipline", c["id"]))
-            for c in record.get("disciplines") or []
-        ],
+        levels=_aligned(record, "levels", "level", vocab),
+        disciplines=_aligned(record, "disciplines", "discipline", vocab),
         types=[Term(t["label"], _search_link("type", t["id"])) for t in record.get("resource_types") or []],
         languages=[LANGUAGE_LABELS.get(code, code) for code in record.get("languages") or []],
         contributors=[(c["name"], ROLES.get(c.get("role", ""), "autre rôle"))

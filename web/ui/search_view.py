@@ -13,6 +13,7 @@ from search.text import fold_key, is_stop_word, parse_user_query
 from web.ui.facets import Group, facet_groups, facet_labels
 from web.ui.french import (
     FACET_LABELS,
+    aligned_label,
     image_url,
     licence_display,
     licence_kind,
@@ -138,8 +139,8 @@ def _result_item(hit: Any, partners: dict[str, str]) -> ResultItem:
         title_text=title_text,
         snippet_html=hit.snippet_html or "",
         partner=partner_name(str(source.get("partner", "")), partners),
-        levels=[short_label(c["label"]) for c in record.get("levels") or []],
-        disciplines=[short_label(c["label"]) for c in record.get("disciplines") or []],
+        levels=[aligned_label(c) for c in record.get("levels") or []],
+        disciplines=[aligned_label(c) for c in record.get("disciplines") or []],
         types=[t["label"] for t in record.get("resource_types") or []],
         thumbnail=image_url(record.get("thumbnail")),
         licence_label=licence_display(licence, record.get("rights")),

@@ -84,12 +84,13 @@ def resource(record_id: str) -> Any:
         return render_template("errors/gone.html", title=title, partner=fr.partner_name(stored.partner)), 410
     names = partner_names(services().store)
     partner = fr.partner_name(stored.partner, names)
-    page = build_resource_page(stored.data, partner)
     vocab = _vocab()
+    page = build_resource_page(stored.data, partner, vocab)
     # The same document as the API's ?format=jsonld: identified by its API URI, about this page.
     jsonld = to_jsonld(stored.data, uri=f"{_settings().base_url}/api/v1/resources/{record_id}",
                        partner_name=partner, page=canonical(f"/ressources/{record_id}"),
-                       discipline_of=vocab.discipline_of if vocab is not None else None)
+                       discipline_of=vocab.discipline_of if vocab is not None else None,
+                       vocab=vocab)
     return render_template("resource.html", r=page, jsonld=jsonld, updated=stored.datestamp)
 
 
