@@ -34,8 +34,8 @@ def test_mapping_has_the_french_analyser() -> None:
     settings = index_body()["settings"]["analysis"]
     fr = settings["analyzer"]["fr"]
     assert fr["tokenizer"] == "standard"
-    assert fr["filter"] == ["fr_elision", "fr_long", "lowercase", "asciifolding", "fr_stop",
-                            "fr_stemmer"]
+    assert fr["filter"] == ["fr_long", "lowercase", "asciifolding", "fr_stop", "fr_stemmer"]
+    assert fr["char_filter"] == ["fr_apostrophe"]  # elided articles become stop-word gaps
     assert settings["filter"]["fr_stemmer"] == {"type": "stemmer", "language": "light_french"}
     assert settings["filter"]["fr_stop"]["stopwords"] == list(FRENCH_STOP_WORDS)
     assert {"l", "d", "qu", "jusqu"} <= set(settings["filter"]["fr_elision"]["articles"])
