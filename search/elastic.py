@@ -5,9 +5,10 @@ picks the HTTP client (the official ``elasticsearch`` one, or ``opensearch-py``)
 
 Writes go through an alias (default ``catalogue``) that points at one concrete index
 ``catalogue-<UTC timestamp>``; a rebuild fills a new index and swaps the alias in one atomic
-``update_aliases`` call. The analysis chain mirrors the tantivy one (elision, lowercase,
-asciifolding, the same French stop words, ``light_french`` stemmer). Facets are disjunctive:
-filters go in ``post_filter`` and each facet aggregation is filtered by the other groups only.
+``update_aliases`` call. The analysis chain is the tantivy one (words as its ``simple``
+tokenizer cuts them, lowercase, asciifolding, the same French stop words, Snowball ``french``
+stemmer). Facets are disjunctive: filters go in ``post_filter`` and each facet aggregation is
+filtered by the other groups only.
 
 The request and mapping builders are pure functions, unit-tested without a server.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -45,7 +47,6 @@ from search.facets import Taxonomy, split_label
 from search.paging import MAX_PER_PAGE, MAX_WINDOW, Plan, encode_cursor, make_plan
 from search.suggest import merge_suggestions
 from search.text import (
-    FRENCH_ELISIONS,
     FRENCH_STOP_WORDS,
     fold_key,
     is_stop_word,
@@ -56,7 +57,8 @@ from search.text import (
 
 log = logging.getLogger(__name__)
 
-ANALYSER_VERSION = 2  # 2: apostrophes split words (phrase positions as in tantivy)
+ALIAS_SETTING = "CATALOGUE_SEARCH_INDEX"
+ANALYSER_VERSION = 2  # 2: words and stemmer as tantivy's (pattern tokenizer, Snowball)
 LAYOUT_VERSION = 1
 SORT_CLAUSES: dict[str, list[dict[str, str]]] = {
     "relevance": [{"_score": "desc"}, {"id": "asc"}],
@@ -76,33 +78,24 @@ def index_body() -> dict[str, Any]:
     return {
         "settings": {
             "analysis": {
-                # "volcans d'Auvergne" must give "d" its own (stop word) position, as tantivy's
-                # tokenizer does: else a quoted phrase typed with or without the apostrophe
-                # would not line up with the indexed text.
-                "char_filter": {
-                    "fr_apostrophe": {"type": "pattern_replace", "pattern": "['’ʼ]",
-                                      "replacement": " "},
+                # Words as tantivy's `simple` tokenizer cuts them: runs of letters and digits.
+                # The `standard` tokenizer keeps "d'Auvergne" or "meteo.fr" whole, so a phrase
+                # or a word would not line up with what tantivy finds.
+                "tokenizer": {
+                    "fr_words": {"type": "pattern", "pattern": "[^\\p{L}\\p{N}]+"},
                 },
                 "filter": {
-                    "fr_elision": {"type": "elision", "articles_case": True,
-                                   "articles": list(FRENCH_ELISIONS)},
                     "fr_stop": {"type": "stop", "stopwords": list(FRENCH_STOP_WORDS)},
-                    "fr_stemmer": {"type": "stemmer", "language": "light_french"},
+                    "fr_stemmer": {"type": "stemmer", "language": "french"},  # Snowball
                     "fr_long": {"type": "length", "max": 40},
                 },
                 "analyzer": {
-                    "fr": {
-                        "type": "custom",
-                        "tokenizer": "standard",
-                        "char_filter": ["fr_apostrophe"],
-                        "filter": ["fr_long", "lowercase", "asciifolding", "fr_stop",
-                                   "fr_stemmer"],
-                    },
-                    # Elisions stripped as tantivy's tokenizer does ("l'élection" -> "election");
-                    # an index made before this keeps its own analyser, consistently, until the
-                    # next `catalogue reindex` (so no version bump).
-                    "fold": {"type": "custom", "tokenizer": "standard",
-                             "filter": ["fr_elision", "lowercase", "asciifolding"]},
+                    "fr": {"type": "custom", "tokenizer": "fr_words",
+                           "filter": ["fr_long", "lowercase", "asciifolding", "fr_stop",
+                                      "fr_stemmer"]},
+                    # Exact words of titles (suggestions, exact-title boost): no stemming.
+                    "fold": {"type": "custom", "tokenizer": "fr_words",
+                             "filter": ["fr_long", "lowercase", "asciifolding"]},
                 },
             },
             # The last allowed page asks for one hit more, to know whether another follows.
@@ -278,7 +271,7 @@ class ElasticIndex(SearchIndex):
         self,
         url: str | None = None,
         *,
-        alias: str = "catalogue",
+        alias: str | None = None,
         partner_labels: Mapping[str, str] | None = None,
         taxonomy: Taxonomy | None = None,
         client: EngineClient | None = None,
@@ -290,7 +283,8 @@ class ElasticIndex(SearchIndex):
                 raise ValueError("ElasticIndex needs a URL or a client")
             client = connect(url, engine)
         self.client = client
-        self.alias = alias
+        # Several catalogues (or test runs) can share a cluster, each under its own alias.
+        self.alias = alias or os.environ.get(ALIAS_SETTING) or "catalogue"
         self.taxonomy = taxonomy or Taxonomy(partner_labels)
         self._seq_index: str | None = None  # concrete index last_seq was read from
         self._ensure_alias()

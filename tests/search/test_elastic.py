@@ -36,12 +36,12 @@ def plan(**kwargs: Any):
 def test_mapping_has_the_french_analyser() -> None:
     settings = index_body()["settings"]["analysis"]
     fr = settings["analyzer"]["fr"]
-    assert fr["tokenizer"] == "standard"
+    assert fr["tokenizer"] == "fr_words"  # letters and digits, like tantivy's `simple`
+    assert settings["tokenizer"]["fr_words"] == {"type": "pattern", "pattern": "[^\\p{L}\\p{N}]+"}
     assert fr["filter"] == ["fr_long", "lowercase", "asciifolding", "fr_stop", "fr_stemmer"]
-    assert fr["char_filter"] == ["fr_apostrophe"]  # elided articles become stop-word gaps
-    assert settings["filter"]["fr_stemmer"] == {"type": "stemmer", "language": "light_french"}
+    assert settings["filter"]["fr_stemmer"] == {"type": "stemmer", "language": "french"}
     assert settings["filter"]["fr_stop"]["stopwords"] == list(FRENCH_STOP_WORDS)
-    assert {"l", "d", "qu", "jusqu"} <= set(settings["filter"]["fr_elision"]["articles"])
+    assert settings["analyzer"]["fold"]["filter"] == ["fr_long", "lowercase", "asciifolding"]
 
 
 def test_mapping_fields() -> None:
