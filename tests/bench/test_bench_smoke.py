@@ -16,6 +16,7 @@ from bench.__main__ import main
 from bench.corpus import Corpus
 from bench.feed import BenchFeed
 from harvesters.xmlsafe import parse_xml
+from tests.engines import ES_PARAM, ES_URL
 
 pytestmark = [pytest.mark.bench, pytest.mark.slow]
 
@@ -82,3 +83,31 @@ def test_every_stage_reports_positive_figures(tmp_path: Path) -> None:
     table = out.with_suffix(".md").read_text(encoding="utf-8")
     assert "OAI-PMH ListRecords oai_dc" in table and "Harvest time by stage" in table
     assert "Content layer of the alignment, CPU per record" in table
+
+
+@pytest.mark.parametrize("engine", [ES_PARAM])
+def test_search_url_measures_both_engines_on_the_same_store(engine: str, tmp_path: Path) -> None:
+    from bench.engines import engine_alias
+    from search.engine_client import connect
+
+    out = tmp_path / "results.json"
+    records = 300
+    try:
+        main(["--records", str(records), "--json", str(out), "--data-dir", str(tmp_path / "data"),
+              "--search-url", str(ES_URL), "--stages", "harvest,engines,search,http",
+              "--api-seconds", "1", "--api-clients", "2"])
+    finally:
+        client = connect(str(ES_URL))
+        client.drop_indices(f"{engine_alias(records)}-*")
+        client.close()
+    engines = json.loads(out.read_text(encoding="utf-8"))["engines"]
+    for side in ("tantivy", "engine"):
+        assert engines[side]["build"]["records"] == records, side
+        assert engines[side]["build"]["records_per_s"] > 0 and engines[side]["build"]["peak_rss_mb"] > 0
+        for key in ("search_ms", "search_http_ms", "api_ms"):
+            assert engines[side][key]["p50"] > 0, (side, key)
+    # the same corpus answers the same query mix alike
+    assert engines["engine"]["median_total"] == engines["tantivy"]["median_total"]
+    assert engines["engine"]["build"]["server"] == "opensearch"
+    table = out.with_suffix(".md").read_text(encoding="utf-8")
+    assert "| figure | unit | tantivy | opensearch |" in table
