@@ -69,9 +69,9 @@ def test_a_text_that_gave_a_value_is_not_unmatched(vocab: Vocabulary) -> None:
     # The same text reaches the alignment twice: as an INSPIRE theme (the table maps it) and as a
     # free label (the label matcher knows nothing of it). It gave a value: not "unmatched".
     record = {"keywords": [{"value": "Usage des sols", "thesaurus": "GEMET - INSPIRE themes"}]}
-    _, disciplines, unmatched = align(record, {"labels": ["Usage des sols", "Verdun"]}, vocab=vocab)
+    _, disciplines, unmatched = align(record, {"labels": ["Usage des sols", "Plouguerneau"]}, vocab=vocab)
     assert [d["basis"] for d in disciplines] == ["inspire:Usage des sols"]
-    assert unmatched == ["keyword:Verdun"]
+    assert unmatched == ["keyword:Plouguerneau"]
     # A Dewey class the table maps, also sent as a keyword, is not listed either.
     _, disciplines, unmatched = align({}, {"dewey": ["944"], "labels": ["944"]}, vocab=vocab)
     assert disciplines[0]["basis"] == "dewey:944" and unmatched == []
