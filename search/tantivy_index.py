@@ -14,6 +14,7 @@ backoff for a bounded time.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import json
@@ -187,6 +188,7 @@ def _shadow_dir(gen_dir: Path, why: Exception) -> str:
     cannot be written (read-only mount, full disk): Tantivy must create its lock files
     somewhere, and only those go to the temporary directory; the segments are read in place."""
     shadow = Path(tempfile.mkdtemp(prefix="catalogue-index-ro-"))
+    atexit.register(shutil.rmtree, shadow, True)  # only links and lock files: nothing to keep
     for entry in gen_dir.iterdir():
         if not entry.name.endswith(".lock"):
             (shadow / entry.name).symlink_to(entry)
