@@ -15,6 +15,7 @@ backoff for a bounded time.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import json
 import logging
@@ -52,11 +53,15 @@ from search.documents import (
     to_document,
 )
 from search.facets import Taxonomy, split_label
-from search.paging import MAX_CURSOR_OFFSET, Plan, encode_cursor, make_plan
+from search import forgiving
+from search.expansion import Alternative, Clause
+from search.forgiving import COVER, DATE_SCORE, FACET_SCORE, TITLE_COVER, max_span
+from search.paging import GROUP_WINDOW, MAX_CURSOR_OFFSET, Plan, encode_cursor, make_plan
 from search.suggest import merge_suggestions
 from search.text import (
     FRENCH_STOP_WORDS,
     fold_key,
+    group_key,
     is_stop_word,
     mark_html,
     snippet_html,
@@ -67,12 +72,13 @@ log = logging.getLogger(__name__)
 
 # Bump when the analysers change (the index must be rebuilt: tokens on disk no longer match).
 ANALYSER_VERSION = 1
-# Bump when fields change.
-LAYOUT_VERSION = 1
+# Bump when fields change (2: dates, period facet, completion words, collation key).
+LAYOUT_VERSION = 2
 POINTER = "CURRENT"
 META = "catalogue.json"
 TITLE_WORDS = 12  # characters per u64 of the title sort tuple (38**12 < 2**64)
-_ALPHABET = {c: i + 1 for i, c in enumerate(" 0123456789abcdefghijklmnopqrstuvwxyz")}
+# The characters of text.title_sort_key, in byte order ("{" starts a number, after letters).
+_ALPHABET = {c: i + 1 for i, c in enumerate(" abcdefghijklmnopqrstuvwxyz{")}
 
 
 class IndexBusy(TimeoutError):
@@ -113,6 +119,10 @@ def build_schema() -> tantivy.Schema:
     for name in dict.fromkeys(list(FACET_FIELDS) + list(FACET_FIELDS.values())):
         sb.add_text_field(name, tokenizer_name="raw", fast=True)
     sb.add_text_field("kw_suggest", tokenizer_name="raw", fast=True)
+    sb.add_text_field("word_suggest", tokenizer_name="raw", fast=True)
+    sb.add_text_field("group_key", stored=True, tokenizer_name="raw", fast=True)
+    for name in ("year_start", "year_end", "year_span"):
+        sb.add_integer_field(name, indexed=True, fast=True)
     for name in ("date", "tiebreak", *_title_fields()):
         sb.add_unsigned_field(name, indexed=True, fast=True)
     sb.add_text_field("sort_date", tokenizer_name="raw", fast=True)
@@ -169,6 +179,13 @@ def _to_tantivy(doc: SearchDocument) -> Document:
             d.add_text(FACET_FIELDS[group], value)
     for value in doc.keyword_suggest:
         d.add_text("kw_suggest", value)
+    for value in doc.word_suggest:
+        d.add_text("word_suggest", value)
+    d.add_text("group_key", doc.group)
+    if doc.interval is not None:
+        d.add_integer("year_start", doc.interval[0])
+        d.add_integer("year_end", doc.interval[1])
+        d.add_integer("year_span", doc.interval[1] - doc.interval[0])
     d.add_unsigned("date", doc.date)
     d.add_unsigned("tiebreak", doc.tiebreak)
     for name, number in zip(_title_fields(), _title_numbers(doc.title_key), strict=True):
@@ -454,19 +471,24 @@ class TantivyIndex(SearchIndex):
         return data
 
     def _text_query(self, plan: Plan) -> tuple[Query | None, set[str]]:
-        """Every word required (in any text field, title and keywords weighing more)."""
-        clauses: list[Query] = []
+        """The clauses of the query: all required, or (relaxed) the most satisfied first."""
         terms: set[str] = set()
-        for word in dict.fromkeys(self._fr.analyze(" ".join(plan.parsed.words))):
-            terms.add(word)
-            clauses.append(self._across_fields([(0, word)]))
-        for phrase in plan.parsed.phrases:
-            tokens = self._fr.pre_tokenize(phrase).tokens
-            if tokens:
-                terms.update(t.text for t in tokens)
-                first = tokens[0].position  # stop words leave gaps, kept in the phrase
-                clauses.append(self._across_fields([(t.position - first, t.text) for t in tokens]))
-        if not clauses:
+        for word in plan.expansion.terms():
+            terms.update(self._fr.analyze(word))
+        parts: list[tuple[Occur, Query]] = []
+        for clause in plan.expansion.clauses:
+            anywhere = self._clause(clause, TEXT_FIELDS)
+            if anywhere is None:
+                continue
+            if not plan.relaxed or clause.strict:
+                parts.append((Occur.Must, anywhere))
+                continue
+            parts.append((Occur.Should, Query.const_score_query(anywhere, COVER)))
+            in_title = self._clause(clause, {"title": 1.0}, text_only=True)
+            if in_title is not None:
+                parts.append((Occur.Should, Query.const_score_query(in_title, TITLE_COVER)))
+            parts.append((Occur.Should, anywhere))
+        if not parts:
             return None, terms
         # Optional: changes the order, never the results (an exact form implies its stem).
         exact = [
@@ -476,10 +498,61 @@ class TantivyIndex(SearchIndex):
                 form for word in plan.parsed.words if not is_stop_word(word)
                 for form in self._fold.analyze(word))
         ]
-        return Query.boolean_query([(Occur.Must, c) for c in clauses] + exact), terms
+        return Query.boolean_query(parts + exact), terms
 
-    def _across_fields(self, words: list[tuple[int, str]]) -> Query:
-        """A term (one word) or a phrase, in any text field, boosted by field."""
+    def _clause(self, clause: Clause, fields: Mapping[str, float], *,
+                text_only: bool = False) -> Query | None:
+        """One clause: any of its alternatives (words, synonym, type, level, dates)."""
+        options = []
+        for alt in clause.text_alternatives if text_only else clause.alternatives:
+            query = self._alternative(alt, fields)
+            if query is not None:
+                options.append((Occur.Should, query))
+        if not options:
+            return None
+        return options[0][1] if len(options) == 1 else Query.boolean_query(options)
+
+    def _alternative(self, alt: Alternative, fields: Mapping[str, float]) -> Query | None:
+        query = self._unweighted(alt, fields)
+        if query is None or alt.weight == 1.0:
+            return query
+        return Query.boost_query(query, alt.weight)
+
+    def _unweighted(self, alt: Alternative, fields: Mapping[str, float]) -> Query | None:
+        if alt.kind == "words":
+            stems = list(dict.fromkeys(self._fr.analyze(" ".join(alt.words))))
+            if not stems:
+                return None
+            queries = [self._across_fields([(0, stem)], fields) for stem in stems]
+            return queries[0] if len(queries) == 1 else Query.boolean_query(
+                [(Occur.Must, q) for q in queries])
+        if alt.kind == "phrase":
+            tokens = self._fr.pre_tokenize(" ".join(alt.words)).tokens
+            if not tokens:
+                return None
+            first = tokens[0].position  # stop words leave gaps, kept in the phrase
+            return self._across_fields([(t.position - first, t.text) for t in tokens], fields)
+        if alt.kind == "dates":
+            precise = Query.range_query(self.schema, "year_span", tantivy.FieldType.Integer,
+                                        upper_bound=max_span(alt.start, alt.end))
+            return Query.const_score_query(
+                self._and([self._overlap(alt.start, alt.end), precise]), DATE_SCORE)
+        field = alt.kind  # type, level, discipline: their facet fields
+        return Query.const_score_query(
+            Query.term_set_query(self.schema, field, list(alt.ids)), FACET_SCORE)
+
+    def _overlap(self, start: int, end: int) -> Query:
+        """Records whose year interval overlaps [start, end]."""
+        return Query.boolean_query([
+            (Occur.Must, Query.range_query(self.schema, "year_start", tantivy.FieldType.Integer,
+                                           upper_bound=end)),
+            (Occur.Must, Query.range_query(self.schema, "year_end", tantivy.FieldType.Integer,
+                                           lower_bound=start)),
+        ])
+
+    def _across_fields(self, words: list[tuple[int, str]],
+                       fields: Mapping[str, float] = TEXT_FIELDS) -> Query:
+        """A term (one word) or a phrase, in any of ``fields``, boosted by field."""
         def one(field: str) -> Query:
             if len(words) == 1:
                 return Query.term_query(self.schema, field, words[0][1])
@@ -487,7 +560,7 @@ class TantivyIndex(SearchIndex):
 
         return Query.boolean_query(
             [(Occur.Should, Query.boost_query(one(field), boost))
-             for field, boost in TEXT_FIELDS.items()]
+             for field, boost in fields.items()]
         )
 
     def _filter_query(self, group: str, values: tuple[str, ...]) -> Query:
@@ -502,23 +575,60 @@ class TantivyIndex(SearchIndex):
         return Query.boolean_query([(Occur.Must, p) for p in parts])
 
     def search(self, query: SearchQuery) -> SearchResult:
-        plan = make_plan(query, self.taxonomy)
+        return forgiving.run(self._execute, make_plan(query, self.taxonomy), self.taxonomy)
+
+    def _execute(self, plan: Plan) -> SearchResult:
         searcher = self._searcher()
         text, terms = self._text_query(plan)
         base: list[Query] = []
         if plan.has_text:  # words the analyser dropped entirely (40+ letters) match nothing
             base = [text if text is not None else Query.empty_query()]
+        if plan.dates is not None:
+            base.append(self._overlap(*plan.dates))
         filters = {g: self._filter_query(g, v) for g, v in plan.filters.items()}
         main = self._and(base + list(filters.values()))
-        if plan.sort == "relevance":
+        if plan.group:
+            hits, total, position = self._grouped_page(searcher, main, plan)
+        elif plan.sort == "relevance":
             hits, total, position = self._relevance_page(searcher, main, plan)
         else:
             hits, total, position = self._keyset_page(searcher, main, plan)
         facets = self._facets(searcher, base, filters, plan) if plan.facets else {}
         shown = [self._hit(searcher, addr, score, terms if plan.highlight else set())
                  for score, addr in hits]
+        if plan.group:
+            shown = self._group_sizes(searcher, main, shown)
         next_cursor = encode_cursor(plan, position) if position is not None else None
         return SearchResult(total, shown, facets, next_cursor)
+
+    def _grouped_page(
+        self, searcher: tantivy.Searcher, main: Query, plan: Plan
+    ) -> tuple[list[tuple[float | None, Any]], int, list[Any] | None]:
+        """One hit per series title, in the usual order, over the first GROUP_WINDOW records."""
+        window = min(GROUP_WINDOW, (plan.offset + plan.per_page) * 4 + 20)
+        if plan.sort == "relevance":
+            result = searcher.search(main, window, count=True)
+        else:
+            sort_field, order = _SORTS[plan.sort][1:]
+            result = searcher.search(main, window, count=True, order_by_field=sort_field,
+                                     order=order)
+        heads: dict[str, tuple[float | None, Any]] = {}
+        for score, addr in result.hits:
+            key = str(searcher.doc(addr)["group_key"][0])
+            if key not in heads:
+                heads[key] = (float(score) if plan.sort == "relevance" else None, addr)
+        page = list(heads.values())[plan.offset : plan.offset + plan.per_page]
+        return page, _total(result), None
+
+    def _group_sizes(self, searcher: tantivy.Searcher, main: Query, hits: list[Hit]) -> list[Hit]:
+        keys = [group_key(h.record) for h in hits]
+        if not keys:
+            return hits
+        scope = self._and([main, Query.term_set_query(self.schema, "group_key", keys)])
+        counts = _buckets(searcher.aggregate(scope, {"g": {"terms": {
+            "field": "group_key", "size": len(keys)}}})).get("g", {})
+        return [dataclasses.replace(h, group_key=k, group_size=counts.get(k, 1))
+                for h, k in zip(hits, keys, strict=True)]
 
     def _relevance_page(
         self, searcher: tantivy.Searcher, main: Query, plan: Plan
