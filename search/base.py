@@ -20,7 +20,7 @@ SORTS: tuple[str, ...] = ("relevance", "date", "title")
 # "auto": every word first, the best partial matches when that finds (almost) nothing;
 # "all": every word, never relaxed (the link back from the partial results).
 MATCHES: tuple[str, ...] = ("auto", "all")
-SuggestionKind = Literal["title", "keyword", "level", "discipline", "term"]
+SuggestionKind = Literal["title", "keyword", "level", "discipline", "term", "period"]
 
 
 class InvalidQuery(ValueError):
@@ -120,6 +120,24 @@ class SearchIndex(ABC):
     @abstractmethod
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Completions for what the user is typing: levels, disciplines, keywords, titles."""
+
+    @abstractmethod
+    def top_terms(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """Indexed values of a suggestion field (``word_suggest``, ``kw_suggest``) starting
+        with ``prefix``, with their record counts, most frequent first."""
+
+    def did_you_mean(self, query: SearchQuery) -> str | None:
+        """A corrected ``q`` from the index's own words that returns results, filters kept."""
+        from search.spelling import did_you_mean
+
+        return did_you_mean(self, query)
+
+    def examples(self, limit: int = 3) -> list[str]:
+        """Example queries for the search box, taken from the catalogue's frequent subjects,
+        each checked to return results."""
+        from search.suggest import examples
+
+        return examples(self, limit)
 
     @abstractmethod
     def get(self, record_id: str) -> dict[str, Any] | None: ...

@@ -22,6 +22,7 @@ from search.text import (
 TITLE_SORT_CHARS = 48
 # Words of titles and keywords offered as completions and "did you mean" candidates.
 MAX_SUGGEST_WORDS = 60
+SUGGEST_DESCRIPTION_CHARS = 300  # the start of a description also gives words
 _SUGGEST_WORD = re.compile(r"[^\W\d_]+")
 # The document's text fields and their weights, the same in both backends so that they rank alike.
 TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0, "extra": 0.5}
@@ -121,6 +122,7 @@ def to_document(record: dict[str, Any], taxonomy: Taxonomy) -> SearchDocument:
         key = fold_key(keyword)[:200]
         if key:
             suggest[join_label(key, keyword[:200])] = None
+    descriptions = _values(record.get("description"))
     date, title_key, tiebreak = sort_fields(record)
     interval = record_interval(record)
     facets["period"] = centuries(interval)
@@ -128,7 +130,7 @@ def to_document(record: dict[str, Any], taxonomy: Taxonomy) -> SearchDocument:
         id=record_id,
         title=titles,
         keywords=keywords,
-        description=_values(record.get("description")),
+        description=descriptions,
         extra=list(dict.fromkeys(extra)),
         facets=facets,
         facet_labels={
@@ -141,6 +143,7 @@ def to_document(record: dict[str, Any], taxonomy: Taxonomy) -> SearchDocument:
         tiebreak=tiebreak,
         record=record,
         interval=interval,
-        word_suggest=suggest_words([*titles, *keywords]),
+        word_suggest=suggest_words([*titles, *keywords,
+                                    *(d[:SUGGEST_DESCRIPTION_CHARS] for d in descriptions)]),
         group=group_key(record),
     )

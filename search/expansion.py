@@ -241,11 +241,11 @@ class Expander:
             start, end = century_years(n)
             text = " ".join(raw[i : i + 2])
             label = century_label(n)
-            alts = (Alternative("phrase", tuple(raw[i : i + 2])),
+            century: tuple[Alternative, ...] = (Alternative("phrase", tuple(raw[i : i + 2])),
                     Alternative("phrase", tuple(label.split())),
                     Alternative("phrase", (f"{n}e", "siècle")),
                     Alternative("dates", start=start, end=end))
-            return Clause(text, _unique(alts)), 2, []
+            return Clause(text, _unique(century)), 2, []
         year = year_of(keys[i])
         if year is None:
             return None
@@ -255,9 +255,9 @@ class Expander:
         other = year_of(keys[j]) if j < len(keys) else None
         if other is not None and year < other <= year + MAX_RANGE:
             text = " ".join(raw[i : j + 1])
-            alts = (Alternative("phrase", (raw[i], raw[j])),
+            span = (Alternative("phrase", (raw[i], raw[j])),
                     Alternative("dates", start=year, end=other))
-            return Clause(text, alts), j + 1 - i, []
+            return Clause(text, span), j + 1 - i, []
         alts = [Alternative("words", (raw[i],)), Alternative("dates", start=year, end=year),
                 Alternative("dates", start=year - NEAR_YEARS, end=year + NEAR_YEARS, weight=0.5)]
         for period in dict.fromkeys(self.periods.values()):

@@ -171,10 +171,10 @@ class Taxonomy:
     @cached_property
     def expander(self) -> Expander:
         """Query expansion with the teacher vocabulary, the periods and the level labels."""
-        levels = {}
+        levels: dict[tuple[str, ...], str] = {}
         for kind, concept_id, _label, folded in self._concepts:
             if kind == "level":
-                levels.setdefault(tuple(fold_key(strip_qualifiers(_label)).split()), concept_id)
+                levels.setdefault(tuple(folded.split()), concept_id)
         return Expander(level_labels=levels)
 
     def proposals(self, found: Iterable[Proposal]) -> list[FilterProposal]:

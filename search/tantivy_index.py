@@ -20,6 +20,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -32,6 +33,7 @@ import tantivy
 from tantivy import Document, Filter, Occur, Order, Query, TextAnalyzerBuilder, Tokenizer
 
 from schemas.record import text_of
+from search import forgiving, suggest
 from search.base import (
     FACET_GROUPS,
     FacetValue,
@@ -52,12 +54,10 @@ from search.documents import (
     sort_fields,
     to_document,
 )
-from search.facets import Taxonomy, split_label
-from search import forgiving
 from search.expansion import Alternative, Clause
+from search.facets import Taxonomy, split_label
 from search.forgiving import COVER, DATE_SCORE, FACET_SCORE, TITLE_COVER, max_span
 from search.paging import GROUP_WINDOW, MAX_CURSOR_OFFSET, Plan, encode_cursor, make_plan
-from search.suggest import merge_suggestions
 from search.text import (
     FRENCH_STOP_WORDS,
     fold_key,
@@ -65,6 +65,7 @@ from search.text import (
     is_stop_word,
     mark_html,
     snippet_html,
+    strip_qualifiers,
     user_text,
 )
 
@@ -759,6 +760,12 @@ class TantivyIndex(SearchIndex):
 
     # -- suggestions --------------------------------------------------------------------------
 
+    def top_terms(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        if field not in ("word_suggest", "kw_suggest"):
+            raise ValueError(f"not a suggestion field: {field}")
+        found = self._searcher().terms_with_prefix(field, prefix, limit=limit)
+        return [(str(term), int(count)) for term, count in found]
+
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         prefix = user_text(prefix, 100)
         key = fold_key(prefix)
@@ -768,14 +775,12 @@ class TantivyIndex(SearchIndex):
         concepts: list[Suggestion] = []
         for kind, concept_id, label in self.taxonomy.concept_candidates(prefix):
             if _total(searcher.search(Query.term_query(self.schema, kind, concept_id), 1)):
-                concepts.append(Suggestion(label, kind, concept_id))  # type: ignore[arg-type]
+                concepts.append(Suggestion(strip_qualifiers(label), kind,  # type: ignore[arg-type]
+                                           concept_id))
+        terms = suggest.words(self.top_terms("word_suggest", key, 50))
         keywords = [
             Suggestion(split_label(term)[1] or term, "keyword")
-            for term, _ in sorted(
-                searcher.terms_with_prefix("kw_suggest", key, filter_query=Query.all_query(),
-                                           limit=50),
-                key=lambda t: -t[1],
-            )
+            for term, _ in self.top_terms("kw_suggest", key, 50)
         ]
         titles: list[Suggestion] = []
         words: list[str | tuple[int, str]] = list(self._fold.analyze(prefix))
@@ -783,12 +788,18 @@ class TantivyIndex(SearchIndex):
             if prefix[-1:].isspace():
                 query = (Query.phrase_query(self.schema, "title_prefix", words) if len(words) > 1
                          else Query.term_query(self.schema, "title_prefix", str(words[0])))
+            elif len(words) == 1:  # phrase_prefix needs two terms
+                query = Query.regex_query(self.schema, "title_prefix",
+                                          re.escape(str(words[0])) + ".*")
             else:
                 query = Query.phrase_prefix_query(self.schema, "title_prefix", words)
             for _, addr in searcher.search(query, 4 * limit).hits:
                 record = self._record(searcher, addr)
-                titles.append(Suggestion(text_of(record.get("title")), "title", str(record["id"])))
-        return merge_suggestions(concepts, keywords, titles, limit)
+                text = suggest.clean_title(text_of(record.get("title")))
+                if text:
+                    titles.append(Suggestion(text, "title", str(record["id"])))
+        return suggest.merge_suggestions(
+            [concepts, terms, suggest.periods(self, prefix), keywords, titles], limit)
 
     def close(self) -> None:
         with self._swap:
