@@ -88,7 +88,8 @@ def examples(index: SearchIndex, limit: int = 3) -> list[str]:
         folded, shown = split_label(term)
         text = (shown or folded).split(" -- ")[0].strip()
         key = fold_key(text)
-        if not text or len(text) > 30 or key in seen or len(key) < 4:
+        slug = "-" in text and " " not in text and text == text.lower()  # "donnees-publiques"
+        if not text or slug or len(text) > 30 or key in seen or len(key) < 4:
             continue
         seen.add(key)
         found = index.search(SearchQuery(q=text, match="all", per_page=1, facets=False,

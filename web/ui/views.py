@@ -21,7 +21,7 @@ from web.ui import bp
 from web.ui import french as fr
 from web.ui.partners_view import coverage, list_partners, partner_names, source_panel
 from web.ui.resource_view import build_resource_page
-from web.ui.search_view import build_search_page
+from web.ui.search_view import build_search_page, search_examples
 from web.ui.state import SORTS, parse_state
 
 log = logging.getLogger("catalogue.web.ui")
@@ -65,7 +65,8 @@ def search() -> Any:
         abort(400, description=str(exc))
     fragment = request.headers.get(FRAGMENT_HEADER) == "region"
     template = "search/_region.html" if fragment else "search/page.html"
-    response = Response(render_template(template, page=page, state=state))
+    examples = [] if fragment else search_examples(services().index)
+    response = Response(render_template(template, page=page, state=state, examples=examples))
     response.headers["Vary"] = FRAGMENT_HEADER
     if fragment:  # never let a cache hand the fragment to a full-page load of the same URL
         response.headers["Cache-Control"] = "no-store"
