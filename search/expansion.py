@@ -84,8 +84,9 @@ class Expansion:
 
     @property
     def relaxable(self) -> bool:
-        """Whether a relaxed search can differ from the strict one (two optional clauses)."""
-        return sum(1 for c in self.clauses if not c.strict) >= 2
+        """Whether a relaxed search can differ from the strict one: two clauses or more, one
+        of them optional (quoted phrases stay required)."""
+        return len(self.clauses) >= 2 and any(not c.strict for c in self.clauses)
 
     def terms(self) -> list[str]:
         """Every text token the clauses search for (for highlighting)."""

@@ -24,8 +24,9 @@ MAX_WINDOW = 10_000  # page * per_page beyond which the cursor is required
 MAX_CURSOR_CHARS = 2_000
 # Relevance cursors in tantivy carry an offset; the engine keeps offset+limit hits in memory.
 MAX_CURSOR_OFFSET = 1_000_000
-# Below this many records with every word, the partial matches are shown instead.
-RELAX_BELOW = 3
+# Below this many records with every word, the partial matches are shown instead. 1: only
+# when nothing has every word (a single exact answer is not buried under partial ones).
+RELAX_BELOW = 1
 YEAR_RANGE = (-10_000, 10_000)
 # Grouped results are collapsed over this many first records of the ordinary order.
 GROUP_WINDOW = 1_000

@@ -21,6 +21,7 @@ VALUES = {
     "type": list(TYPES),
     "licence": ["lo-2.0", "cc-by-4.0", "public-domain"],
     "language": ["fr", "en", "oc"],
+    "period": ["20", "21", "19"],
 }
 WORDS = ["", "", "carte", "élève", "volcans", "histoire", "la photosynthèse", "ville climat"]
 

@@ -85,7 +85,7 @@ class SearchQuerySchema(_Query):
     )
     match = fields.String(
         load_default="auto", validate=validate.OneOf(("auto", "all")),
-        metadata={"description": "auto: every word first, and when fewer than 3 resources have "
+        metadata={"description": "auto: every word first, and when no resource has "
                   "them all, the resources with the most words (relaxed: true); all: every word, "
                   "never relaxed."},
     )
@@ -250,7 +250,7 @@ class SearchResponseSchema(Schema):
     links = fields.Nested(PageLinksSchema, required=True)
     next_cursor = fields.String(required=True, allow_none=True)
     relaxed = fields.Boolean(required=True, metadata={
-        "description": "True when fewer than 3 resources had every word and these are the "
+        "description": "True when no resource had every word and these are the "
                        "resources with the most of them (pass match=all for the strict results)."})
     strict_total = fields.Integer(required=True, allow_none=True, metadata={
         "description": "When relaxed: how many resources had every word."})
