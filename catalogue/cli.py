@@ -350,12 +350,24 @@ def curate(ctx: Context, record_id: str | None, levels: tuple[str, ...], discipl
 @main.command()
 @click.argument("source_id", required=False)
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--evaluate", "labels_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Measure levels and disciplines against a labelled TSV file (record id or "
+                   "original identifier, acceptable levels, acceptable disciplines, kind).")
+@click.option("--errors", "show_errors", is_flag=True,
+              help="With --evaluate: also list the records whose values are wrong.")
 @click.pass_obj
-def quality(ctx: Context, source_id: str | None, as_json: bool) -> None:
-    """Share of records with a level, a discipline, a licence, a description, a thumbnail."""
+def quality(ctx: Context, source_id: str | None, as_json: bool, labels_path: Path | None,
+            show_errors: bool) -> None:
+    """Share of records with a level, a discipline, a licence, a description, a thumbnail.
+
+    With --evaluate: coverage and precision of levels and disciplines on a labelled file,
+    per origin (source, rule, inferred, default, curation) and per kind of record."""
     from catalogue.quality import FRACTIONS
     from catalogue.quality import quality as compute
 
+    if labels_path is not None:
+        _evaluate(ctx, labels_path, source_id, as_json, show_errors)
+        return
     figures = compute(ctx.store, source_id)
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
@@ -370,6 +382,23 @@ def quality(ctx: Context, source_id: str | None, as_json: bool) -> None:
         click.echo("\nMost frequent terms that matched no rule:")
         for item in top:
             click.echo(f"  {item['count']:>5}  {item['term']}")
+
+
+def _evaluate(ctx: Context, path: Path, source_id: str | None, as_json: bool,
+              show_errors: bool) -> None:
+    from catalogue.evaluation import LabelError, evaluate, format_report, read_labels
+    from schemas.vocabularies import load_vocabulary
+
+    vocab = load_vocabulary()
+    try:
+        labels = read_labels(path, vocab)
+    except LabelError as exc:
+        raise click.ClickException(str(exc)) from None
+    result = evaluate(ctx.store, labels, vocab, source_id)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(result, show_errors))
 
 
 @main.command()
