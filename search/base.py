@@ -91,6 +91,8 @@ class SearchResult:
     relaxed: bool = False
     strict_total: int | None = None
     proposals: list[FilterProposal] = field(default_factory=list)
+    # With SearchQuery.group: how many lines the grouped results make (for page counts).
+    groups: int | None = None
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,10 @@ def search_body(plan: Plan) -> dict[str, Any]:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}
     if plan.group:
         body["collapse"] = {"field": "group_key"}
+        body.setdefault("aggs", {})["groups"] = {"filter": body.get("post_filter", {"match_all": {}}),
+                                                 "aggs": {"n": {"cardinality": {
+                                                     "field": "group_key",
+                                                     "precision_threshold": 40_000}}}}
     if plan.after is not None:
         values = plan.after[1:]
         if (plan.after[0] != "a" or len(values) != len(SORT_CLAUSES[plan.sort])
@@ -247,14 +251,13 @@ def search_body(plan: Plan) -> dict[str, Any]:
     elif plan.offset:
         body["from"] = plan.offset
     if plan.facets:
-        aggs = {}
+        aggs = body.setdefault("aggs", {})
         for group in FACET_GROUPS:
             others = [q for g, q in filters.items() if g != group]
             aggs[group] = {
                 "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
                 "aggs": {"values": facet_terms(group)},
             }
-        body["aggs"] = aggs
     if plan.highlight and plan.has_text:
         body["highlight"] = {
             "encoder": "html",
@@ -576,5 +579,6 @@ def parse_response(plan: Plan, response: dict[str, Any], taxonomy: Taxonomy) -> 
     if more and raw_hits:
         next_cursor = encode_cursor(plan, ["a", *raw_hits[-1]["sort"]])
     total = hits_section.get("total", {})
+    groups = aggs.get("groups", {}).get("n", {}).get("value") if plan.group else None
     return SearchResult(int(total.get("value", 0)) if isinstance(total, dict) else int(total),
-                        hits, facets, next_cursor)
+                        hits, facets, next_cursor, groups=int(groups) if groups is not None else None)

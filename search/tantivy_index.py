@@ -597,10 +597,12 @@ class TantivyIndex(SearchIndex):
         facets = self._facets(searcher, base, filters, plan) if plan.facets else {}
         shown = [self._hit(searcher, addr, score, terms if plan.highlight else set())
                  for score, addr in hits]
+        groups = None
         if plan.group:
             shown = self._group_sizes(searcher, main, shown)
+            groups = int(searcher.cardinality(main, "group_key")) if total else 0
         next_cursor = encode_cursor(plan, position) if position is not None else None
-        return SearchResult(total, shown, facets, next_cursor)
+        return SearchResult(total, shown, facets, next_cursor, groups=groups)
 
     def _grouped_page(
         self, searcher: tantivy.Searcher, main: Query, plan: Plan

@@ -203,13 +203,20 @@ def _pages(state: SearchState, last: int) -> list[PageLink]:
 
 
 def _spellings(index: Any, state: SearchState) -> list[Relaxation]:
-    """"Essayez : révolution" — a correction from the index's own words, filters kept."""
+    """"Essayez : révolution" — a correction from the index's own words, filters kept; when it
+    finds something only without the filters, it says so ("sans les filtres")."""
     better = index.did_you_mean(to_query(state, facets=False, highlight=False))
-    if not better:
+    alternative = state.with_query(better) if better else None
+    label = better or ""
+    if alternative is None and state.has_filters:
+        better = index.did_you_mean(to_query(state.cleared(), facets=False, highlight=False))
+        if better:
+            alternative = state.cleared().with_query(better)
+            label = f"{better} (sans les filtres)"
+    if alternative is None:
         return []
-    alternative = state.with_query(better)
     count = _count(index, alternative)
-    return [Relaxation(better, alternative.url(), count)] if count else []
+    return [Relaxation(label, alternative.url(), count)] if count else []
 
 
 def _proposals(index: Any, state: SearchState, result: SearchResult) -> list[Relaxation]:
@@ -252,7 +259,8 @@ def build_search_page(index: Any, state: SearchState, vocab: Any, partners: dict
         span = (f"{state.date_from if state.date_from is not None else '…'}"
                 f"–{state.date_to if state.date_to is not None else '…'}")
         active.append(ActiveFilter("dates", "Dates", span, span, state.without_dates().url()))
-    last = min(MAX_PAGE, max(1, math.ceil(result.total / PER_PAGE)))
+    lines = result.groups if result.groups is not None else result.total
+    last = min(MAX_PAGE, max(1, math.ceil(lines / PER_PAGE)))
     page = SearchPage(
         state=state,
         total=result.total,

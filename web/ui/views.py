@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from catalogue.config import PARTNER_NAMES, Settings
@@ -55,8 +56,16 @@ def _globals() -> dict[str, Any]:
     return {"fr": fr, "SORTS": SORTS, "nav_current": request.endpoint or ""}
 
 
+DATE_FIELDS = ("date_from", "date_to")
+
+
 @bp.route("/")
 def search() -> Any:
+    # The form without JavaScript sends the empty year fields: same state, shorter URL.
+    if any(not request.args.get(name, "x").strip() for name in DATE_FIELDS):
+        kept = [(k, v) for k, v in request.args.items(multi=True)
+                if not (k in DATE_FIELDS and not v.strip())]
+        return redirect("/" + (f"?{urlencode(kept)}" if kept else ""), 303)
     state = parse_state(request.args)
     store = services().store
     try:
