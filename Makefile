@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench install clean
+.PHONY: demo test lint typecheck pytest bench install clean opensearch opensearch-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --records $${RECORDS:-100000} --json var/bench/results.json
+
+# A single-node OpenSearch 2.19 on 127.0.0.1:$${OPENSEARCH_PORT:-9200} (needs Java 17 and Maven;
+# see docs/deploy.md). Prints its URL; `make opensearch-stop` stops it and removes its data.
+opensearch:
+	deploy/opensearch-node/node.sh start
+
+opensearch-stop:
+	deploy/opensearch-node/node.sh stop
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

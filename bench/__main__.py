@@ -11,6 +11,10 @@ run with the same ``--records``):
    traversal with the server's memory sampled.
 4. ``peer``: the same records behind the ``oaipmh`` package's ``BatchingServer`` (gunicorn, 2
    workers), the same traversal.
+With ``--search-url URL`` (an Elasticsearch/OpenSearch node, e.g. ``make opensearch``), the
+``engines`` stage follows the harvest: tantivy and the node are both rebuilt from the store
+(build rate, memory), and ``search`` and ``http`` run their query mix on both (:mod:`bench.engines`).
+
 5. ``incremental``: publish generation 2 of the feeds (1 % changed, 0.1 % deleted) and harvest
    again incrementally (OAI ``from``), then sync.
 
@@ -36,7 +40,8 @@ from bench.corpus import SEED, Corpus
 from bench.harvest import FeedProcess, partner_labels, run_harvest, sources_for
 from bench.queries import build_queries
 
-STAGES = ("harvest", "search", "http", "peer", "incremental")
+STAGES = ("harvest", "engines", "search", "http", "peer", "incremental")
+DEFAULT_STAGES = tuple(s for s in STAGES if s != "engines")  # engines: with --search-url
 
 
 def log(message: str) -> None:
@@ -53,7 +58,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="store and index of the run (default var/bench/data-N)")
-    parser.add_argument("--stages", default=",".join(STAGES),
+    parser.add_argument("--search-url", default=None, metavar="URL",
+                        help="also measure this Elasticsearch/OpenSearch node (engines stage, "
+                             "then search and http on both engines)")
+    parser.add_argument("--stages", default=None,
                         help=f"comma-separated, among {', '.join(STAGES)}")
     parser.add_argument("--page-size", type=int, default=100, help="feed page size (OAI)")
     parser.add_argument("--harvest-workers", type=int, default=1,
@@ -69,11 +77,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="run the harvest and the in-process search under cProfile and write "
                              "DIR/harvest.pstats, DIR/search.pstats (figures are then slower)")
     args = parser.parse_args(argv)
-    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    default = STAGES if args.search_url else DEFAULT_STAGES
+    stages = [s.strip() for s in (args.stages or ",".join(default)).split(",") if s.strip()]
     unknown = sorted(set(stages) - set(STAGES))
     if unknown:
         parser.error(f"unknown stage(s): {', '.join(unknown)}")
     args.stage_list = [s for s in STAGES if s in stages]
+    if "engines" in args.stage_list and not args.search_url:
+        parser.error("the engines stage needs --search-url")
     args.json = args.json or Path(f"var/bench/results-{args.records}.json")
     args.data_dir = (args.data_dir or Path(f"var/bench/data-{args.records}")).resolve()
     return args
@@ -142,6 +153,21 @@ class Run:
         log(f"harvest: {result['records_per_s']} records/s ({result['seconds']} s), "
             f"counts {result['counts']}")
 
+    def engines(self) -> None:
+        from bench.engines import build_both
+
+        self._require_data()
+        log(f"rebuilding tantivy and the node at {self.args.search_url} from the store")
+        built = build_both(self.args.search_url, self.store_url, self.data_dir, self.args.records,
+                           partner_labels(self.corpus))
+        self.results["engines"] = {side: {"build": figures} for side, figures in built.items()}
+        log(f"engines: {built}")
+
+    def _engine(self, side: str) -> dict[str, Any]:
+        engines: dict[str, Any] = self.results.setdefault("engines", {})
+        figures: dict[str, Any] = engines.setdefault(side, {})
+        return figures
+
     def _require_data(self) -> None:
         if not (self.data_dir / "catalogue.db").exists():
             raise SystemExit(f"no store in {self.data_dir}: run the harvest stage first")
@@ -167,6 +193,20 @@ class Run:
         self.results["search"] = result
         self.results["search_ms"] = {k: result["ms"][k] for k in ("p50", "p95", "p99")}
         log(f"search in-process: {result['ms']}")
+        if self.args.search_url:
+            from bench.engines import open_engine
+
+            self._engine("tantivy")["search_ms"] = self.results["search_ms"]
+            engine = open_engine(self.args.search_url, self.args.records, partner_labels(self.corpus))
+            try:
+                on_engine = in_process(engine, self.queries)
+            finally:
+                engine.close()
+            self._engine("engine")["search_ms"] = {k: on_engine["ms"][k] for k in ("p50", "p95", "p99")}
+            for side, figures in (("tantivy", result), ("engine", on_engine)):  # same corpus?
+                self._engine(side)["median_total"] = figures["median_total"]
+                self._engine(side)["zero_result_share"] = figures["zero_result_share"]
+            log(f"search in-process on the node: {on_engine['ms']}")
 
     def http(self) -> None:
         from bench.search import load, over_http
@@ -191,6 +231,8 @@ class Run:
             log(f"API under load: {api['requests_per_s']} req/s, {api['ms']}, errors {api['errors']}")
         finally:
             served.stop()
+        if self.args.search_url:
+            self._http_on_engine()
         # A fresh server for OAI-PMH, so that its memory is OAI's, not what searches left mapped.
         served = start_catalogue(self.data_dir, self.logs / "serve-oai.log")
         try:
@@ -203,6 +245,30 @@ class Run:
         finally:
             served.stop()
         self._ratios()
+
+    def _http_on_engine(self) -> None:
+        """The same HTTP figures with `catalogue serve` searching the node."""
+        from bench.engines import engine_alias
+        from bench.search import load, over_http
+        from bench.servers import start_catalogue
+
+        for key in ("search_http_ms", "api_requests_per_s", "api_ms"):
+            self._engine("tantivy")[key] = self.results[key]
+        served = start_catalogue(self.data_dir, self.logs / "serve-engine.log", extra_env={
+            "CATALOGUE_SEARCH_URL": self.args.search_url,
+            "CATALOGUE_SEARCH_INDEX": engine_alias(self.args.records)})
+        try:
+            served.wait_for("/api/v1/resources?q=eau")
+            result = over_http(served.base_url, self.queries)
+            figures = self._engine("engine")
+            figures["search_http_ms"] = {k: result["ms"][k] for k in ("p50", "p95", "p99")}
+            api = load(served.base_url, self.queries, clients=self.args.api_clients,
+                       seconds=self.args.api_seconds, max_requests=self.args.api_max_requests)
+            figures["api_requests_per_s"] = api["requests_per_s"]
+            figures["api_ms"] = {k: api["ms"].get(k) for k in ("p50", "p95", "p99")}
+            log(f"on the node: over HTTP {result['ms']}, under load {api['requests_per_s']} req/s")
+        finally:
+            served.stop()
 
     def peer(self) -> None:
         from bench.servers import start_peer, traverse_measured

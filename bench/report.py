@@ -118,6 +118,9 @@ def markdown(results: dict[str, Any]) -> str:
         for kind, figures in search["by_kind_ms"].items():
             lines.append(f"| {kind} | {_fmt(figures['p50'])} | {_fmt(figures['p95'])} | "
                          f"{_fmt(figures['p99'])} |")
+    from bench.engines import table
+
+    lines += table(results)
     return "\n".join(lines) + "\n"
 
 

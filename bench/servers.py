@@ -88,13 +88,16 @@ class Served:
         self.log.close()
 
 
-def start_catalogue(data_dir: Path, log: Path, workers: int = 2) -> Served:
-    """``catalogue serve`` (gunicorn, ``workers`` processes) over the benchmark's data dir."""
+def start_catalogue(data_dir: Path, log: Path, workers: int = 2,
+                     extra_env: dict[str, str] | None = None) -> Served:
+    """``catalogue serve`` (gunicorn, ``workers`` processes) over the benchmark's data dir
+    (tantivy, unless ``extra_env`` sets ``CATALOGUE_SEARCH_URL``)."""
     port = free_port()
     env = {**os.environ, "CATALOGUE_DATA_DIR": str(data_dir),
            "CATALOGUE_BASE_URL": f"http://127.0.0.1:{port}"}
     env.pop("CATALOGUE_DATABASE_URL", None)
     env.pop("CATALOGUE_SEARCH_URL", None)
+    env.update(extra_env or {})
     served = Served([sys.executable, "-m", "catalogue", "serve", "--port", str(port),
                      "--workers", str(workers)], env, log, port)
     served._drain()

@@ -189,7 +189,7 @@ def open_index(
     *,
     partner_labels: Mapping[str, str] | None = None,
 ) -> SearchIndex:
-    """The configured backend: Elasticsearch for an http(s) URL, else tantivy in ``data_dir/index``.
+    """The configured backend: Elasticsearch/OpenSearch for an http(s) URL, else tantivy.
 
     ``partner_labels`` names partners in the facet (default: ``catalogue.config.PARTNER_NAMES``).
     """
@@ -199,7 +199,8 @@ def open_index(
         return ElasticIndex(url, partner_labels=partner_labels)
     if url:
         # The value is not echoed: it may carry credentials.
-        raise ValueError("CATALOGUE_SEARCH_URL must be empty or an http(s):// Elasticsearch URL")
+        raise ValueError(
+            "CATALOGUE_SEARCH_URL must be empty or an http(s):// Elasticsearch/OpenSearch URL")
     from search.tantivy_index import TantivyIndex
 
     return TantivyIndex(Path(data_dir) / "index", partner_labels=partner_labels)

@@ -1,10 +1,14 @@
-"""Elasticsearch backend (official client, 8.x/9.x servers) behind the same SearchIndex contract.
+"""Elasticsearch 8/9 and OpenSearch 2.x backend behind the same SearchIndex contract.
+
+The mapping and request bodies below are the same for both servers; ``search.engine_client``
+picks the HTTP client (the official ``elasticsearch`` one, or ``opensearch-py``).
 
 Writes go through an alias (default ``catalogue``) that points at one concrete index
 ``catalogue-<UTC timestamp>``; a rebuild fills a new index and swaps the alias in one atomic
-``update_aliases`` call. The analysis chain mirrors the tantivy one (elision, lowercase,
-asciifolding, the same French stop words, ``light_french`` stemmer). Facets are disjunctive:
-filters go in ``post_filter`` and each facet aggregation is filtered by the other groups only.
+``update_aliases`` call. The analysis chain is the tantivy one (words as its ``simple``
+tokenizer cuts them, lowercase, asciifolding, the same French stop words, Snowball ``french``
+stemmer). Facets are disjunctive: filters go in ``post_filter`` and each facet aggregation is
+filtered by the other groups only.
 
 The request and mapping builders are pure functions, unit-tested without a server.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
+import os
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -39,12 +44,12 @@ from search.documents import (
     facet_terms,
     to_document,
 )
+from search.engine_client import EngineClient, Refused, connect
 from search.expansion import Alternative, Clause
 from search.facets import Taxonomy, split_label
 from search.forgiving import COVER, DATE_SCORE, FACET_SCORE, TITLE_COVER, max_span
 from search.paging import MAX_PER_PAGE, MAX_WINDOW, Plan, encode_cursor, make_plan
 from search.text import (
-    FRENCH_ELISIONS,
     FRENCH_STOP_WORDS,
     fold_key,
     group_key,
@@ -57,7 +62,8 @@ from search.text import (
 
 log = logging.getLogger(__name__)
 
-ANALYSER_VERSION = 1
+ALIAS_SETTING = "CATALOGUE_SEARCH_INDEX"
+ANALYSER_VERSION = 2  # 2: words and stemmer as tantivy's (pattern tokenizer, Snowball)
 LAYOUT_VERSION = 2  # 2: dates, period facet, completion words, collation key, series groups
 SORT_CLAUSES: dict[str, list[dict[str, str]]] = {
     "relevance": [{"_score": "desc"}, {"id": "asc"}],
@@ -77,25 +83,24 @@ def index_body() -> dict[str, Any]:
     return {
         "settings": {
             "analysis": {
+                # Words as tantivy's `simple` tokenizer cuts them: runs of letters and digits.
+                # The `standard` tokenizer keeps "d'Auvergne" or "meteo.fr" whole, so a phrase
+                # or a word would not line up with what tantivy finds.
+                "tokenizer": {
+                    "fr_words": {"type": "pattern", "pattern": "[^\\p{L}\\p{N}]+"},
+                },
                 "filter": {
-                    "fr_elision": {"type": "elision", "articles_case": True,
-                                   "articles": list(FRENCH_ELISIONS)},
                     "fr_stop": {"type": "stop", "stopwords": list(FRENCH_STOP_WORDS)},
-                    "fr_stemmer": {"type": "stemmer", "language": "light_french"},
+                    "fr_stemmer": {"type": "stemmer", "language": "french"},  # Snowball
                     "fr_long": {"type": "length", "max": 40},
                 },
                 "analyzer": {
-                    "fr": {
-                        "type": "custom",
-                        "tokenizer": "standard",
-                        "filter": ["fr_elision", "fr_long", "lowercase", "asciifolding",
-                                   "fr_stop", "fr_stemmer"],
-                    },
-                    # Elisions stripped as tantivy's tokenizer does ("l'élection" -> "election");
-                    # an index made before this keeps its own analyser, consistently, until the
-                    # next `catalogue reindex` (so no version bump).
-                    "fold": {"type": "custom", "tokenizer": "standard",
-                             "filter": ["fr_elision", "lowercase", "asciifolding"]},
+                    "fr": {"type": "custom", "tokenizer": "fr_words",
+                           "filter": ["fr_long", "lowercase", "asciifolding", "fr_stop",
+                                      "fr_stemmer"]},
+                    # Exact words of titles (suggestions, exact-title boost): no stemming.
+                    "fold": {"type": "custom", "tokenizer": "fr_words",
+                             "filter": ["fr_long", "lowercase", "asciifolding"]},
                 },
             },
             # The last allowed page asks for one hit more, to know whether another follows.
@@ -278,7 +283,11 @@ def _prefix_pattern(prefix: str) -> str:
 
 
 def suggest_body(prefix: str, concept_ids: Mapping[str, list[str]], size: int) -> dict[str, Any]:
-    """Titles by phrase prefix; words, keyword and concept counts by filtered terms aggregations."""
+    """Titles by phrase prefix; words, keyword and concept counts by filtered terms aggregations.
+
+    The aggregations sit under a ``global`` one: a keyword or a level is suggested when any
+    record has it, not only the records whose title starts with the prefix (as with tantivy).
+    """
     pattern = _prefix_pattern(prefix)
     aggs: dict[str, Any] = {
         "keywords": {"terms": {"field": "kw_suggest", "include": pattern, "size": 50}},
@@ -292,7 +301,7 @@ def suggest_body(prefix: str, concept_ids: Mapping[str, list[str]], size: int) -
         "query": {query_type: {"title.prefix": prefix.strip()}},
         "size": size,
         "_source": ["record.id", "record.title"],
-        "aggs": aggs,
+        "aggs": {"all": {"global": {}, "aggs": aggs}},
     }
 
 
@@ -333,29 +342,27 @@ def render_highlight(full: str, fragments: list[str] | None, snippet: bool) -> s
 # -- the index --------------------------------------------------------------------------------
 
 
-def _body(response: Any) -> dict[str, Any]:
-    """The JSON of a client response (``ObjectApiResponse``) or of a plain dict."""
-    body = getattr(response, "body", response)
-    return dict(body)
-
-
 class ElasticIndex(SearchIndex):
+    """Elasticsearch 8/9 or OpenSearch 2.x; the HTTP client comes from ``search.engine_client``."""
+
     def __init__(
         self,
         url: str | None = None,
         *,
-        alias: str = "catalogue",
+        alias: str | None = None,
         partner_labels: Mapping[str, str] | None = None,
         taxonomy: Taxonomy | None = None,
-        client: Any | None = None,
+        client: EngineClient | None = None,
+        engine: str | None = None,
     ) -> None:
         self._owns_client = client is None
         if client is None:
-            from elasticsearch import Elasticsearch
-
-            client = Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=2)
+            if not url:
+                raise ValueError("ElasticIndex needs a URL or a client")
+            client = connect(url, engine)
         self.client = client
-        self.alias = alias
+        # Several catalogues (or test runs) can share a cluster, each under its own alias.
+        self.alias = alias or os.environ.get(ALIAS_SETTING) or "catalogue"
         self.taxonomy = taxonomy or Taxonomy(partner_labels)
         self._seq_index: str | None = None  # concrete index last_seq was read from
         self._ensure_alias()
@@ -368,24 +375,18 @@ class ElasticIndex(SearchIndex):
         return f"{self.alias}-{datetime.now(UTC).strftime('%Y%m%dt%H%M%S%f')}"
 
     def _ensure_alias(self) -> None:
-        if self.client.indices.exists_alias(name=self.alias):
+        if self.client.alias_exists(self.alias):
             return
-        from elasticsearch import BadRequestError
-
-        name = self._new_index_name()
         try:
-            self.client.indices.create(index=name, aliases={self.alias: {}}, **index_body())
-        except BadRequestError as exc:  # another process created it first
+            self.client.create_index(self._new_index_name(), index_body(), alias=self.alias)
+        except Refused as exc:  # another process created it first
             if "already_exists" not in str(exc):
                 raise
 
-    def _concrete(self) -> list[str]:
-        return sorted(_body(self.client.indices.get_alias(name=self.alias)))
-
     def _meta(self) -> tuple[str | None, dict[str, Any]]:
         """(concrete index behind the alias, its mapping _meta)."""
-        for name, value in _body(self.client.indices.get_mapping(index=self.alias)).items():
-            return str(name), dict(value.get("mappings", {}).get("_meta", {}))
+        for name, meta in self.client.mapping_meta(self.alias).items():
+            return name, meta
         return None, {}
 
     @property
@@ -406,21 +407,19 @@ class ElasticIndex(SearchIndex):
             self._seq_index = None
             return
         # _meta is replaced as a whole: keep the versions the index was built with.
-        self.client.indices.put_mapping(index=name, meta={**meta, "last_seq": int(seq)})
+        self.client.put_meta(name, {**meta, "last_seq": int(seq)})
 
     # -- writing ------------------------------------------------------------------------------
 
     def _bulk(self, actions: Iterable[dict[str, Any]], index: str) -> int:
-        from elasticsearch import helpers
-
-        ok, errors = helpers.bulk(self.client, actions, raise_on_error=False,
-                                  raise_on_exception=True, chunk_size=500)
-        for error in errors if isinstance(errors, list) else []:
+        ok, errors = self.client.bulk(actions)
+        for error in errors:
             op: dict[str, Any] = next(iter(error.values()), {})
             if op.get("status") != 404:
-                log.warning("search: elasticsearch refused %s: %s", op.get("_id"), op.get("error"))
-        self.client.indices.refresh(index=index)
-        return int(ok)
+                log.warning("search: %s refused %s: %s", self.client.engine, op.get("_id"),
+                            op.get("error"))
+        self.client.refresh(index)
+        return ok
 
     def _index_actions(self, records: Iterable[dict[str, Any]], index: str,
                        counter: list[int]) -> Iterable[dict[str, Any]]:
@@ -445,53 +444,48 @@ class ElasticIndex(SearchIndex):
         self._bulk(actions, self.alias)
 
     def rebuild(self, records: Iterable[dict[str, Any]], last_seq: int | None = None) -> int:
-        old = self._concrete()
+        old = self.client.alias_indices(self.alias)
         name = self._new_index_name()
-        self.client.indices.create(index=name, **index_body())
+        self.client.create_index(name, index_body())
         try:
             counter = [0]
             self._bulk(self._index_actions(records, name, counter), name)
             meta = {**index_body()["mappings"]["_meta"], "last_seq": last_seq or 0}
-            self.client.indices.put_mapping(index=name, meta=meta)
+            self.client.put_meta(name, meta)
         except BaseException:
-            self.client.indices.delete(index=name, ignore_unavailable=True)
+            self.client.delete_index(name)
             raise
         actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
         actions.append({"add": {"index": name, "alias": self.alias, "is_write_index": True}})
-        self.client.indices.update_aliases(actions=actions)
+        self.client.update_aliases(actions)
         for stale in old[:-1]:  # keep the previous index for searches still running on it
-            self.client.indices.delete(index=stale, ignore_unavailable=True)
+            self.client.delete_index(stale)
         return counter[0]
 
     # -- reading ------------------------------------------------------------------------------
 
     def count(self) -> int:
-        return int(_body(self.client.count(index=self.alias))["count"])
+        return self.client.count(self.alias)
 
     def get(self, record_id: str) -> dict[str, Any] | None:
-        from elasticsearch import NotFoundError
-
-        try:
-            found = self.client.get(index=self.alias, id=record_id, source_includes=["record"])
-        except NotFoundError:
+        found = self.client.get_source(self.alias, record_id, ["record"])
+        if found is None:
             return None
-        record: dict[str, Any] = _body(found)["_source"]["record"]
+        record: dict[str, Any] = found["record"]
         return record
 
     def search(self, query: SearchQuery) -> SearchResult:
         return forgiving.run(self._execute, make_plan(query, self.taxonomy), self.taxonomy)
 
     def _execute(self, plan: Plan) -> SearchResult:
-        from elasticsearch import BadRequestError
-
         body = search_body(plan)
         try:
-            response = self.client.search(index=self.alias, body=body)
-        except BadRequestError as exc:
+            response = self.client.search(self.alias, body)
+        except Refused as exc:
             if plan.after is not None:  # a forged search_after value the engine refuses
                 raise InvalidQuery("invalid cursor") from exc
             raise
-        result = parse_response(plan, _body(response), self.taxonomy)
+        result = parse_response(plan, response, self.taxonomy)
         if plan.group and result.hits:
             result = self._group_sizes(body, result)
         return result
@@ -503,7 +497,7 @@ class ElasticIndex(SearchIndex):
         request = {"size": 0, "query": {"bool": {"filter": filters}},
                    "aggs": {"g": {"terms": {"field": "group_key", "include": keys,
                                             "size": len(keys)}}}}
-        response = _body(self.client.search(index=self.alias, body=request))
+        response = self.client.search(self.alias, request)
         counts = {b["key"]: int(b["doc_count"])
                   for b in response.get("aggregations", {}).get("g", {}).get("buckets", [])}
         hits = [dataclasses.replace(h, group_key=k, group_size=counts.get(k, 1))
@@ -516,8 +510,7 @@ class ElasticIndex(SearchIndex):
         terms: dict[str, Any] = {"field": field, "size": limit}
         if prefix:
             terms["include"] = _prefix_pattern(prefix)
-        response = _body(self.client.search(index=self.alias, body={
-            "size": 0, "aggs": {"t": {"terms": terms}}}))
+        response = self.client.search(self.alias, {"size": 0, "aggs": {"t": {"terms": terms}}})
         return [(str(b["key"]), int(b["doc_count"]))
                 for b in response.get("aggregations", {}).get("t", {}).get("buckets", [])]
 
@@ -529,9 +522,8 @@ class ElasticIndex(SearchIndex):
         ids: dict[str, list[str]] = {"level": [], "discipline": []}
         for kind, concept_id, _ in candidates:
             ids[kind].append(concept_id)
-        response = _body(self.client.search(index=self.alias,
-                                            body=suggest_body(prefix, ids, 4 * limit)))
-        aggs = response.get("aggregations", {})
+        response = self.client.search(self.alias, suggest_body(prefix, ids, 4 * limit))
+        aggs = response.get("aggregations", {}).get("all", {})
         present = {(kind, b["key"]) for kind in ids for b in aggs.get(kind, {}).get("buckets", [])}
         concepts = [Suggestion(strip_qualifiers(label), kind, cid)  # type: ignore[arg-type]
                     for kind, cid, label in candidates if (kind, cid) in present]

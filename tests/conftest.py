@@ -18,6 +18,7 @@ pytest_plugins = ["tests.conftest_simulator"]
 os.environ.setdefault("CATALOGUE_CACHE_DIR", str(Path(__file__).resolve().parents[1] / "var" / "cache"))
 
 PG_URL = os.environ.get("CATALOGUE_TEST_DATABASE_URL")
+ES_URL = os.environ.get("CATALOGUE_TEST_ELASTICSEARCH_URL")
 STORE_BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -27,6 +28,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if IN_CI and not PG_URL:
         raise pytest.UsageError("CI=true but CATALOGUE_TEST_DATABASE_URL is not set: "
                                 "`.ci/run` must start PostgreSQL")
+    if IN_CI and not ES_URL:
+        raise pytest.UsageError("CI=true but CATALOGUE_TEST_ELASTICSEARCH_URL is not set: "
+                                "`.ci/run` must start the OpenSearch node (deploy/opensearch-node)")
 
 
 def reset_postgres(url: str) -> None:

@@ -8,7 +8,6 @@ when ``CATALOGUE_TEST_ELASTICSEARCH_URL`` is set).
 
 from __future__ import annotations
 
-import os
 import tomllib
 import unicodedata
 import uuid
@@ -26,15 +25,10 @@ from schemas.record import record_id
 from search import SearchIndex, SearchQuery
 from search.sync import sync
 from search.tantivy_index import TantivyIndex
+from tests.engines import BACKENDS, ES_URL
 from tests.pipeline.conftest import fast_http
 
 QUERIES = Path(__file__).with_name("queries.toml")
-ES_URL = os.environ.get("CATALOGUE_TEST_ELASTICSEARCH_URL")
-BACKENDS = [
-    "tantivy",
-    pytest.param("elasticsearch", marks=pytest.mark.skipif(
-        not ES_URL, reason="Elasticsearch not configured (set CATALOGUE_TEST_ELASTICSEARCH_URL)")),
-]
 
 
 @dataclass(frozen=True)
@@ -115,8 +109,8 @@ def demo_index(request: pytest.FixtureRequest, demo_store: Store,
         yield index
     finally:
         client = getattr(index, "client", None)
-        if client is not None:  # Elasticsearch: drop this run's indices
-            client.indices.delete(index=f"{alias}-*", ignore_unavailable=True)
+        if client is not None:  # Elasticsearch/OpenSearch: drop this run's indices
+            client.drop_indices(f"{alias}-*")
         index.close()
 
 

@@ -1,8 +1,7 @@
-"""Search fixtures: every contract test runs on tantivy, and on Elasticsearch when configured."""
+"""Search fixtures: every contract test runs on tantivy, and on Elasticsearch/OpenSearch when configured."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,14 +12,9 @@ import pytest
 from search.base import SearchIndex
 from search.facets import Taxonomy
 from search.tantivy_index import TantivyIndex
+from tests.engines import BACKENDS, ES_URL
 from tests.search.records import corpus
 
-ES_URL = os.environ.get("CATALOGUE_TEST_ELASTICSEARCH_URL")
-ES_SKIP = "Elasticsearch not configured (set CATALOGUE_TEST_ELASTICSEARCH_URL)"
-BACKENDS = [
-    "tantivy",
-    pytest.param("elasticsearch", marks=pytest.mark.skipif(not ES_URL, reason=ES_SKIP)),
-]
 TAXONOMY = Taxonomy()
 
 
@@ -39,7 +33,7 @@ def _make(backend: str, tmp: Path) -> tuple[SearchIndex, Callable[[], None]]:
     es = ElasticIndex(ES_URL, alias=alias, taxonomy=TAXONOMY)
 
     def drop() -> None:
-        es.client.indices.delete(index=f"{alias}-*", ignore_unavailable=True)
+        es.client.drop_indices(f"{alias}-*")
         es.close()
 
     return es, drop

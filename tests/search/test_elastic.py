@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from search.elastic import (
     search_body,
     suggest_body,
 )
+from search.engine_client import EngineClient
 from search.paging import encode_cursor, make_plan
 from search.tantivy_index import TantivyIndex
 from search.text import FRENCH_STOP_WORDS
@@ -34,12 +37,12 @@ def plan(**kwargs: Any):
 def test_mapping_has_the_french_analyser() -> None:
     settings = index_body()["settings"]["analysis"]
     fr = settings["analyzer"]["fr"]
-    assert fr["tokenizer"] == "standard"
-    assert fr["filter"] == ["fr_elision", "fr_long", "lowercase", "asciifolding", "fr_stop",
-                            "fr_stemmer"]
-    assert settings["filter"]["fr_stemmer"] == {"type": "stemmer", "language": "light_french"}
+    assert fr["tokenizer"] == "fr_words"  # letters and digits, like tantivy's `simple`
+    assert settings["tokenizer"]["fr_words"] == {"type": "pattern", "pattern": "[^\\p{L}\\p{N}]+"}
+    assert fr["filter"] == ["fr_long", "lowercase", "asciifolding", "fr_stop", "fr_stemmer"]
+    assert settings["filter"]["fr_stemmer"] == {"type": "stemmer", "language": "french"}
     assert settings["filter"]["fr_stop"]["stopwords"] == list(FRENCH_STOP_WORDS)
-    assert {"l", "d", "qu", "jusqu"} <= set(settings["filter"]["fr_elision"]["articles"])
+    assert settings["analyzer"]["fold"]["filter"] == ["fr_long", "lowercase", "asciifolding"]
 
 
 def test_mapping_fields() -> None:
@@ -122,10 +125,11 @@ def test_cursor_becomes_search_after() -> None:
 def test_suggest_body() -> None:
     body = suggest_body("Volc", {"level": [CM2], "discipline": []}, 32)
     assert body["query"] == {"match_phrase_prefix": {"title.prefix": "Volc"}}
-    assert body["aggs"]["keywords"]["terms"]["include"] == "volc.*"
-    assert body["aggs"]["level"]["terms"]["include"] == [CM2]
-    assert "discipline" not in body["aggs"]
-    assert suggest_body("a.b*", {}, 8)["aggs"]["keywords"]["terms"]["include"] == "a b.*"
+    aggs = body["aggs"]["all"]["aggs"]
+    assert aggs["keywords"]["terms"]["include"] == "volc.*"
+    assert aggs["level"]["terms"]["include"] == [CM2]
+    assert "discipline" not in aggs
+    assert suggest_body("a.b*", {}, 8)["aggs"]["all"]["aggs"]["keywords"]["terms"]["include"] == "a b.*"
 
 
 def test_highlight_is_rebuilt_with_our_escaping() -> None:
@@ -174,51 +178,133 @@ def test_parse_response() -> None:
     assert after["search_after"] == [3.5, volcans["id"]]
 
 
-class FakeIndices:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
+class MemoryClient(EngineClient):
+    """Indices, aliases and mapping metas in memory. An ``EngineClient``: a method the backend
+    calls that the interface does not declare, or a missing one, fails (no catch-all)."""
 
-    def __getattr__(self, name: str) -> Any:
-        def call(**kwargs: Any) -> Any:
-            self.calls.append((name, kwargs))
-            if name == "exists_alias":
-                return True
-            if name == "get_alias":
-                return {"catalogue-20240101t000000000000": {}, "catalogue-20240201t000000000000": {}}
-            return {"acknowledged": True}
-        return call
+    engine = "opensearch"
+
+    def __init__(self, *indices: str, meta: dict[str, Any] | None = None) -> None:
+        self.metas: dict[str, dict[str, Any]] = {i: dict(meta or {}) for i in indices}
+        self.aliases: dict[str, list[str]] = {"catalogue": list(indices)} if indices else {}
+        self.docs: dict[str, dict[str, Any]] = {i: {} for i in indices}
+        self.log: list[str] = []
+        self.answer: dict[str, Any] = {}
+
+    def alias_exists(self, alias: str) -> bool:
+        return bool(self.aliases.get(alias))
+
+    def create_index(self, name: str, body: dict[str, Any], alias: str | None = None) -> None:
+        assert name not in self.metas and set(body) == {"settings", "mappings"}
+        self.metas[name] = dict(body["mappings"]["_meta"])
+        self.docs[name] = {}
+        if alias:
+            self.aliases.setdefault(alias, []).append(name)
+        self.log.append(f"create {name}")
+
+    def alias_indices(self, alias: str) -> list[str]:
+        return sorted(self.aliases.get(alias, []))
+
+    def _resolve(self, target: str) -> list[str]:
+        return self.aliases.get(target) or ([target] if target in self.metas else [])
+
+    def mapping_meta(self, target: str) -> dict[str, dict[str, Any]]:
+        return {name: dict(self.metas[name]) for name in self._resolve(target)}
+
+    def put_meta(self, index: str, meta: dict[str, Any]) -> None:
+        self.metas[index] = dict(meta)
+        self.log.append(f"meta {index}")
+
+    def bulk(self, actions: Iterable[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+        done = 0
+        for action in actions:
+            (target,) = self._resolve(action["_index"])
+            if action["_op_type"] == "index":
+                self.docs[target][action["_id"]] = action["_source"]
+            else:
+                self.docs[target].pop(action["_id"], None)
+            done += 1
+        self.log.append("bulk")
+        return done, []
+
+    def refresh(self, index: str) -> None:
+        assert self._resolve(index)
+
+    def indices_matching(self, pattern: str) -> list[str]:
+        return sorted(n for n in self.metas if fnmatch(n, pattern))
+
+    def delete_index(self, name: str) -> None:
+        self.metas.pop(name, None)
+        self.docs.pop(name, None)
+        self.log.append(f"delete {name}")
+
+    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
+        for action in actions:
+            ((verb, spec),) = action.items()
+            members = self.aliases.setdefault(spec["alias"], [])
+            if verb == "remove":
+                members.remove(spec["index"])
+            else:
+                members.append(spec["index"])
+        self.log.append("swap")
+
+    def count(self, index: str) -> int:
+        return sum(len(self.docs[n]) for n in self._resolve(index))
+
+    def get_source(self, index: str, doc_id: str, includes: list[str]) -> dict[str, Any] | None:
+        for name in self._resolve(index):
+            if doc_id in self.docs[name]:
+                return {k: v for k, v in self.docs[name][doc_id].items() if k in includes}
+        return None
+
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        self.log.append(f"search {sorted(body)}")
+        return self.answer
+
+    def close(self) -> None:
+        self.log.append("close")
 
 
-class FakeClient:
-    def __init__(self) -> None:
-        self.indices = FakeIndices()
+OLD, OLDER = "catalogue-20240201t000000000000", "catalogue-20240101t000000000000"
 
 
-def test_rebuild_fills_a_new_index_then_swaps_the_alias(monkeypatch: pytest.MonkeyPatch) -> None:
-    sent: list[dict[str, Any]] = []
-
-    def fake_bulk(client: Any, actions: Any, **kwargs: Any) -> tuple[int, list[Any]]:
-        sent.extend(actions)
-        return len(sent), []
-
-    monkeypatch.setattr("elasticsearch.helpers.bulk", fake_bulk)
-    client = FakeClient()
+def test_rebuild_fills_a_new_index_then_swaps_the_alias() -> None:
+    client = MemoryClient(OLDER, OLD, meta={"analyser": 1, "layout": 1, "last_seq": 3})
     es = ElasticIndex(client=client, taxonomy=TAXONOMY)
     assert es.rebuild(handcrafted() + [{"id": "broken"}], last_seq=9) == len(handcrafted())
-    calls = client.indices.calls
-    names = [name for name, _ in calls]
-    created = next(kw for name, kw in calls if name == "create")["index"]
-    assert created.startswith("catalogue-") and {a["_index"] for a in sent} == {created}
-    assert names.index("create") < names.index("put_mapping") < names.index("update_aliases")
-    assert next(kw for name, kw in calls if name == "put_mapping")["meta"]["last_seq"] == 9
-    actions = next(kw for name, kw in calls if name == "update_aliases")["actions"]
-    assert actions == [
-        {"remove": {"index": "catalogue-20240101t000000000000", "alias": "catalogue"}},
-        {"remove": {"index": "catalogue-20240201t000000000000", "alias": "catalogue"}},
-        {"add": {"index": created, "alias": "catalogue", "is_write_index": True}},
-    ]
-    deleted = [kw["index"] for name, kw in calls if name == "delete"]
-    assert deleted == ["catalogue-20240101t000000000000"]  # the previous one is kept
+    (created,) = client.alias_indices("catalogue")
+    assert created.startswith("catalogue-") and created not in (OLD, OLDER)
+    assert client.log.index(f"create {created}") < client.log.index(f"meta {created}") \
+        < client.log.index("swap") < client.log.index(f"delete {OLDER}")
+    assert es.last_seq == 9 and not es.needs_rebuild and es.count() == len(handcrafted())
+    assert OLD in client.metas and OLDER not in client.metas  # the previous one is kept
+    volcans = by_n(handcrafted(), "volcans")
+    assert es.get(volcans["id"]) == volcans and es.get("nope") is None
+    es.delete([volcans["id"], "never-indexed"])
+    assert es.count() == len(handcrafted()) - 1
+
+
+def test_a_failed_rebuild_drops_its_index_and_keeps_the_alias() -> None:
+    client = MemoryClient(OLD, meta={"analyser": 2, "layout": 1})
+
+    def records() -> Iterator[dict[str, Any]]:
+        yield handcrafted()[0]
+        raise RuntimeError("store went away")
+
+    es = ElasticIndex(client=client, taxonomy=TAXONOMY)
+    with pytest.raises(RuntimeError):
+        es.rebuild(records())
+    assert client.alias_indices("catalogue") == [OLD] and list(client.metas) == [OLD]
+
+
+def test_a_new_alias_gets_an_index_built_with_the_current_versions() -> None:
+    client = MemoryClient()
+    es = ElasticIndex(client=client, taxonomy=TAXONOMY, alias="catalogue")
+    (name,) = client.alias_indices("catalogue")
+    assert client.metas[name] == index_body()["mappings"]["_meta"]
+    assert not es.needs_rebuild and es.last_seq == 0
+    es.close()
+    assert "close" not in client.log  # a client passed in belongs to the caller
 
 
 def test_open_index_picks_the_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -237,37 +323,21 @@ def test_open_index_picks_the_backend(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "secret" not in str(err.value)
 
 
-class MetaIndices(FakeIndices):
-    """Answers get_mapping for whichever index the alias points at."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.behind = "catalogue-a"
-        self.meta = {"catalogue-a": {"analyser": 1, "layout": LAYOUT_VERSION, "last_seq": 4}}
-
-    def get_mapping(self, index: str) -> dict[str, Any]:
-        return {self.behind: {"mappings": {"_meta": self.meta[self.behind]}}}
-
-    def put_mapping(self, index: str, meta: dict[str, Any]) -> dict[str, Any]:
-        self.meta[index] = meta
-        return {"acknowledged": True}
-
-
 def test_last_seq_lives_in_the_mapping_meta() -> None:
-    client = FakeClient()
-    client.indices = MetaIndices()
+    v = {"analyser": index_body()["mappings"]["_meta"]["analyser"], "layout": LAYOUT_VERSION}
+    client = MemoryClient("catalogue-a", meta={**v, "last_seq": 4})
     es = ElasticIndex(client=client, taxonomy=TAXONOMY)
     assert es.last_seq == 4 and not es.needs_rebuild
     es.set_last_seq(9)
-    assert client.indices.meta["catalogue-a"] == {"analyser": 1, "layout": LAYOUT_VERSION,
-                                                  "last_seq": 9}
+    assert client.metas["catalogue-a"] == {**v, "last_seq": 9}
     assert es.last_seq == 9
-    client.indices.behind = "catalogue-b"  # a rebuild swapped the alias meanwhile
-    client.indices.meta["catalogue-b"] = {"analyser": 1, "layout": 1, "last_seq": 2}
+    client.metas["catalogue-b"] = {**v, "last_seq": 2}  # a rebuild swapped the alias meanwhile
+    client.update_aliases([{"remove": {"index": "catalogue-a", "alias": "catalogue"}},
+                           {"add": {"index": "catalogue-b", "alias": "catalogue"}}])
     es.set_last_seq(12)
-    assert client.indices.meta["catalogue-b"]["last_seq"] == 2  # not advanced
+    assert client.metas["catalogue-b"]["last_seq"] == 2  # not advanced
     assert es.last_seq == 2
-    client.indices.meta["catalogue-b"]["analyser"] = 0
+    client.metas["catalogue-b"]["analyser"] = 0
     es.set_last_seq(3)
     assert es.needs_rebuild  # saving a position keeps the versions it was built with
 
@@ -275,22 +345,20 @@ def test_last_seq_lives_in_the_mapping_meta() -> None:
 def test_suggest_reads_titles_keywords_and_concepts() -> None:
     records = handcrafted()
     volcans = by_n(records, "volcans")
-
-    class Client(FakeClient):
-        def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-            assert body["aggs"]["level"]["terms"]["include"][:2] == [
-                "scolomfr-voc-022-num-014", CM2]
-            return {
-                "hits": {"hits": [{"_source": {"record": {"id": volcans["id"],
-                                                          "title": volcans["title"]}}}]},
-                "aggregations": {
-                    "level": {"buckets": [{"key": CM2, "doc_count": 3}]},
-                    "keywords": {"buckets": [{"key": "cm2 volcans\x1fCM2 volcans",
-                                              "doc_count": 1}]},
-                },
-            }
-
-    es = ElasticIndex(client=Client(), taxonomy=TAXONOMY)
+    client = MemoryClient("catalogue-a")
+    client.answer = {
+        "hits": {"hits": [{"_source": {"record": {"id": volcans["id"], "title": volcans["title"]}}}]},
+        "aggregations": {"all": {
+            "doc_count": 3,
+            "level": {"buckets": [{"key": CM2, "doc_count": 3}]},
+            "keywords": {"buckets": [{"key": "cm2 volcans\x1fCM2 volcans", "doc_count": 1}]},
+        }},
+    }
+    es = ElasticIndex(client=client, taxonomy=TAXONOMY)
     found = [(s.text, s.kind, s.id) for s in es.suggest("cm")]
     assert found == [("CM2", "level", CM2), ("CM2 volcans", "keyword", None),
                      ("Les volcans d'Auvergne", "title", volcans["id"])]
+    body = suggest_body("cm", {"level": ["scolomfr-voc-022-num-014", CM2]}, 32)
+    assert body["aggs"]["all"]["global"] == {}  # counted over every record, not the title hits
+    assert body["aggs"]["all"]["aggs"]["level"]["terms"]["include"] == [
+        "scolomfr-voc-022-num-014", CM2]
