@@ -78,7 +78,8 @@ def century_years(n: int) -> tuple[int, int]:
 
 def century_label(n: int) -> str:
     if n <= 0:
-        return f"{to_roman(1 - n)}e siècle av. J.-C."
+        before = 1 - n
+        return f"{to_roman(before)}{'er' if before == 1 else 'e'} siècle av. J.-C."
     return f"{to_roman(n)}{'er' if n == 1 else 'e'} siècle"
 
 
