@@ -7,9 +7,9 @@ import pytest
 from search.expansion import Expander, load_terms, parse_terms
 from search.periods import (
     Period,
+    centuries,
     century_label,
     century_ordinal,
-    centuries,
     display_date,
     load_periods,
     record_interval,
