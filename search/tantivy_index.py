@@ -499,7 +499,9 @@ class TantivyIndex(SearchIndex):
                 form for word in plan.parsed.words if not is_stop_word(word)
                 for form in self._fold.analyze(word))
         ]
-        return Query.boolean_query(parts + exact), terms
+        core = Query.boolean_query(parts)
+        # The boost must never add a record: in relaxed mode every part is optional.
+        return Query.boolean_query([(Occur.Must, core), *exact]) if exact else core, terms
 
     def _clause(self, clause: Clause, fields: Mapping[str, float], *,
                 text_only: bool = False) -> Query | None:
