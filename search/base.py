@@ -13,9 +13,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-FACET_GROUPS: tuple[str, ...] = ("level", "discipline", "partner", "type", "licence", "language")
+FACET_GROUPS: tuple[str, ...] = (
+    "level", "discipline", "partner", "type", "licence", "language", "period",
+)
 SORTS: tuple[str, ...] = ("relevance", "date", "title")
-SuggestionKind = Literal["title", "keyword", "level", "discipline"]
+# "auto": every word first, the best partial matches when that finds (almost) nothing;
+# "all": every word, never relaxed (the link back from the partial results).
+MATCHES: tuple[str, ...] = ("auto", "all")
+SuggestionKind = Literal["title", "keyword", "level", "discipline", "term", "period"]
 
 
 class InvalidQuery(ValueError):
@@ -36,6 +41,12 @@ class SearchQuery:
     cursor: str | None = None
     facets: bool = True
     highlight: bool = True
+    # Years (negative before the common era): records whose dates overlap [date_from, date_to].
+    date_from: int | None = None
+    date_to: int | None = None
+    match: str = "auto"
+    # Records of one series or periodical with the same title shown once, with their count.
+    group: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,19 @@ class Hit:
     score: float | None
     title_html: str  # HTML-escaped, matches wrapped in <mark>
     snippet_html: str  # ~200 characters of the description, same escaping
+    # With SearchQuery.group: how many matching records share this one's series title, and
+    # the value to pass back (filter ``group_key`` is not public: search with its title).
+    group_size: int = 1
+    group_key: str | None = None
+
+
+@dataclass(frozen=True)
+class FilterProposal:
+    """A filter named by the query's words ("SVT", "cm2"): proposed, never applied."""
+
+    group: str
+    id: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -62,6 +86,13 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     next_cursor: str | None = None
+    # True when no (or very few) records had every word and these are the best partial
+    # matches; strict_total is then how many had every word.
+    relaxed: bool = False
+    strict_total: int | None = None
+    proposals: list[FilterProposal] = field(default_factory=list)
+    # With SearchQuery.group: how many lines the grouped results make (for page counts).
+    groups: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +122,24 @@ class SearchIndex(ABC):
     @abstractmethod
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Completions for what the user is typing: levels, disciplines, keywords, titles."""
+
+    @abstractmethod
+    def top_terms(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """Indexed values of a suggestion field (``word_suggest``, ``kw_suggest``) starting
+        with ``prefix``, with their record counts, most frequent first."""
+
+    def did_you_mean(self, query: SearchQuery) -> str | None:
+        """A corrected ``q`` from the index's own words that returns results, filters kept."""
+        from search.spelling import did_you_mean
+
+        return did_you_mean(self, query)
+
+    def examples(self, limit: int = 3) -> list[str]:
+        """Example queries for the search box, taken from the catalogue's frequent subjects,
+        each checked to return results."""
+        from search.suggest import examples
+
+        return examples(self, limit)
 
     @abstractmethod
     def get(self, record_id: str) -> dict[str, Any] | None: ...

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.record import text_of
 from search.base import FACET_GROUPS
 from search.facets import Taxonomy, join_label
-from search.text import fold_key, id_hash, record_date_number, title_sort_key
+from search.periods import centuries, record_interval
+from search.text import (
+    fold_key,
+    group_key,
+    id_hash,
+    is_stop_word,
+    record_date_number,
+    title_sort_key,
+)
 
 TITLE_SORT_CHARS = 48
+# Words of titles and keywords offered as completions and "did you mean" candidates.
+MAX_SUGGEST_WORDS = 60
+SUGGEST_DESCRIPTION_CHARS = 300  # the start of a description also gives words
+_SUGGEST_WORD = re.compile(r"[^\W\d_]+")
 # The document's text fields and their weights, the same in both backends so that they rank alike.
 TEXT_FIELDS = {"title": 3.0, "keywords": 2.0, "description": 1.0, "extra": 0.5}
 # A word found in the title exactly as typed (folded, not stemmed) scores again with this
@@ -44,10 +57,29 @@ class SearchDocument:
     title_key: str  # folded title, article dropped, cut to TITLE_SORT_CHARS
     tiebreak: int  # 63-bit hash of the id
     record: dict[str, Any] = field(repr=False, default_factory=dict)
+    # Years of what the record is about or when it was made (None: no usable date).
+    interval: tuple[int, int] | None = None
+    word_suggest: list[str] = field(default_factory=list)  # "folded\x1fas written, lowercased"
+    group: str = ""  # see text.group_key
 
 
 def _values(items: list[dict[str, Any]] | None, key: str = "value") -> list[str]:
     return [str(item[key]) for item in items or [] if item.get(key)]
+
+
+def suggest_words(texts: list[str]) -> list[str]:
+    """Distinct words of titles and keywords (3+ letters, no digits, no brackets), as
+    "folded\x1fword" so that completions keep the accents ("revo" → "révolution")."""
+    out: dict[str, None] = {}
+    for text in texts:
+        for word in _SUGGEST_WORD.findall(text):
+            if len(word) < 3 or len(word) > 40 or is_stop_word(word):
+                continue
+            shown = word if word.isupper() and len(word) <= 5 else word.lower()
+            out[join_label(fold_key(word), shown)] = None
+            if len(out) >= MAX_SUGGEST_WORDS:
+                return list(out)
+    return list(out)
 
 
 def sort_fields(record: dict[str, Any]) -> tuple[int, str, int]:
@@ -90,12 +122,15 @@ def to_document(record: dict[str, Any], taxonomy: Taxonomy) -> SearchDocument:
         key = fold_key(keyword)[:200]
         if key:
             suggest[join_label(key, keyword[:200])] = None
+    descriptions = _values(record.get("description"))
     date, title_key, tiebreak = sort_fields(record)
+    interval = record_interval(record)
+    facets["period"] = centuries(interval)
     return SearchDocument(
         id=record_id,
         title=titles,
         keywords=keywords,
-        description=_values(record.get("description")),
+        description=descriptions,
         extra=list(dict.fromkeys(extra)),
         facets=facets,
         facet_labels={
@@ -107,4 +142,8 @@ def to_document(record: dict[str, Any], taxonomy: Taxonomy) -> SearchDocument:
         title_key=title_key,
         tiebreak=tiebreak,
         record=record,
+        interval=interval,
+        word_suggest=suggest_words([*titles, *keywords,
+                                    *(d[:SUGGEST_DESCRIPTION_CHARS] for d in descriptions)]),
+        group=group_key(record),
     )

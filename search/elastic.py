@@ -15,6 +15,7 @@ The request and mapping builders are pure functions, unit-tested without a serve
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import os
@@ -24,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from schemas.record import text_of
+from search import forgiving, suggest
 from search.base import (
     FACET_GROUPS,
     FacetValue,
@@ -43,15 +45,18 @@ from search.documents import (
     to_document,
 )
 from search.engine_client import EngineClient, Refused, connect
+from search.expansion import Alternative, Clause
 from search.facets import Taxonomy, split_label
+from search.forgiving import COVER, DATE_SCORE, FACET_SCORE, TITLE_COVER, max_span
 from search.paging import MAX_PER_PAGE, MAX_WINDOW, Plan, encode_cursor, make_plan
-from search.suggest import merge_suggestions
 from search.text import (
     FRENCH_STOP_WORDS,
     fold_key,
+    group_key,
     is_stop_word,
     mark_html,
     snippet_html,
+    strip_qualifiers,
     user_text,
 )
 
@@ -59,7 +64,7 @@ log = logging.getLogger(__name__)
 
 ALIAS_SETTING = "CATALOGUE_SEARCH_INDEX"
 ANALYSER_VERSION = 2  # 2: words and stemmer as tantivy's (pattern tokenizer, Snowball)
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: dates, period facet, completion words, collation key, series groups
 SORT_CLAUSES: dict[str, list[dict[str, str]]] = {
     "relevance": [{"_score": "desc"}, {"id": "asc"}],
     "date": [{"date": "desc"}, {"id": "desc"}],
@@ -113,6 +118,11 @@ def index_body() -> dict[str, Any]:
                 **{field: keyword for field in FACET_FIELDS.values()},
                 **{group: keyword for group in FACET_GROUPS},
                 "kw_suggest": keyword,
+                "word_suggest": keyword,
+                "group_key": keyword,
+                "year_start": {"type": "long"},
+                "year_end": {"type": "long"},
+                "year_span": {"type": "long"},
                 "date": {"type": "long"},
                 "sort_title": keyword,
                 "record": {"type": "object", "enabled": False},
@@ -132,29 +142,86 @@ def document_body(doc: SearchDocument) -> dict[str, Any]:
         "type_facet": doc.facet_labels["type"],
         "licence_facet": doc.facet_labels["licence"],
         "kw_suggest": doc.keyword_suggest,
+        "word_suggest": doc.word_suggest,
+        "group_key": doc.group,
         "date": doc.date,
         "sort_title": doc.title_key,
         "record": doc.record,
     }
+    if doc.interval is not None:
+        body.update(year_start=doc.interval[0], year_end=doc.interval[1],
+                    year_span=doc.interval[1] - doc.interval[0])
     return body
 
 
+def _fields(fields: Mapping[str, float]) -> list[str]:
+    return [f"{name}^{boost:g}" for name, boost in fields.items()]
+
+
+def overlap(start: int, end: int) -> list[dict[str, Any]]:
+    """Filters: the record's year interval overlaps [start, end]."""
+    return [{"range": {"year_start": {"lte": end}}}, {"range": {"year_end": {"gte": start}}}]
+
+
+def alternative_query(alt: Alternative, fields: Mapping[str, float]) -> dict[str, Any]:
+    """One way to satisfy a clause, scored like the tantivy backend scores it."""
+    if alt.kind == "words":
+        return {"multi_match": {"query": " ".join(alt.words), "type": "cross_fields",
+                                "fields": _fields(fields), "operator": "and",
+                                "boost": alt.weight}}
+    if alt.kind == "phrase":
+        return {"multi_match": {"query": " ".join(alt.words), "type": "phrase",
+                                "fields": _fields(fields), "boost": alt.weight}}
+    if alt.kind == "dates":
+        span = {"range": {"year_span": {"lte": max_span(alt.start, alt.end)}}}
+        return {"constant_score": {
+            "filter": {"bool": {"filter": [*overlap(alt.start, alt.end), span]}},
+            "boost": DATE_SCORE * alt.weight}}
+    return {"constant_score": {"filter": {"terms": {alt.kind: list(alt.ids)}},
+                               "boost": FACET_SCORE * alt.weight}}
+
+
+def clause_query(clause: Clause, fields: Mapping[str, float], *,
+                 text_only: bool = False) -> dict[str, Any] | None:
+    alts = clause.text_alternatives if text_only else clause.alternatives
+    if not alts:
+        return None
+    return {"bool": {"should": [alternative_query(a, fields) for a in alts],
+                     "minimum_should_match": 1}}
+
+
 def text_query(plan: Plan) -> dict[str, Any]:
-    """All words required across the text fields (cross_fields), each phrase required too."""
+    """Every clause required, or (relaxed) the most satisfied first; dates filter the rest."""
     if not plan.has_text:
-        return {"match_all": {}}
-    fields = [f"{name}^{boost:g}" for name, boost in TEXT_FIELDS.items()]
-    must: list[dict[str, Any]] = []
-    if plan.parsed.words:
-        must.append({"multi_match": {"query": " ".join(plan.parsed.words), "type": "cross_fields",
-                                     "fields": fields, "operator": "and"}})
-    for phrase in plan.parsed.phrases:
-        must.append({"multi_match": {"query": phrase, "type": "phrase", "fields": fields}})
-    query: dict[str, Any] = {"bool": {"must": must}}
-    exact = [word for word in plan.parsed.words if not is_stop_word(word)]
-    if exact:  # optional: changes the order, never the results
-        query["bool"]["should"] = [{"match": {"title.prefix": {
-            "query": " ".join(exact), "boost": EXACT_TITLE_BOOST}}}]
+        query: dict[str, Any] = {"bool": {"must": [{"match_all": {}}]}}
+    else:
+        must: list[dict[str, Any]] = []
+        should: list[dict[str, Any]] = []
+        for clause in plan.expansion.clauses:
+            anywhere = clause_query(clause, TEXT_FIELDS)
+            if anywhere is None:
+                continue
+            if not plan.relaxed or clause.strict:
+                must.append(anywhere)
+                continue
+            should.append({"constant_score": {"filter": anywhere, "boost": COVER}})
+            in_title = clause_query(clause, {"title": 1.0}, text_only=True)
+            if in_title is not None:
+                should.append({"constant_score": {"filter": in_title, "boost": TITLE_COVER}})
+            should.append(anywhere)
+        if not must and not should:
+            query = {"bool": {"must_not": [{"match_all": {}}]}}
+        else:
+            query = {"bool": {"must": must}}
+            if should:
+                query["bool"]["should"] = should
+                query["bool"]["minimum_should_match"] = 0 if must else 1
+        exact = [word for word in plan.parsed.words if not is_stop_word(word)]
+        if exact and (must or should):  # optional: changes the order, never the results
+            query = {"bool": {"must": [query], "should": [{"match": {"title.prefix": {
+                "query": " ".join(exact), "boost": EXACT_TITLE_BOOST}}}]}}
+    if plan.dates is not None:
+        query["bool"].setdefault("filter", []).extend(overlap(*plan.dates))
     return query
 
 
@@ -173,6 +240,12 @@ def search_body(plan: Plan) -> dict[str, Any]:
     }
     if filters:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}
+    if plan.group:
+        body["collapse"] = {"field": "group_key"}
+        body.setdefault("aggs", {})["groups"] = {"filter": body.get("post_filter", {"match_all": {}}),
+                                                 "aggs": {"n": {"cardinality": {
+                                                     "field": "group_key",
+                                                     "precision_threshold": 40_000}}}}
     if plan.after is not None:
         values = plan.after[1:]
         if (plan.after[0] != "a" or len(values) != len(SORT_CLAUSES[plan.sort])
@@ -183,14 +256,13 @@ def search_body(plan: Plan) -> dict[str, Any]:
     elif plan.offset:
         body["from"] = plan.offset
     if plan.facets:
-        aggs = {}
+        aggs = body.setdefault("aggs", {})
         for group in FACET_GROUPS:
             others = [q for g, q in filters.items() if g != group]
             aggs[group] = {
                 "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
                 "aggs": {"values": facet_terms(group)},
             }
-        body["aggs"] = aggs
     if plan.highlight and plan.has_text:
         body["highlight"] = {
             "encoder": "html",
@@ -204,16 +276,22 @@ def search_body(plan: Plan) -> dict[str, Any]:
     return body
 
 
+def _prefix_pattern(prefix: str) -> str:
+    """A terms-aggregation ``include`` regex for values starting with the folded ``prefix``."""
+    key = fold_key(prefix)
+    return "".join(c if c.isalnum() or c == " " else "\\" + c for c in key) + ".*"
+
+
 def suggest_body(prefix: str, concept_ids: Mapping[str, list[str]], size: int) -> dict[str, Any]:
-    """Titles by phrase prefix; keyword and concept counts by filtered terms aggregations.
+    """Titles by phrase prefix; words, keyword and concept counts by filtered terms aggregations.
 
     The aggregations sit under a ``global`` one: a keyword or a level is suggested when any
     record has it, not only the records whose title starts with the prefix (as with tantivy).
     """
-    key = fold_key(prefix)
-    pattern = "".join(c if c.isalnum() or c == " " else "\\" + c for c in key) + ".*"
+    pattern = _prefix_pattern(prefix)
     aggs: dict[str, Any] = {
         "keywords": {"terms": {"field": "kw_suggest", "include": pattern, "size": 50}},
+        "words": {"terms": {"field": "word_suggest", "include": pattern, "size": 50}},
     }
     for kind, ids in concept_ids.items():
         if ids:
@@ -397,14 +475,44 @@ class ElasticIndex(SearchIndex):
         return record
 
     def search(self, query: SearchQuery) -> SearchResult:
-        plan = make_plan(query, self.taxonomy)
+        return forgiving.run(self._execute, make_plan(query, self.taxonomy), self.taxonomy)
+
+    def _execute(self, plan: Plan) -> SearchResult:
+        body = search_body(plan)
         try:
-            response = self.client.search(self.alias, search_body(plan))
+            response = self.client.search(self.alias, body)
         except Refused as exc:
             if plan.after is not None:  # a forged search_after value the engine refuses
                 raise InvalidQuery("invalid cursor") from exc
             raise
-        return parse_response(plan, response, self.taxonomy)
+        result = parse_response(plan, response, self.taxonomy)
+        if plan.group and result.hits:
+            result = self._group_sizes(body, result)
+        return result
+
+    def _group_sizes(self, body: dict[str, Any], result: SearchResult) -> SearchResult:
+        """How many matching records share each shown hit's series title (one more request)."""
+        keys = [group_key(h.record) for h in result.hits]
+        filters = [body["query"], *([body["post_filter"]] if "post_filter" in body else [])]
+        request = {"size": 0, "query": {"bool": {"filter": filters}},
+                   "aggs": {"g": {"terms": {"field": "group_key", "include": keys,
+                                            "size": len(keys)}}}}
+        response = self.client.search(self.alias, request)
+        counts = {b["key"]: int(b["doc_count"])
+                  for b in response.get("aggregations", {}).get("g", {}).get("buckets", [])}
+        hits = [dataclasses.replace(h, group_key=k, group_size=counts.get(k, 1))
+                for h, k in zip(result.hits, keys, strict=True)]
+        return dataclasses.replace(result, hits=hits)
+
+    def top_terms(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        if field not in ("word_suggest", "kw_suggest"):
+            raise ValueError(f"not a suggestion field: {field}")
+        terms: dict[str, Any] = {"field": field, "size": limit}
+        if prefix:
+            terms["include"] = _prefix_pattern(prefix)
+        response = self.client.search(self.alias, {"size": 0, "aggs": {"t": {"terms": terms}}})
+        return [(str(b["key"]), int(b["doc_count"]))
+                for b in response.get("aggregations", {}).get("t", {}).get("buckets", [])]
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         prefix = user_text(prefix, 100)
@@ -417,16 +525,20 @@ class ElasticIndex(SearchIndex):
         response = self.client.search(self.alias, suggest_body(prefix, ids, 4 * limit))
         aggs = response.get("aggregations", {}).get("all", {})
         present = {(kind, b["key"]) for kind in ids for b in aggs.get(kind, {}).get("buckets", [])}
-        concepts = [Suggestion(label, kind, cid)  # type: ignore[arg-type]
+        concepts = [Suggestion(strip_qualifiers(label), kind, cid)  # type: ignore[arg-type]
                     for kind, cid, label in candidates if (kind, cid) in present]
+        terms = suggest.words([(b["key"], int(b["doc_count"]))
+                               for b in aggs.get("words", {}).get("buckets", [])])
         keywords = [Suggestion(split_label(b["key"])[1] or b["key"], "keyword")
                     for b in aggs.get("keywords", {}).get("buckets", [])]
         titles = [
-            Suggestion(text_of(h["_source"]["record"]["title"]), "title",
+            Suggestion(suggest.clean_title(text_of(h["_source"]["record"]["title"])), "title",
                        str(h["_source"]["record"]["id"]))
             for h in response.get("hits", {}).get("hits", [])
         ]
-        return merge_suggestions(concepts, keywords, titles, limit)
+        return suggest.merge_suggestions(
+            [concepts, terms, suggest.periods(self, prefix), keywords,
+             [t for t in titles if t.text]], limit)
 
 
 def parse_response(plan: Plan, response: dict[str, Any], taxonomy: Taxonomy) -> SearchResult:
@@ -459,5 +571,6 @@ def parse_response(plan: Plan, response: dict[str, Any], taxonomy: Taxonomy) -> 
     if more and raw_hits:
         next_cursor = encode_cursor(plan, ["a", *raw_hits[-1]["sort"]])
     total = hits_section.get("total", {})
+    groups = aggs.get("groups", {}).get("n", {}).get("value") if plan.group else None
     return SearchResult(int(total.get("value", 0)) if isinstance(total, dict) else int(total),
-                        hits, facets, next_cursor)
+                        hits, facets, next_cursor, groups=int(groups) if groups is not None else None)

@@ -12,14 +12,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
-from search.base import FACET_GROUPS, FacetValue, InvalidQuery
-from search.text import fold_key
+from search.base import FACET_GROUPS, FacetValue, FilterProposal, InvalidQuery
+from search.expansion import Expander, Proposal
+from search.periods import period_label
+from search.text import fold_key, strip_qualifiers
 
 MAX_FILTER_VALUES = 50
 # Separates an id from its label in the stored facet values of types and licences, whose labels
 # come from the records themselves.
 LABEL_SEP = "\x1f"
 _CONCEPT_ID = re.compile(r"scolomfr-voc-\d{3}-num-\d+$")
+_CENTURY = re.compile(r"^-?\d{1,2}$")
 
 LANGUAGE_LABELS = {
     "fr": "français", "en": "anglais", "de": "allemand", "es": "espagnol", "it": "italien",
@@ -118,6 +121,9 @@ class Taxonomy:
                     continue
                 if group in ("level", "discipline"):
                     value = self.concept_id(value)
+                elif group == "period" and not _CENTURY.match(value):
+                    raise InvalidQuery(f"period values are century numbers (19 for the XIXe "
+                                       f"siècle, 0 for the Ier siècle av. J.-C.), not {value!r}")
                 clean[value] = None
             if len(clean) > MAX_FILTER_VALUES:
                 raise InvalidQuery(f"too many values for {group} (at most {MAX_FILTER_VALUES})")
@@ -135,6 +141,8 @@ class Taxonomy:
             return LANGUAGE_LABELS.get(value_id, value_id)
         elif group == "partner":
             return self.partner_labels.get(value_id, value_id)
+        elif group == "period":
+            return period_label(value_id)
         return stored or value_id
 
     def facet_values(
@@ -154,8 +162,25 @@ class Taxonomy:
             FacetValue(v, self.label(group, v, labels.get(v)), n, v in chosen)
             for v, n in counts.items()
         ]
-        values.sort(key=lambda f: (-f.count, fold_key(f.label), f.id))
+        if group == "period":  # centuries read in time order
+            values.sort(key=lambda f: int(f.id) if _CENTURY.match(f.id) else 0)
+        else:
+            values.sort(key=lambda f: (-f.count, fold_key(f.label), f.id))
         return values
+
+    @cached_property
+    def expander(self) -> Expander:
+        """Query expansion with the teacher vocabulary, the periods and the level labels."""
+        levels: dict[tuple[str, ...], str] = {}
+        for kind, concept_id, _label, folded in self._concepts:
+            if kind == "level":
+                levels.setdefault(tuple(folded.split()), concept_id)
+        return Expander(level_labels=levels)
+
+    def proposals(self, found: Iterable[Proposal]) -> list[FilterProposal]:
+        """Labelled filter proposals (labels without the "(discipline)" qualifier)."""
+        return [FilterProposal(p.group, p.id, strip_qualifiers(self.label(p.group, p.id)))
+                for p in found]
 
     @cached_property
     def _concepts(self) -> list[tuple[str, str, str, str]]:
@@ -165,7 +190,8 @@ class Taxonomy:
                                ("discipline", self.vocabulary.disciplines())):
             for concept in concepts:
                 if getattr(concept, "current", True) and concept.label:
-                    out.append((kind, str(concept.id), str(concept.label), fold_key(concept.label)))
+                    label = str(concept.label)
+                    out.append((kind, str(concept.id), label, fold_key(strip_qualifiers(label))))
         return out
 
     def concept_candidates(self, prefix: str, limit: int = 20) -> list[tuple[str, str, str]]:

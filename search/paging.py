@@ -11,10 +11,11 @@ import base64
 import binascii
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from search.base import SORTS, InvalidQuery, SearchQuery
+from search.base import MATCHES, SORTS, InvalidQuery, SearchQuery
+from search.expansion import Expansion
 from search.facets import Taxonomy
 from search.text import ParsedQuery, parse_user_query, searchable
 
@@ -23,6 +24,12 @@ MAX_WINDOW = 10_000  # page * per_page beyond which the cursor is required
 MAX_CURSOR_CHARS = 2_000
 # Relevance cursors in tantivy carry an offset; the engine keeps offset+limit hits in memory.
 MAX_CURSOR_OFFSET = 1_000_000
+# Below this many records with every word, the partial matches are shown instead. 1: only
+# when nothing has every word (a single exact answer is not buried under partial ones).
+RELAX_BELOW = 1
+YEAR_RANGE = (-10_000, 10_000)
+# Grouped results are collapsed over this many first records of the ordinary order.
+GROUP_WINDOW = 1_000
 
 
 @dataclass(frozen=True)
@@ -37,38 +44,82 @@ class Plan:
     facets: bool
     highlight: bool
     fingerprint: str
+    expansion: Expansion = Expansion()
+    relaxed: bool = False  # clauses optional, most satisfied first
+    match: str = "auto"
+    dates: tuple[int, int] | None = None  # date_from / date_to filter, inclusive years
+    group: bool = False
+
+    @property
+    def can_relax(self) -> bool:
+        return self.match == "auto" and not self.relaxed and self.expansion.relaxable
+
+    def relax(self) -> Plan:
+        """The same request over the partial matches (its cursors are not the strict ones')."""
+        return replace(self, relaxed=True, fingerprint=self.fingerprint + "r")
+
+
+def _year(value: int | None, name: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        year = int(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidQuery(f"{name} must be a year (a whole number)") from exc
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise InvalidQuery(f"{name} must be a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}")
+    return year
 
 
 def make_plan(query: SearchQuery, taxonomy: Taxonomy) -> Plan:
     if query.sort not in SORTS:
         raise InvalidQuery(f"unknown sort {query.sort!r}; use one of {', '.join(SORTS)}")
+    if query.match not in MATCHES:
+        raise InvalidQuery(f"unknown match {query.match!r}; use one of {', '.join(MATCHES)}")
     parsed = parse_user_query(query.q)
     has_text = searchable(parsed)
     filters = taxonomy.normalise_filters(query.filters)
+    date_from, date_to = _year(query.date_from, "date_from"), _year(query.date_to, "date_to")
+    dates = None
+    if date_from is not None or date_to is not None:
+        dates = (date_from if date_from is not None else YEAR_RANGE[0],
+                 date_to if date_to is not None else YEAR_RANGE[1])
+        if dates[0] > dates[1]:
+            raise InvalidQuery("date_from is after date_to")
     sort = query.sort if query.sort != "relevance" or has_text else "date"
     try:
         per_page = max(1, min(int(query.per_page), MAX_PER_PAGE))
         page = max(1, int(query.page))
     except (TypeError, ValueError) as exc:
         raise InvalidQuery("page and per_page must be whole numbers") from exc
-    fingerprint = _fingerprint(parsed, filters, sort)
+    fingerprint = _fingerprint(parsed, filters, sort, dates, query.match, query.group)
+    expansion = taxonomy.expander.expand(parsed) if has_text else Expansion()
     after = None
     offset = 0
+    relaxed = False
     if query.cursor:
-        after = decode_cursor(query.cursor, fingerprint)
+        if query.group:
+            raise InvalidQuery("grouped results are paged by page number, not by cursor")
+        try:
+            after = decode_cursor(query.cursor, fingerprint)
+        except InvalidQuery:
+            after = decode_cursor(query.cursor, fingerprint + "r")
+            relaxed = True
     else:
         offset = (page - 1) * per_page
         if offset + per_page > MAX_WINDOW:
             raise InvalidQuery(
                 f"page {page} is beyond the first {MAX_WINDOW} results; follow next_cursor instead"
             )
-    return Plan(parsed, has_text, filters, sort, offset, per_page, after, query.facets,
-                query.highlight, fingerprint)
+    plan = Plan(parsed, has_text, filters, sort, offset, per_page, after, query.facets,
+                query.highlight, fingerprint, expansion, False, query.match, dates, query.group)
+    return plan.relax() if relaxed else plan
 
 
-def _fingerprint(parsed: ParsedQuery, filters: dict[str, tuple[str, ...]], sort: str) -> str:
+def _fingerprint(parsed: ParsedQuery, filters: dict[str, tuple[str, ...]], sort: str,
+                 dates: tuple[int, int] | None, match: str, group: bool) -> str:
     groups = sorted((group, sorted(values)) for group, values in filters.items())
-    blob = json.dumps([parsed.words, parsed.phrases, groups, sort])
+    blob = json.dumps([parsed.words, parsed.phrases, groups, sort, dates, match, group])
     return hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
 
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -33,6 +35,7 @@ import tantivy
 from tantivy import Document, Filter, Occur, Order, Query, TextAnalyzerBuilder, Tokenizer
 
 from schemas.record import text_of
+from search import forgiving, suggest
 from search.base import (
     FACET_GROUPS,
     FacetValue,
@@ -53,15 +56,18 @@ from search.documents import (
     sort_fields,
     to_document,
 )
+from search.expansion import Alternative, Clause
 from search.facets import Taxonomy, split_label
-from search.paging import MAX_CURSOR_OFFSET, Plan, encode_cursor, make_plan
-from search.suggest import merge_suggestions
+from search.forgiving import COVER, DATE_SCORE, FACET_SCORE, TITLE_COVER, max_span
+from search.paging import GROUP_WINDOW, MAX_CURSOR_OFFSET, Plan, encode_cursor, make_plan
 from search.text import (
     FRENCH_STOP_WORDS,
     fold_key,
+    group_key,
     is_stop_word,
     mark_html,
     snippet_html,
+    strip_qualifiers,
     user_text,
 )
 
@@ -69,12 +75,13 @@ log = logging.getLogger(__name__)
 
 # Bump when the analysers change (the index must be rebuilt: tokens on disk no longer match).
 ANALYSER_VERSION = 1
-# Bump when fields change.
-LAYOUT_VERSION = 1
+# Bump when fields change (2: dates, period facet, completion words, collation key).
+LAYOUT_VERSION = 2
 POINTER = "CURRENT"
 META = "catalogue.json"
 TITLE_WORDS = 12  # characters per u64 of the title sort tuple (38**12 < 2**64)
-_ALPHABET = {c: i + 1 for i, c in enumerate(" 0123456789abcdefghijklmnopqrstuvwxyz")}
+# The characters of text.title_sort_key, in byte order ("{" starts a number, after letters).
+_ALPHABET = {c: i + 1 for i, c in enumerate(" abcdefghijklmnopqrstuvwxyz{")}
 
 
 class IndexBusy(TimeoutError):
@@ -115,6 +122,10 @@ def build_schema() -> tantivy.Schema:
     for name in dict.fromkeys(list(FACET_FIELDS) + list(FACET_FIELDS.values())):
         sb.add_text_field(name, tokenizer_name="raw", fast=True)
     sb.add_text_field("kw_suggest", tokenizer_name="raw", fast=True)
+    sb.add_text_field("word_suggest", tokenizer_name="raw", fast=True)
+    sb.add_text_field("group_key", stored=True, tokenizer_name="raw", fast=True)
+    for name in ("year_start", "year_end", "year_span"):
+        sb.add_integer_field(name, indexed=True, fast=True)
     for name in ("date", "tiebreak", *_title_fields()):
         sb.add_unsigned_field(name, indexed=True, fast=True)
     sb.add_text_field("sort_date", tokenizer_name="raw", fast=True)
@@ -171,6 +182,13 @@ def _to_tantivy(doc: SearchDocument) -> Document:
             d.add_text(FACET_FIELDS[group], value)
     for value in doc.keyword_suggest:
         d.add_text("kw_suggest", value)
+    for value in doc.word_suggest:
+        d.add_text("word_suggest", value)
+    d.add_text("group_key", doc.group)
+    if doc.interval is not None:
+        d.add_integer("year_start", doc.interval[0])
+        d.add_integer("year_end", doc.interval[1])
+        d.add_integer("year_span", doc.interval[1] - doc.interval[0])
     d.add_unsigned("date", doc.date)
     d.add_unsigned("tiebreak", doc.tiebreak)
     for name, number in zip(_title_fields(), _title_numbers(doc.title_key), strict=True):
@@ -474,19 +492,24 @@ class TantivyIndex(SearchIndex):
         return data
 
     def _text_query(self, plan: Plan) -> tuple[Query | None, set[str]]:
-        """Every word required (in any text field, title and keywords weighing more)."""
-        clauses: list[Query] = []
+        """The clauses of the query: all required, or (relaxed) the most satisfied first."""
         terms: set[str] = set()
-        for word in dict.fromkeys(self._fr.analyze(" ".join(plan.parsed.words))):
-            terms.add(word)
-            clauses.append(self._across_fields([(0, word)]))
-        for phrase in plan.parsed.phrases:
-            tokens = self._fr.pre_tokenize(phrase).tokens
-            if tokens:
-                terms.update(t.text for t in tokens)
-                first = tokens[0].position  # stop words leave gaps, kept in the phrase
-                clauses.append(self._across_fields([(t.position - first, t.text) for t in tokens]))
-        if not clauses:
+        for word in plan.expansion.terms():
+            terms.update(self._fr.analyze(word))
+        parts: list[tuple[Occur, Query]] = []
+        for clause in plan.expansion.clauses:
+            anywhere = self._clause(clause, TEXT_FIELDS)
+            if anywhere is None:
+                continue
+            if not plan.relaxed or clause.strict:
+                parts.append((Occur.Must, anywhere))
+                continue
+            parts.append((Occur.Should, Query.const_score_query(anywhere, COVER)))
+            in_title = self._clause(clause, {"title": 1.0}, text_only=True)
+            if in_title is not None:
+                parts.append((Occur.Should, Query.const_score_query(in_title, TITLE_COVER)))
+            parts.append((Occur.Should, anywhere))
+        if not parts:
             return None, terms
         # Optional: changes the order, never the results (an exact form implies its stem).
         exact = [
@@ -496,10 +519,63 @@ class TantivyIndex(SearchIndex):
                 form for word in plan.parsed.words if not is_stop_word(word)
                 for form in self._fold.analyze(word))
         ]
-        return Query.boolean_query([(Occur.Must, c) for c in clauses] + exact), terms
+        core = Query.boolean_query(parts)
+        # The boost must never add a record: in relaxed mode every part is optional.
+        return Query.boolean_query([(Occur.Must, core), *exact]) if exact else core, terms
 
-    def _across_fields(self, words: list[tuple[int, str]]) -> Query:
-        """A term (one word) or a phrase, in any text field, boosted by field."""
+    def _clause(self, clause: Clause, fields: Mapping[str, float], *,
+                text_only: bool = False) -> Query | None:
+        """One clause: any of its alternatives (words, synonym, type, level, dates)."""
+        options = []
+        for alt in clause.text_alternatives if text_only else clause.alternatives:
+            query = self._alternative(alt, fields)
+            if query is not None:
+                options.append((Occur.Should, query))
+        if not options:
+            return None
+        return options[0][1] if len(options) == 1 else Query.boolean_query(options)
+
+    def _alternative(self, alt: Alternative, fields: Mapping[str, float]) -> Query | None:
+        query = self._unweighted(alt, fields)
+        if query is None or alt.weight == 1.0:
+            return query
+        return Query.boost_query(query, alt.weight)
+
+    def _unweighted(self, alt: Alternative, fields: Mapping[str, float]) -> Query | None:
+        if alt.kind == "words":
+            stems = list(dict.fromkeys(self._fr.analyze(" ".join(alt.words))))
+            if not stems:
+                return None
+            queries = [self._across_fields([(0, stem)], fields) for stem in stems]
+            return queries[0] if len(queries) == 1 else Query.boolean_query(
+                [(Occur.Must, q) for q in queries])
+        if alt.kind == "phrase":
+            tokens = self._fr.pre_tokenize(" ".join(alt.words)).tokens
+            if not tokens:
+                return None
+            first = tokens[0].position  # stop words leave gaps, kept in the phrase
+            return self._across_fields([(t.position - first, t.text) for t in tokens], fields)
+        if alt.kind == "dates":
+            precise = Query.range_query(self.schema, "year_span", tantivy.FieldType.Integer,
+                                        upper_bound=max_span(alt.start, alt.end))
+            return Query.const_score_query(
+                self._and([self._overlap(alt.start, alt.end), precise]), DATE_SCORE)
+        field = alt.kind  # type, level, discipline: their facet fields
+        return Query.const_score_query(
+            Query.term_set_query(self.schema, field, list(alt.ids)), FACET_SCORE)
+
+    def _overlap(self, start: int, end: int) -> Query:
+        """Records whose year interval overlaps [start, end]."""
+        return Query.boolean_query([
+            (Occur.Must, Query.range_query(self.schema, "year_start", tantivy.FieldType.Integer,
+                                           upper_bound=end)),
+            (Occur.Must, Query.range_query(self.schema, "year_end", tantivy.FieldType.Integer,
+                                           lower_bound=start)),
+        ])
+
+    def _across_fields(self, words: list[tuple[int, str]],
+                       fields: Mapping[str, float] = TEXT_FIELDS) -> Query:
+        """A term (one word) or a phrase, in any of ``fields``, boosted by field."""
         def one(field: str) -> Query:
             if len(words) == 1:
                 return Query.term_query(self.schema, field, words[0][1])
@@ -507,7 +583,7 @@ class TantivyIndex(SearchIndex):
 
         return Query.boolean_query(
             [(Occur.Should, Query.boost_query(one(field), boost))
-             for field, boost in TEXT_FIELDS.items()]
+             for field, boost in fields.items()]
         )
 
     def _filter_query(self, group: str, values: tuple[str, ...]) -> Query:
@@ -522,23 +598,62 @@ class TantivyIndex(SearchIndex):
         return Query.boolean_query([(Occur.Must, p) for p in parts])
 
     def search(self, query: SearchQuery) -> SearchResult:
-        plan = make_plan(query, self.taxonomy)
+        return forgiving.run(self._execute, make_plan(query, self.taxonomy), self.taxonomy)
+
+    def _execute(self, plan: Plan) -> SearchResult:
         searcher = self._searcher()
         text, terms = self._text_query(plan)
         base: list[Query] = []
         if plan.has_text:  # words the analyser dropped entirely (40+ letters) match nothing
             base = [text if text is not None else Query.empty_query()]
+        if plan.dates is not None:
+            base.append(self._overlap(*plan.dates))
         filters = {g: self._filter_query(g, v) for g, v in plan.filters.items()}
         main = self._and(base + list(filters.values()))
-        if plan.sort == "relevance":
+        if plan.group:
+            hits, total, position = self._grouped_page(searcher, main, plan)
+        elif plan.sort == "relevance":
             hits, total, position = self._relevance_page(searcher, main, plan)
         else:
             hits, total, position = self._keyset_page(searcher, main, plan)
         facets = self._facets(searcher, base, filters, plan) if plan.facets else {}
         shown = [self._hit(searcher, addr, score, terms if plan.highlight else set())
                  for score, addr in hits]
+        groups = None
+        if plan.group:
+            shown = self._group_sizes(searcher, main, shown)
+            groups = int(searcher.cardinality(main, "group_key")) if total else 0
         next_cursor = encode_cursor(plan, position) if position is not None else None
-        return SearchResult(total, shown, facets, next_cursor)
+        return SearchResult(total, shown, facets, next_cursor, groups=groups)
+
+    def _grouped_page(
+        self, searcher: tantivy.Searcher, main: Query, plan: Plan
+    ) -> tuple[list[tuple[float | None, Any]], int, list[Any] | None]:
+        """One hit per series title, in the usual order, over the first GROUP_WINDOW records."""
+        window = min(GROUP_WINDOW, (plan.offset + plan.per_page) * 4 + 20)
+        if plan.sort == "relevance":
+            result = searcher.search(main, window, count=True)
+        else:
+            sort_field, order = _SORTS[plan.sort][1:]
+            result = searcher.search(main, window, count=True, order_by_field=sort_field,
+                                     order=order)
+        heads: dict[str, tuple[float | None, Any]] = {}
+        for score, addr in result.hits:
+            key = str(searcher.doc(addr)["group_key"][0])
+            if key not in heads:
+                heads[key] = (float(score) if plan.sort == "relevance" else None, addr)
+        page = list(heads.values())[plan.offset : plan.offset + plan.per_page]
+        return page, _total(result), None
+
+    def _group_sizes(self, searcher: tantivy.Searcher, main: Query, hits: list[Hit]) -> list[Hit]:
+        keys = [group_key(h.record) for h in hits]
+        if not keys:
+            return hits
+        scope = self._and([main, Query.term_set_query(self.schema, "group_key", keys)])
+        counts = _buckets(searcher.aggregate(scope, {"g": {"terms": {
+            "field": "group_key", "size": len(keys)}}})).get("g", {})
+        return [dataclasses.replace(h, group_key=k, group_size=counts.get(k, 1))
+                for h, k in zip(hits, keys, strict=True)]
 
     def _relevance_page(
         self, searcher: tantivy.Searcher, main: Query, plan: Plan
@@ -669,6 +784,12 @@ class TantivyIndex(SearchIndex):
 
     # -- suggestions --------------------------------------------------------------------------
 
+    def top_terms(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        if field not in ("word_suggest", "kw_suggest"):
+            raise ValueError(f"not a suggestion field: {field}")
+        found = self._searcher().terms_with_prefix(field, prefix, limit=limit)
+        return [(str(term), int(count)) for term, count in found]
+
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         prefix = user_text(prefix, 100)
         key = fold_key(prefix)
@@ -678,14 +799,12 @@ class TantivyIndex(SearchIndex):
         concepts: list[Suggestion] = []
         for kind, concept_id, label in self.taxonomy.concept_candidates(prefix):
             if _total(searcher.search(Query.term_query(self.schema, kind, concept_id), 1)):
-                concepts.append(Suggestion(label, kind, concept_id))  # type: ignore[arg-type]
+                concepts.append(Suggestion(strip_qualifiers(label), kind,  # type: ignore[arg-type]
+                                           concept_id))
+        terms = suggest.words(self.top_terms("word_suggest", key, 50))
         keywords = [
             Suggestion(split_label(term)[1] or term, "keyword")
-            for term, _ in sorted(
-                searcher.terms_with_prefix("kw_suggest", key, filter_query=Query.all_query(),
-                                           limit=50),
-                key=lambda t: -t[1],
-            )
+            for term, _ in self.top_terms("kw_suggest", key, 50)
         ]
         titles: list[Suggestion] = []
         words: list[str | tuple[int, str]] = list(self._fold.analyze(prefix))
@@ -693,12 +812,18 @@ class TantivyIndex(SearchIndex):
             if prefix[-1:].isspace():
                 query = (Query.phrase_query(self.schema, "title_prefix", words) if len(words) > 1
                          else Query.term_query(self.schema, "title_prefix", str(words[0])))
+            elif len(words) == 1:  # phrase_prefix needs two terms
+                query = Query.regex_query(self.schema, "title_prefix",
+                                          re.escape(str(words[0])) + ".*")
             else:
                 query = Query.phrase_prefix_query(self.schema, "title_prefix", words)
             for _, addr in searcher.search(query, 4 * limit).hits:
                 record = self._record(searcher, addr)
-                titles.append(Suggestion(text_of(record.get("title")), "title", str(record["id"])))
-        return merge_suggestions(concepts, keywords, titles, limit)
+                text = suggest.clean_title(text_of(record.get("title")))
+                if text:
+                    titles.append(Suggestion(text, "title", str(record["id"])))
+        return suggest.merge_suggestions(
+            [concepts, terms, suggest.periods(self, prefix), keywords, titles], limit)
 
     def close(self) -> None:
         with self._swap:

@@ -83,6 +83,18 @@ def fold_key(s: str) -> str:
     return " ".join(_WORD.findall(fold(s).replace("_", " ")))
 
 
+_QUALIFIER = re.compile(r"\s*\((?:discipline|\d{4}|cycle \d)\)\s*$", re.IGNORECASE)
+
+
+def strip_qualifiers(label: str) -> str:
+    """A vocabulary label as teachers say it: "cycle 3 (2016)" → "cycle 3",
+    "sciences de la vie et de la Terre (discipline)" → "sciences de la vie et de la Terre"."""
+    previous = None
+    while previous != label:
+        previous, label = label, _QUALIFIER.sub("", label)
+    return label.strip()
+
+
 def is_stop_word(token: str) -> bool:
     return fold_key(token) in _STOP
 
@@ -98,10 +110,32 @@ def searchable(parsed: ParsedQuery) -> bool:
 # Sort keys
 
 
+def _number_key(m: re.Match[str]) -> str:
+    """A run of digits that sorts after letters and in numeric order: "{" + length + digits,
+    all written with letters ("9" → "{aj", "13" → "{bbd"), so "13" comes after "9"."""
+    digits = m.group(0).lstrip("0") or "0"
+    digits = digits[:26]
+    return "{" + chr(ord("a") + len(digits) - 1) + "".join(chr(ord("a") + int(d)) for d in digits)
+
+
 def title_sort_key(title: str) -> str:
-    """Folded title for alphabetical order, leading article dropped ("Les volcans" under V)."""
+    """Title order as a French reader expects, as a plain string that sorts byte by byte.
+
+    Accents, case and punctuation are ignored, a leading article is dropped ("Les volcans"
+    under V), and numbers sort after letters and in numeric order ("1-5-13" after "Zola",
+    "T. 2" before "T. 10"). The key only holds ``[ a-z{]``.
+    """
     key = " ".join(re.sub(r"[^a-z0-9 ]", "", fold_key(title)).split())
-    return _ARTICLE.sub("", key)
+    key = _ARTICLE.sub("", key)
+    return re.sub(r"\d+", _number_key, key)
+
+
+def group_key(record: dict[str, Any]) -> str:
+    """Records of one source with the same title (a periodical's issues, a series' volumes)."""
+    source = record.get("source") or {}
+    titles = record.get("title") or []
+    title = str(titles[0].get("value", "")) if titles else ""
+    return f"{source.get('source_id', '')}\x1f{fold_key(title)[:200]}"
 
 
 _DATE = re.compile(r"^(-?)(\d{1,4})(?:-(\d{2})(?:-(\d{2}))?)?")

@@ -41,7 +41,10 @@ def test_search_parameters_come_from_the_marshmallow_schema() -> None:
     op = build_spec()["paths"]["/api/v1/resources"]["get"]
     params: dict[str, Any] = {p["name"]: p for p in op["parameters"]}
     assert set(params) == {"q", "level", "discipline", "partner", "type", "licence", "language", "sort",
-                           "page", "per_page", "cursor"}
+                           "page", "per_page", "cursor", "period", "date_from", "date_to", "match",
+                           "group"}
+    assert params["date_from"]["schema"]["type"] == "integer"
+    assert params["match"]["schema"]["enum"] == ["auto", "all"]
     assert params["level"]["schema"]["type"] == "array" and params["level"]["explode"] is True
     assert params["per_page"]["schema"]["maximum"] == 100
     assert params["q"]["schema"]["maxLength"] == 500

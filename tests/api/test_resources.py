@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -13,7 +14,7 @@ from schemas.vocabularies import load_vocabulary
 from tests.api import data
 
 URI = "http://data.education.fr/voc/scolomfr/concept/"
-FACETS = ("level", "discipline", "partner", "type", "licence", "language")
+FACETS = ("level", "discipline", "partner", "type", "licence", "language", "period")
 
 
 def get(client: FlaskClient, url: str, **kwargs: Any) -> dict[str, Any]:
@@ -152,7 +153,44 @@ def test_title_sort_is_alphabetical(client: FlaskClient) -> None:
     titles = [r["title"] for r in get(client, "/api/v1/resources?sort=title&per_page=100")["results"]]
     folded = ["".join(c for c in unicodedata.normalize("NFKD", t.casefold()) if not unicodedata.combining(c))
               for t in titles]
-    assert len(titles) == data.RECORD_COUNT and folded == sorted(folded)
+    # Letters folded; numbers in numeric order ("n° 5" before "n° 18").
+    natural = [[int(p) if p.isdigit() else p for p in re.split(r"(\d+)", t)] for t in folded]
+    assert len(titles) == data.RECORD_COUNT and natural == sorted(natural)
+
+
+def test_search_forgives(client: FlaskClient) -> None:
+    """Partial matches with the link back, proposals, dates on results, date filters, periods."""
+    partial = get(client, "/api/v1/resources", query_string={"q": "climat zzzyx"})
+    assert partial["relaxed"] is True and partial["strict_total"] == 0 and partial["total"] > 0
+    strict = get(client, "/api/v1/resources", query_string={"q": "climat zzzyx", "match": "all"})
+    assert strict["total"] == 0 and strict["relaxed"] is False
+    svt = get(client, "/api/v1/resources", query_string={"q": "SVT"})
+    first = svt["proposals"][0]
+    assert (first["group"], first["id"]) == ("discipline", data.SVT) and "(" not in first["label"]
+    # The records are about 1789-1799 (temporal coverage, which dates them for search) and
+    # were made in 1800 + n (the date their card shows).
+    dated = get(client, "/api/v1/resources",
+                query_string={"date_from": 1790, "date_to": 1795, "per_page": 100})
+    assert dated["total"] == data.RECORD_COUNT
+    assert all(1800 <= int(r["date"]) < 1900 for r in dated["results"])
+    assert get(client, "/api/v1/resources", query_string={"date_from": 1900})["total"] == 0
+    assert get(client, "/api/v1/resources", query_string={"date_to": 1788})["total"] == 0
+    period = dated["facets"]["period"]
+    assert [p["id"] for p in period] == ["18"] and period[0]["label"] == "XVIIIe siècle"
+    assert get(client, "/api/v1/resources", query_string={"period": "18"})["total"] == \
+        data.RECORD_COUNT
+    assert get(client, "/api/v1/resources", query_string={"period": "19"})["total"] == 0
+    problem(client, "/api/v1/resources?date_from=1900&date_to=1800")
+    problem(client, "/api/v1/resources?period=XIX")
+    problem(client, "/api/v1/resources?date_from=mil")
+
+
+def test_grouped_results(client: FlaskClient) -> None:
+    grouped = get(client, "/api/v1/resources", query_string={"q": "climat", "group": "true",
+                                                           "per_page": 100})
+    plain = get(client, "/api/v1/resources", query_string={"q": "climat", "per_page": 100})
+    assert sum(r["group_size"] for r in grouped["results"]) == plain["total"]
+    assert len({r["title"] for r in grouped["results"]}) == len(grouped["results"])
 
 
 def problem(client: FlaskClient, url: str, status: int = 400) -> dict[str, Any]:

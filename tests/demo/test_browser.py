@@ -103,8 +103,9 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def api(demo: Demo, **params: Any) -> dict[str, Any]:
     """The JSON API's answer for a search state (the page must agree with it)."""
+    # The page groups a periodical's issues by default: so does the API when asked.
     response = requests.get(f"{demo.base_url}/api/v1/resources",
-                            params={"per_page": 20, **params}, timeout=30)
+                            params={"per_page": 20, "group": "true", **params}, timeout=30)
     response.raise_for_status()
     body: dict[str, Any] = response.json()
     return body
@@ -254,6 +255,70 @@ def test_search_filter_open_come_back_and_share(browser: Browser, demo: Demo, ja
     expect_count(page, both["total"])
     context.close()
     assert errors == [], errors
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["avec-js", "sans-js"])
+def test_period_facet_and_date_filters(browser: Browser, demo: Demo, javascript: bool):
+    """Tick a century, then type years: the results follow the API; the cards show dates."""
+    context = _context(browser, javascript=javascript)
+    page = context.new_page()
+    page.goto(demo.base_url + "/")
+    century = page.locator('#facette-period input[value="19"]')
+    expect(page.locator('label[for="' + (century.get_attribute("id") or "") + '"]')).to_contain_text(
+        "XIXe siècle")
+    century.check()
+    if not javascript:
+        page.locator(".filters__actions button").click()
+    expect(page).to_have_url(re.compile(r"period=19"))
+    expect_count(page, api(demo, period="19")["total"])
+    assert result_ids(page) == result_ids_of(api(demo, period="19"))
+    dates = [d for d in page.locator(".result__date").all_inner_texts()]
+    assert dates and all(re.search(r"18\d\d|XIXe", d) for d in dates), dates
+    if javascript:
+        century.uncheck()
+        expect(page).not_to_have_url(re.compile(r"period="))
+        expect_count(page, api(demo)["total"])
+    else:
+        page.goto(demo.base_url + "/")
+    page.get_by_label("De", exact=True).fill("1914")
+    page.get_by_label("à", exact=True).fill("1918")
+    page.locator("#dates-appliquer").click()
+    expect(page).to_have_url(re.compile(r"date_from=1914&date_to=1918"))
+    expected = api(demo, date_from=1914, date_to=1918)
+    assert expected["total"] > 0
+    expect_count(page, expected["total"])
+    assert result_ids(page) == result_ids_of(expected)
+    chip = page.locator(".active-filters a", has_text="Dates : 1914–1918")
+    expect(chip).to_be_visible()
+    chip.click()
+    expect(page).not_to_have_url(re.compile(r"date_from"))
+    context.close()
+
+
+def test_partial_matches_notice_and_proposed_filter(page: Page, demo: Demo):
+    page.goto(demo.base_url + "/?q=chansons+anciennes")
+    notice = page.locator("#resultats-partiels")
+    expect(notice).to_contain_text(
+        "Aucune ressource ne contient tous les mots ; voici celles qui en contiennent le plus")
+    partial = api(demo, q="chansons anciennes")
+    assert partial["relaxed"] and result_ids(page) == result_ids_of(partial)
+    notice.get_by_role("link", name="Revenir à la recherche avec tous les mots").click()
+    expect(page).to_have_url(re.compile(r"match=all"))
+    expect(page.locator("#resultats-titre")).to_have_text(re.compile(r"Aucune ressource"))
+    page.goto(demo.base_url + "/?q=SVT")
+    proposal = page.locator("#filtres-proposes a", has_text="sciences de la vie et de la Terre")
+    expect(proposal).to_be_visible()
+    proposal.click()
+    expect(page).to_have_url(re.compile(f"discipline={SVT}"))
+    expect(discipline_box(page, SVT)).to_be_checked()
+
+
+def test_examples_under_the_search_box_find_something(page: Page, demo: Demo):
+    page.goto(demo.base_url + "/")
+    examples = page.locator("#q-aide a")
+    expect(examples.first).to_be_visible()
+    for text in examples.all_inner_texts():
+        assert api(demo, q=text)["total"] > 0, text
 
 
 def test_sort_and_pagination_with_javascript(page: Page, demo: Demo):

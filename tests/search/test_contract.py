@@ -93,7 +93,82 @@ def test_elisions_are_ignored(loaded: SearchIndex, records: list[dict[str, Any]]
 def test_every_word_is_required(loaded: SearchIndex, records: list[dict[str, Any]]) -> None:
     solaire = by_n(records, "solaire")["id"]
     assert ids(loaded.search(SearchQuery(q="énergie solaire"))) == [solaire]
-    assert loaded.search(SearchQuery(q="énergie pizza")).total == 0
+    strict = loaded.search(SearchQuery(q="énergie pizza", match="all"))
+    assert strict.total == 0 and not strict.relaxed
+
+
+def test_no_record_with_every_word_gives_the_best_partial_matches(
+    loaded: SearchIndex, records: list[dict[str, Any]]
+) -> None:
+    result = loaded.search(SearchQuery(q="énergie pizza"))
+    assert result.relaxed and result.strict_total == 0 and result.total > 0
+    every = {r["id"] for r in records
+             if any(w in (text_of(r.get("title")) + text_of(r.get("description"))).lower()
+                    for w in ("énergie", "pizza"))}
+    assert set(ids(result)) <= every
+    # A record holding a word in its title comes before one holding it only elsewhere.
+    first = result.hits[0].record
+    assert "nergie" in text_of(first.get("title")).lower() or "pizza" in text_of(
+        first.get("title")).lower()
+    # Each page of the partial matches continues with its own cursor.
+    assert walk(loaded, SearchQuery(q="énergie pizza", per_page=2))[:len(result.hits)] == ids(
+        result)
+
+
+def test_a_quoted_phrase_stays_required_in_partial_matches(
+    loaded: SearchIndex, records: list[dict[str, Any]]
+) -> None:
+    result = loaded.search(SearchQuery(q='pizza "énergie solaire"'))
+    solaire = by_n(records, "solaire")["id"]
+    assert result.relaxed and ids(result) == [solaire]
+    assert loaded.search(SearchQuery(q='"énergie pizza" solaire')).total == 0
+
+
+def test_teacher_vocabulary_expands_the_query(
+    loaded: SearchIndex, records: list[dict[str, Any]]
+) -> None:
+    maths = {r["id"] for r in records if any(d["id"] == MATHS for d in r["disciplines"])}
+    result = loaded.search(SearchQuery(q="maths", per_page=100, facets=False))
+    assert maths and maths <= set(ids(result))
+    assert [(p.group, p.id) for p in result.proposals] == [("discipline", MATHS)]
+    assert "(discipline)" not in result.proposals[0].label
+    videos = {r["id"] for r in records
+              if any(t["id"].endswith("MovingImage") for t in r["resource_types"])}
+    assert videos and videos <= set(ids(loaded.search(SearchQuery(q="vidéo", per_page=100))))
+
+
+def test_dates_years_ranges_and_centuries(
+    loaded: SearchIndex, records: list[dict[str, Any]]
+) -> None:
+    def years(r: dict[str, Any]) -> tuple[int, int] | None:
+        created = (r.get("dates") or {}).get("issued") or {}
+        start = created.get("start")
+        return (int(start[:4]), int(start[:4])) if start else None
+
+    dated = {r["id"]: years(r) for r in records if years(r)}
+    assert dated
+    year = next(iter(dated.values()))[0]
+    found = set(ids(loaded.search(SearchQuery(q=str(year), per_page=100, facets=False))))
+    assert {i for i, y in dated.items() if y == (year, year)} <= found
+    century = year // 100 + 1
+    result = loaded.search(SearchQuery(q=f"{century}e siècle", per_page=100))
+    assert {i for i, y in dated.items() if y[0] // 100 + 1 == century} <= set(ids(result))
+    assert {f.id for f in result.facets["period"]} == {str(century)}
+
+
+def test_date_filters_and_period_facet(loaded: SearchIndex, records: list[dict[str, Any]]) -> None:
+    result = loaded.search(SearchQuery(date_from=2020, date_to=2021, per_page=100))
+    expected = {r["id"] for r in records
+                if (r.get("dates") or {}).get("issued")
+                and 2020 <= int(r["dates"]["issued"]["start"][:4]) <= 2021}
+    assert set(ids(result)) == expected
+    period = loaded.search(SearchQuery(filters={"period": ["21"]}, per_page=100))
+    counts = {f.id: f.count for f in loaded.search(SearchQuery()).facets["period"]}
+    assert period.total == counts.get("21", 0)
+    with pytest.raises(InvalidQuery):
+        loaded.search(SearchQuery(date_from=2000, date_to=1990))
+    with pytest.raises(InvalidQuery):
+        loaded.search(SearchQuery(filters={"period": ["XIX"]}))
 
 
 def test_words_may_match_in_different_fields(
@@ -109,7 +184,7 @@ def test_quoted_phrase_keeps_word_order(loaded: SearchIndex, records: list[dict[
     assert ids(loaded.search(SearchQuery(q="«volcans d'auvergne»"))) == [volcans]
     assert loaded.search(SearchQuery(q='"auvergne volcans"')).total == 0
     # a phrase plus a loose word: both required
-    assert loaded.search(SearchQuery(q='"volcans d\'auvergne" pizza')).total == 0
+    assert loaded.search(SearchQuery(q='"volcans d\'auvergne" pizza', match="all")).total == 0
 
 
 def test_title_match_ranks_above_description_match(
@@ -396,9 +471,11 @@ def test_suggest_titles_keywords_and_disciplines(
     titles = [(s.text, s.id) for s in loaded.suggest("volc") if s.kind == "title"]
     assert ("Les volcans d'Auvergne", by_n(records, "volcans")["id"]) in titles
     assert "L'énergie solaire" in [s.text for s in loaded.suggest("ENERG")]
-    assert "patrimoine" in [s.text for s in loaded.suggest("patri") if s.kind == "keyword"]
-    assert ("mathématiques (discipline)", "discipline") in [
-        (s.text, s.kind) for s in loaded.suggest("mathé")]
+    assert "patrimoine" in [s.text for s in loaded.suggest("patri")
+                            if s.kind in ("keyword", "term")]
+    # Vocabulary labels without their "(discipline)" / "(2016)" qualifiers.
+    assert ("mathématiques", "discipline") in [(s.text, s.kind) for s in loaded.suggest("mathé")]
+    assert all("(" not in s.text for s in loaded.suggest("cycle") if s.kind == "level")
     assert len(loaded.suggest("l", limit=3)) <= 3
     assert loaded.suggest("") == [] and loaded.suggest("   ") == []
     assert loaded.suggest("zzzzqqq") == []

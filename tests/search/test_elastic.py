@@ -13,6 +13,7 @@ import search.elastic
 from search.base import InvalidQuery, SearchQuery, open_index
 from search.documents import to_document
 from search.elastic import (
+    LAYOUT_VERSION,
     ElasticIndex,
     document_body,
     index_body,
@@ -69,10 +70,11 @@ def test_document_fits_the_strict_mapping() -> None:
 
 def test_query_body_text_filters_and_disjunctive_aggregations() -> None:
     body = search_body(plan(q="volcans d'Auvergne", filters={"partner": ["ign"], "level": [CM2]}))
-    must = body["query"]["bool"]["must"]
-    assert must == [{"multi_match": {
-        "query": "volcans d Auvergne", "type": "cross_fields", "operator": "and",
-        "fields": ["title^3", "keywords^2", "description^1", "extra^0.5"]}}]
+    must = body["query"]["bool"]["must"][0]["bool"]["must"]
+    fields = ["title^3", "keywords^2", "description^1", "extra^0.5"]
+    assert must == [{"bool": {"should": [{"multi_match": {
+        "query": word, "type": "cross_fields", "operator": "and", "boost": 1.0,
+        "fields": fields}}], "minimum_should_match": 1}} for word in ("volcans", "Auvergne")]
     level_f, partner_f = {"terms": {"level": [CM2]}}, {"terms": {"partner": ["ign"]}}
     assert body["post_filter"] == {"bool": {"filter": [partner_f, level_f]}}
     aggs = body["aggs"]
@@ -88,11 +90,19 @@ def test_query_body_text_filters_and_disjunctive_aggregations() -> None:
 
 def test_query_body_phrases_browse_and_paging() -> None:
     body = search_body(plan(q='"cycle de l\'eau" pluie'))
-    assert {"multi_match": {"query": "cycle de l eau", "type": "phrase",
-                            "fields": ["title^3", "keywords^2", "description^1", "extra^0.5"]}
-            } in body["query"]["bool"]["must"]
+    assert {"bool": {"should": [{"multi_match": {
+        "query": "cycle de l eau", "type": "phrase", "boost": 1.0,
+        "fields": ["title^3", "keywords^2", "description^1", "extra^0.5"]}}],
+        "minimum_should_match": 1}} in body["query"]["bool"]["must"][0]["bool"]["must"]
+    relaxed = search_body(plan(q='"cycle de l\'eau" pluie neige').relax())["query"]
+    inner = relaxed["bool"]["must"][0]["bool"]
+    assert len(inner["must"]) == 1 and inner["minimum_should_match"] == 0
+    assert {"constant_score"} <= {next(iter(c)) for c in inner["should"]}
+    dated = search_body(plan(q="1789", date_from=1780, date_to=1800))["query"]
+    assert dated["bool"]["filter"] == [{"range": {"year_start": {"lte": 1800}}},
+                                       {"range": {"year_end": {"gte": 1780}}}]
     browse = search_body(plan(q="le la", page=3, per_page=10, facets=False))
-    assert browse["query"] == {"match_all": {}}
+    assert browse["query"] == {"bool": {"must": [{"match_all": {}}]}}
     assert "highlight" not in browse and "aggs" not in browse and "post_filter" not in browse
     assert browse["from"] == 20 and browse["sort"][0] == {"date": "desc"}
     titled = search_body(plan(sort="title"))
@@ -314,7 +324,7 @@ def test_open_index_picks_the_backend(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_last_seq_lives_in_the_mapping_meta() -> None:
-    v = {"analyser": index_body()["mappings"]["_meta"]["analyser"], "layout": 1}
+    v = {"analyser": index_body()["mappings"]["_meta"]["analyser"], "layout": LAYOUT_VERSION}
     client = MemoryClient("catalogue-a", meta={**v, "last_seq": 4})
     es = ElasticIndex(client=client, taxonomy=TAXONOMY)
     assert es.last_seq == 4 and not es.needs_rebuild

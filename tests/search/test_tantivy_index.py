@@ -42,7 +42,7 @@ def test_reopened_index_registers_the_french_analyser(tmp_path: Path) -> None:
     make_tantivy(tmp_path / "index").index([make_record("a", "Les volcans d'Auvergne")])
     again = make_tantivy(tmp_path / "index")
     assert again.search(SearchQuery(q="volcan")).total == 1
-    assert again.suggest("volc")[0].text == "Les volcans d'Auvergne"
+    assert "Les volcans d'Auvergne" in [s.text for s in again.suggest("volc")]
 
 
 def test_rebuild_switches_and_keeps_one_previous_generation(tmp_path: Path) -> None:

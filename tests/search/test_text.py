@@ -55,11 +55,19 @@ def test_fold_key() -> None:
     ("L'énergie solaire", "energie solaire"),
     ("La Révolution française", "revolution francaise"),
     ("Le", "le"),
-    ("Œuvre 1", "oeuvre 1"),
+    ("Œuvre 1", "oeuvre {ab"),
     ("Ελληνικά et français", "et francais"),
 ])
 def test_title_sort_key(title: str, key: str) -> None:
     assert title_sort_key(title) == key
+
+
+def test_title_order_is_french() -> None:
+    titles = ["1-5-13, Saint-Cloud", "20-10-15, explosion", "Zola", "Les volcans",
+              "Oeuvres T. 10", "Œuvres T. 2", "économie", "Écoles", "L'Amérique"]
+    ordered = sorted(titles, key=title_sort_key)
+    assert ordered == ["L'Amérique", "Écoles", "économie", "Œuvres T. 2", "Oeuvres T. 10",
+                       "Les volcans", "Zola", "1-5-13, Saint-Cloud", "20-10-15, explosion"]
 
 
 def test_date_numbers_sort_like_dates() -> None:

@@ -27,7 +27,9 @@ def indexed_ids(index: SearchIndex) -> list[str]:
 
 
 def ids_for(index: SearchIndex, q: str) -> list[str]:
-    return [hit.id for hit in index.search(SearchQuery(q=q, per_page=100, facets=False)).hits]
+    # Every word (match="all"): these tests check which records hold the words, not partial matches.
+    query = SearchQuery(q=q, per_page=100, facets=False, match="all")
+    return [hit.id for hit in index.search(query).hits]
 
 
 def test_index_holds_exactly_the_live_records_after_harvest_and_sync(chain: Chain) -> None:

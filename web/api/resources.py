@@ -15,6 +15,7 @@ from schemas.serializers import FORMATS
 from schemas.serializers.jsonld import to_jsonld
 from search import FACET_GROUPS, InvalidQuery, SearchQuery, SearchResult
 from search.base import Hit
+from search.periods import display_date
 from web.api import bp
 from web.api.http import (
     ApiError,
@@ -113,6 +114,8 @@ def _result(hit: Hit, partner_labels: dict[str, str]) -> dict[str, Any]:
         "licence": ({"code": licence["code"], "label": licence["label"], "uri": licence.get("uri")}
                     if licence else None),
         "languages": list(record.get("languages") or []),
+        "date": display_date(record),
+        "group_size": hit.group_size,
         "score": hit.score,
         "_links": {"self": url_for("api.get_resource", record_id=hit.id, _external=True)},
     }
@@ -120,7 +123,8 @@ def _result(hit: Hit, partner_labels: dict[str, str]) -> dict[str, Any]:
 
 def _invalid_query(exc: InvalidQuery) -> ApiError:
     message = str(exc)
-    for name in ("cursor", "page", "sort", *FACET_GROUPS):
+    for name in ("cursor", "page", "sort", "date_from", "date_to", "match", "group",
+                 *FACET_GROUPS):
         if name in message:
             return invalid(name, message)
     return invalid("q", message)
@@ -148,9 +152,13 @@ def _search_body(args: dict[str, Any], filters: dict[str, list[str]]) -> dict[st
     query = SearchQuery(
         q=args.get("q") or "", filters=filters, sort=args["sort"], page=args.get("page") or 1,
         per_page=args["per_page"], cursor=args.get("cursor"), facets=True, highlight=True,
+        date_from=args.get("date_from"), date_to=args.get("date_to"), match=args["match"],
+        group=args["group"],
     )
     try:
-        result = services().index.search(query)
+        index = services().index
+        result = index.search(query)
+        did_you_mean = index.did_you_mean(query) if result.total == 0 and query.q else None
     except InvalidQuery as exc:
         raise _invalid_query(exc) from exc
     facets = {
@@ -167,6 +175,10 @@ def _search_body(args: dict[str, Any], filters: dict[str, list[str]]) -> dict[st
         "facets": facets,
         "links": _links(args, result),
         "next_cursor": result.next_cursor,
+        "relaxed": result.relaxed,
+        "strict_total": result.strict_total,
+        "proposals": [{"group": p.group, "id": p.id, "label": p.label} for p in result.proposals],
+        "did_you_mean": did_you_mean,
     }
 
 

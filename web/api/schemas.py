@@ -71,6 +71,29 @@ class SearchQuerySchema(_Query):
                   max_length=300)
     licence = _codes(_ID, "Licence code (lo-2.0, cc-by-4.0, public-domain…).")
     language = _codes(re.compile(r"^[a-z]{2}$"), "Language (ISO 639-1 code).")
+    period = _codes(re.compile(r"^-?\d{1,2}$"), "Century of the resource's dates (facet "
+                    "period): 19 for the XIXe siècle (1800-1899), 0 for the Ier siècle av. J.-C.",
+                    max_length=3)
+    date_from = fields.Integer(
+        validate=validate.Range(min=-10_000, max=10_000),
+        metadata={"description": "Year: only resources whose dates reach this year or later "
+                  "(their interval overlaps date_from..date_to); negative before the common era."},
+    )
+    date_to = fields.Integer(
+        validate=validate.Range(min=-10_000, max=10_000),
+        metadata={"description": "Year: only resources whose dates start this year or earlier."},
+    )
+    match = fields.String(
+        load_default="auto", validate=validate.OneOf(("auto", "all")),
+        metadata={"description": "auto: every word first, and when no resource has "
+                  "them all, the resources with the most words (relaxed: true); all: every word, "
+                  "never relaxed."},
+    )
+    group = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Show the records of one series or periodical with the same "
+                  "title once (group_size says how many); paged by page number only."},
+    )
     sort = fields.String(
         load_default="relevance", validate=validate.OneOf(SORTS),
         metadata={"description": "Order: relevance (with q; newest first without), date, title."},
@@ -92,6 +115,12 @@ class SearchQuerySchema(_Query):
 
     @validates_schema
     def _window(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("date_from") is not None and data.get("date_to") is not None \
+                and data["date_from"] > data["date_to"]:
+            raise ValidationError("date_from is after date_to", field_name="date_from")
+        if data.get("cursor") and data.get("group"):
+            raise ValidationError("group is paged by page number, not by cursor",
+                                  field_name="cursor")
         if data.get("cursor") and data.get("page") is not None:
             raise ValidationError("page and cursor cannot be combined", field_name="page")
         if data.get("page", 1) * data["per_page"] > MAX_WINDOW:
@@ -179,6 +208,11 @@ class ResultSchema(Schema):
     resource_types = fields.List(fields.Nested(TermSchema), required=True)
     licence = fields.Nested(LicenceOutSchema, required=True, allow_none=True)
     languages = fields.List(fields.String(), required=True)
+    date = fields.String(required=True, allow_none=True,
+                         metadata={"description": "The resource's date as a card shows it: "
+                                   "\"1790\", \"vers 1880\", \"XVIIe siècle\", \"1881–1883\"."})
+    group_size = fields.Integer(required=True, metadata={
+        "description": "With group=true: how many matching records share this series title."})
     score = fields.Float(required=True, allow_none=True, metadata={"description": "Relevance score."})
     links = fields.Dict(keys=fields.String(), values=fields.String(), required=True, data_key="_links",
                         metadata={"description": "self: this record in the API."})
@@ -198,6 +232,14 @@ class FacetsSchema(Schema):
     type = fields.List(fields.Nested(FacetValueSchema), required=True)
     licence = fields.List(fields.Nested(FacetValueSchema), required=True)
     language = fields.List(fields.Nested(FacetValueSchema), required=True)
+    period = fields.List(fields.Nested(FacetValueSchema), required=True,
+                         metadata={"description": "Centuries of the resources' dates, in order."})
+
+
+class ProposalSchema(Schema):
+    group = _str("Filter parameter (level or discipline).")
+    id = _str("Value to pass as that parameter.")
+    label = _str()
 
 
 class PageLinksSchema(Schema):
@@ -215,6 +257,16 @@ class SearchResponseSchema(Schema):
     facets = fields.Nested(FacetsSchema, required=True)
     links = fields.Nested(PageLinksSchema, required=True)
     next_cursor = fields.String(required=True, allow_none=True)
+    relaxed = fields.Boolean(required=True, metadata={
+        "description": "True when no resource had every word and these are the "
+                       "resources with the most of them (pass match=all for the strict results)."})
+    strict_total = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "When relaxed: how many resources had every word."})
+    proposals = fields.List(fields.Nested(ProposalSchema), required=True, metadata={
+        "description": "Filters named by the query's words (\"SVT\", \"cm2\"), not applied."})
+    did_you_mean = fields.String(required=True, allow_none=True, metadata={
+        "description": "When nothing matched: a corrected query that returns results with the "
+                       "same filters."})
 
 
 class RecordLinksSchema(Schema):
@@ -288,8 +340,10 @@ class SourcesResponseSchema(Schema):
 
 class SuggestionSchema(Schema):
     text = _str()
-    kind = _str("title, keyword, level or discipline.",
-                validate=validate.OneOf(("title", "keyword", "level", "discipline")))
+    kind = _str("level, discipline, term (a word of the catalogue), period (a named period), "
+                "keyword or title.",
+                validate=validate.OneOf(("title", "keyword", "level", "discipline", "term",
+                                         "period")))
     id = fields.String(required=True, allow_none=True,
                        metadata={"description": "Record id (title) or concept id (level, discipline)."})
 

@@ -77,6 +77,7 @@ FACET_LABELS = {
     "type": "Type de ressource",
     "licence": "Licence",
     "language": "Langue",
+    "period": "Période",
 }
 QUALITY_LABELS = (
     ("with_level", "ont au moins un niveau scolaire connu (hors niveaux par défaut)"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from markupsafe import escape
 
 from search.base import InvalidQuery, SearchQuery, SearchResult
-from search.text import fold_key, is_stop_word, parse_user_query
+from search.periods import display_date
 from web.ui.facets import Group, facet_groups, facet_labels
 from web.ui.french import (
     FACET_LABELS,
@@ -23,8 +24,8 @@ from web.ui.french import (
 )
 from web.ui.state import MAX_PAGE, PER_PAGE, SearchState
 
+log = logging.getLogger("catalogue.web.ui")
 MAX_RELAX = 6  # filters for which "remove it" gets a count on the empty page
-MAX_SPELL_WORDS = 4
 
 
 @dataclass
@@ -50,6 +51,10 @@ class ResultItem:
     thumbnail: str | None
     licence_label: str | None
     licence_kind: str
+    date: str | None = None
+    group_size: int = 1
+    group_label: str = ""  # "13 numéros de cette revue"
+    group_url: str = ""  # the whole series, ungrouped
 
 
 @dataclass
@@ -80,6 +85,18 @@ class SearchPage:
     relaxations: list[Relaxation] = field(default_factory=list)
     spellings: list[Relaxation] = field(default_factory=list)
     clear_url: str = "/"
+    relaxed: bool = False  # partial matches: the French notice and the link back
+    strict_total: int = 0
+    strict_url: str = ""
+    proposals: list[Relaxation] = field(default_factory=list)  # filters the words name
+    dates_remove_url: str = ""
+
+    @property
+    def relaxed_notice(self) -> str:
+        if self.strict_total:
+            return (f"Seulement {results_count(self.strict_total)} avec tous les mots ; "
+                    "voici aussi celles qui en contiennent le plus")
+        return "Aucune ressource ne contient tous les mots ; voici celles qui en contiennent le plus"
 
     @property
     def title(self) -> str:
@@ -96,18 +113,26 @@ class SearchPage:
         return " – ".join(parts)
 
 
+def to_query(state: SearchState, *, facets: bool = True, highlight: bool = True,
+             per_page: int = PER_PAGE, group: bool | None = None) -> SearchQuery:
+    return SearchQuery(
+        q=state.q, filters=state.api_filters(), sort=state.sort, page=state.page, per_page=per_page,
+        facets=facets, highlight=highlight, date_from=state.date_from, date_to=state.date_to,
+        match="all" if state.strict else "auto", group=state.group if group is None else group,
+    )
+
+
 def run_query(index: Any, state: SearchState, *, facets: bool = True, highlight: bool = True,
               per_page: int = PER_PAGE) -> SearchResult:
-    result: SearchResult = index.search(SearchQuery(
-        q=state.q, filters=state.api_filters(), sort=state.sort, page=state.page, per_page=per_page,
-        facets=facets, highlight=highlight,
-    ))
+    result: SearchResult = index.search(to_query(state, facets=facets, highlight=highlight,
+                                                 per_page=per_page))
     return result
 
 
 def _count(index: Any, state: SearchState) -> int:
     try:
-        return int(run_query(index, state.at_page(1), facets=False, highlight=False, per_page=1).total)
+        query = to_query(state.at_page(1), facets=False, highlight=False, per_page=1, group=False)
+        return int(index.search(query).total)
     except InvalidQuery:
         return 0
 
@@ -125,7 +150,7 @@ def _label_for(facet: str, value: str, labels: dict[tuple[str, str], str], vocab
     return value
 
 
-def _result_item(hit: Any, partners: dict[str, str]) -> ResultItem:
+def _result_item(hit: Any, partners: dict[str, str], state: SearchState | None = None) -> ResultItem:
     record = hit.record or {}
     licence = record.get("licence") or {}
     source = record.get("source") or {}
@@ -145,7 +170,23 @@ def _result_item(hit: Any, partners: dict[str, str]) -> ResultItem:
         thumbnail=image_url(record.get("thumbnail")),
         licence_label=licence_display(licence, record.get("rights")),
         licence_kind=licence_kind(licence.get("code")),
+        date=display_date(record),
+        group_size=int(getattr(hit, "group_size", 1) or 1),
+        group_label=_group_label(record, int(getattr(hit, "group_size", 1) or 1)),
+        group_url=(SearchState(q=f'"{title_text}"', sort="date", group=False,
+                               filters={"partner": (str(source.get("partner", "")),)}).url()
+                   if state is not None else ""),
     )
+
+
+def _group_label(record: dict[str, Any], size: int) -> str:
+    """"13 numéros de cette revue" for a periodical, "4 volumes de cette série" otherwise."""
+    if size < 2:
+        return ""
+    types = " ".join(str(t.get("label", "")) for t in record.get("resource_types") or [])
+    if "périodique" in types or "revue" in types or "journal" in types:
+        return f"{size} numéros de cette revue"
+    return f"{size} notices de même titre"
 
 
 def _pages(state: SearchState, last: int) -> list[PageLink]:
@@ -163,38 +204,34 @@ def _pages(state: SearchState, last: int) -> list[PageLink]:
 
 
 def _spellings(index: Any, state: SearchState) -> list[Relaxation]:
-    """"Essayez : volcan" from the index's own completions of each word of the query."""
-    words = [w for w in parse_user_query(state.q).words if len(w) >= 3 and not is_stop_word(w)]
-    replacements: dict[str, str] = {}
-    for word in words[:MAX_SPELL_WORDS]:
-        folded = fold_key(word)
-        for cut in range(0, min(4, len(word) - 2)):
-            prefix = word[: len(word) - cut]
-            found = None
-            for suggestion in index.suggest(prefix, 5):
-                for token in str(suggestion.text).split():
-                    token = token.strip(".,;:!?«»()\"'")
-                    key = fold_key(token)
-                    if key.startswith(fold_key(prefix)) and key != folded and len(key) >= 3 \
-                            and " " not in key:
-                        found = token.lower() if not token.isupper() else token
-                        break
-                if found:
-                    break
-            if found:
-                replacements[word] = found
-                break
-    if not replacements:
+    """"Essayez : révolution" — a correction from the index's own words, filters kept; when it
+    finds something only without the filters, it says so ("sans les filtres")."""
+    better = index.did_you_mean(to_query(state, facets=False, highlight=False))
+    alternative = state.with_query(better) if better else None
+    label = better or ""
+    if alternative is None and state.has_filters:
+        better = index.did_you_mean(to_query(state.cleared(), facets=False, highlight=False))
+        if better:
+            alternative = state.cleared().with_query(better)
+            label = f"{better} (sans les filtres)"
+    if alternative is None:
         return []
-    text = state.q
-    for word, better in replacements.items():
-        text = text.replace(word, better, 1)
-    alternative = state.with_query(text)
     count = _count(index, alternative)
-    if not count and state.has_filters:  # the better spelling may only match without the filters
-        alternative = state.cleared().with_query(text)
-        count = _count(index, alternative)
-    return [Relaxation(text, alternative.url(), count)] if count else []
+    return [Relaxation(label, alternative.url(), count)] if count else []
+
+
+def _proposals(index: Any, state: SearchState, result: SearchResult) -> list[Relaxation]:
+    """Filters the query's words name ("SVT" → the SVT discipline), with their counts."""
+    out = []
+    for proposal in result.proposals:
+        if proposal.id in state.selected(proposal.group):
+            continue
+        narrowed = state.with_filter(proposal.group, proposal.id)
+        count = _count(index, narrowed)
+        if count:
+            out.append(Relaxation(f"{FACET_LABELS[proposal.group]} : {proposal.label}",
+                                  narrowed.url(), count))
+    return out
 
 
 def _relaxations(index: Any, state: SearchState, active: list[ActiveFilter]) -> list[Relaxation]:
@@ -219,11 +256,16 @@ def build_search_page(index: Any, state: SearchState, vocab: Any, partners: dict
         for facet in FACET_LABELS
         for value in state.selected(facet)
     ]
-    last = min(MAX_PAGE, max(1, math.ceil(result.total / PER_PAGE)))
+    if state.date_from is not None or state.date_to is not None:
+        span = (f"{state.date_from if state.date_from is not None else '…'}"
+                f"–{state.date_to if state.date_to is not None else '…'}")
+        active.append(ActiveFilter("dates", "Dates", span, span, state.without_dates().url()))
+    lines = result.groups if result.groups is not None else result.total
+    last = min(MAX_PAGE, max(1, math.ceil(lines / PER_PAGE)))
     page = SearchPage(
         state=state,
         total=result.total,
-        results=[_result_item(hit, partners) for hit in result.hits],
+        results=[_result_item(hit, partners, state) for hit in result.hits],
         groups=facet_groups(result.facets, state, vocab),
         active=active,
         pages=_pages(state, last),
@@ -231,9 +273,37 @@ def build_search_page(index: Any, state: SearchState, vocab: Any, partners: dict
         next_url=state.at_page(state.page + 1).url() if state.page < last else None,
         last_page=last,
         clear_url=state.cleared().url(),
+        relaxed=result.relaxed,
+        strict_total=result.strict_total or 0,
+        strict_url=state.strictly().url(),
+        proposals=_proposals(index, state, result),
+        dates_remove_url=state.without_dates().url(),
     )
     if result.total == 0 and not state.is_empty:
         page.relaxations = _relaxations(index, state, active)
         if state.q:
             page.spellings = _spellings(index, state)
     return page
+
+
+@dataclass
+class Example:
+    text: str
+    url: str
+
+
+def search_examples(index: Any) -> list[Example]:
+    """The search box's examples, taken from the catalogue so that each one finds something."""
+    try:
+        key = (id(index), index.last_seq)
+        found = _EXAMPLES.get(key)
+        if found is None:
+            found = _EXAMPLES[key] = index.examples(3)
+    except Exception:  # noqa: BLE001 - an example is a nicety; the page must still show
+        log.exception("search examples unavailable")
+        return []
+    return [Example(text, SearchState(q=text).url()) for text in found]
+
+
+# (index, position in the store's changes) -> examples: recomputed when the catalogue changes.
+_EXAMPLES: dict[tuple[int, int], list[str]] = {}

@@ -8,12 +8,16 @@ has one URL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-FACETS: tuple[str, ...] = ("level", "discipline", "partner", "type", "licence", "language")
+FACETS: tuple[str, ...] = (
+    "level", "discipline", "partner", "type", "licence", "language", "period",
+)
+YEAR_LIMIT = 10_000
 SORTS: tuple[str, ...] = ("relevance", "date", "title")
 PER_PAGE = 20
 # The index refuses offsets past 10,000 results (deep paging needs its cursor): 500 pages of 20.
@@ -29,10 +33,15 @@ class SearchState:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sort: str = "relevance"
     page: int = 1
+    date_from: int | None = None
+    date_to: int | None = None
+    strict: bool = False  # match=all: every word, never the partial matches
+    group: bool = True  # one line per periodical / series title
 
     @property
     def has_filters(self) -> bool:
-        return any(self.filters.values())
+        return any(self.filters.values()) or self.date_from is not None \
+            or self.date_to is not None
 
     @property
     def is_empty(self) -> bool:
@@ -64,6 +73,15 @@ class SearchState:
         """Same words, no filters."""
         return SearchState(q=self.q, sort=self.sort)
 
+    def without_dates(self) -> SearchState:
+        return replace(self, date_from=None, date_to=None, page=1)
+
+    def strictly(self) -> SearchState:
+        return replace(self, strict=True, page=1)
+
+    def ungrouped(self) -> SearchState:
+        return replace(self, group=False, page=1)
+
     def at_page(self, page: int) -> SearchState:
         return replace(self, page=page)
 
@@ -74,6 +92,14 @@ class SearchState:
             pairs.append(("q", self.q))
         for facet in FACETS:
             pairs.extend((facet, value) for value in self.selected(facet))
+        if self.date_from is not None:
+            pairs.append(("date_from", str(self.date_from)))
+        if self.date_to is not None:
+            pairs.append(("date_to", str(self.date_to)))
+        if self.strict:
+            pairs.append(("match", "all"))
+        if not self.group:
+            pairs.append(("group", "0"))
         if self.sort != "relevance":
             pairs.append(("sort", self.sort))
         if self.page > 1:
@@ -120,4 +146,20 @@ def parse_state(args: Mapping[str, Any]) -> SearchState:
     page_values = getlist("page")
     if page_values and page_values[0].strip().isdigit():
         page = min(max(1, int(page_values[0].strip()[:6])), MAX_PAGE)
-    return SearchState(q=q, filters=filters, sort=sort, page=page)
+    years = [_year(getlist(name)) for name in ("date_from", "date_to")]
+    if years[0] is not None and years[1] is not None and years[0] > years[1]:
+        years.reverse()  # "1918 to 1914" means the same years
+    match = getlist("match")
+    group = getlist("group")
+    return SearchState(q=q, filters=filters, sort=sort, page=page, date_from=years[0],
+                       date_to=years[1], strict=bool(match) and match[0] == "all",
+                       group=not (group and group[0] in ("0", "false", "non")))
+
+
+def _year(values: list[str]) -> int | None:
+    """A year typed in a date field ("1914", "-50"); anything else is ignored."""
+    text = values[0].strip() if values else ""
+    if not re.fullmatch(r"-?\d{1,5}", text):
+        return None
+    year = int(text)
+    return year if -YEAR_LIMIT <= year <= YEAR_LIMIT else None

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from catalogue.config import PARTNER_NAMES, Settings
@@ -21,7 +22,7 @@ from web.ui import bp
 from web.ui import french as fr
 from web.ui.partners_view import coverage, list_partners, partner_names, source_panel
 from web.ui.resource_view import build_resource_page
-from web.ui.search_view import build_search_page
+from web.ui.search_view import build_search_page, search_examples
 from web.ui.state import SORTS, parse_state
 
 log = logging.getLogger("catalogue.web.ui")
@@ -55,8 +56,16 @@ def _globals() -> dict[str, Any]:
     return {"fr": fr, "SORTS": SORTS, "nav_current": request.endpoint or ""}
 
 
+DATE_FIELDS = ("date_from", "date_to")
+
+
 @bp.route("/")
 def search() -> Any:
+    # The form without JavaScript sends the empty year fields: same state, shorter URL.
+    if any(not request.args.get(name, "x").strip() for name in DATE_FIELDS):
+        kept = [(k, v) for k, v in request.args.items(multi=True)
+                if not (k in DATE_FIELDS and not v.strip())]
+        return redirect("/" + (f"?{urlencode(kept)}" if kept else ""), 303)
     state = parse_state(request.args)
     store = services().store
     try:
@@ -65,7 +74,8 @@ def search() -> Any:
         abort(400, description=str(exc))
     fragment = request.headers.get(FRAGMENT_HEADER) == "region"
     template = "search/_region.html" if fragment else "search/page.html"
-    response = Response(render_template(template, page=page, state=state))
+    examples = [] if fragment else search_examples(services().index)
+    response = Response(render_template(template, page=page, state=state, examples=examples))
     response.headers["Vary"] = FRAGMENT_HEADER
     if fragment:  # never let a cache hand the fragment to a full-page load of the same URL
         response.headers["Cache-Control"] = "no-store"
