@@ -10,7 +10,8 @@ Kinds and their parameters:
   (e.g. ``status=302, headers={"Location": …}`` for a redirect).
 - ``429``: answer 429 with ``Retry-After: retry_after`` (seconds, default 1; ``http_date=True``
   sends an HTTP date instead).
-- ``slow``: wait ``seconds`` (default 2) before answering normally.
+- ``slow``: wait ``seconds`` (default 2) before answering normally; with ``until`` (a
+  ``threading.Event``), wait until the test sets it, ``seconds`` at most.
 - ``truncated``: announce the full Content-Length, send ``fraction`` (0.5) of the body, close.
 - ``malformed``: answer 200 with a body that is not XML (the recorded ``broken xml``); ``body``
   and ``content_type`` replace it, which also makes this a canned-response fault.

@@ -56,6 +56,32 @@ def _assert_complete(env: dict[str, str], simulator: Simulator) -> None:
         store.close()
 
 
+# Where each round's kill lands: (source, after its first stored page?). Sources run in the
+# order of the sources file; Gallica has many pages, so "after a page" still finds it running.
+TARGETS = [("bnf-gallica", True), ("ign-geoplateforme", False), ("meteofrance-datagouv", False)]
+
+
+def _wait_for_run(env: dict[str, str], proc: subprocess.Popen[bytes], source_id: str,
+                  after_a_page: bool) -> None:
+    """Return once ``source_id`` has a running run (with a checkpoint, if ``after_a_page``), or
+    once the harvest has ended (the kill then finds nothing to kill and is not counted)."""
+    store = store_of(env)
+    try:
+        for _ in range(6000):  # polls, not a timing assumption: the run normally shows in seconds
+            if proc.poll() is not None:
+                return
+            try:
+                run = store.running_run(source_id)
+            except Exception:  # noqa: BLE001  (the store may not exist yet)
+                run = None
+            if run is not None and (run.checkpoint or not after_a_page):
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"no running run of {source_id}")
+    finally:
+        store.close()
+
+
 @pytest.mark.slow
 def test_harvests_killed_at_random_points_leave_a_store_the_next_run_completes(
     cli_env: dict[str, str], simulator: Simulator
@@ -73,7 +99,11 @@ def test_harvests_killed_at_random_points_leave_a_store_the_next_run_completes(
             simulator.update_record("bnf", "oai:bnf.fr:gallica/ark:/12148/bpt6k852111", title="Nouveau")
         proc = subprocess.Popen([sys.executable, "-m", "catalogue", *args], env=cli_env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.5, 5.0))
+        # The kill lands at an event of the run, not after a delay a loaded machine would
+        # stretch: while a source is running, either before or after its first stored page.
+        # The incremental round has few pages: its kill lands while a random source runs.
+        source_id, after_a_page = TARGETS[round_no] if full else (rng.choice(TARGETS)[0], False)
+        _wait_for_run(cli_env, proc, source_id, after_a_page)
         proc.send_signal(signal.SIGKILL)
         killed += proc.wait() == -signal.SIGKILL  # (a run that had already ended is not counted)
         simulator.faults.clear()

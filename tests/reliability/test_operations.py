@@ -7,6 +7,7 @@ import dataclasses
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -124,7 +125,11 @@ def test_exit_codes_are_the_documented_ones(cli_env: dict[str, str], simulator: 
 def test_a_second_harvest_of_a_running_source_fails_that_source_only(
     cli_env: dict[str, str], simulator: Simulator
 ) -> None:
-    simulator.faults.add("/ina/jalons", "slow", times=None, seconds=1.0)
+    # The first harvest is held at its first page until the second one has finished: ordered by
+    # an event, not by how fast a loaded machine starts a process (the hold stays under the
+    # client's 60 s read timeout).
+    release = threading.Event()
+    simulator.faults.add("/ina/jalons", "slow", times=1, seconds=50.0, until=release)
     first = subprocess.Popen([sys.executable, "-m", "catalogue", "harvest", "ina-jalons"], env=cli_env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     store = store_of(cli_env)
@@ -136,7 +141,10 @@ def test_a_second_harvest_of_a_running_source_fails_that_source_only(
         except Exception:  # noqa: BLE001  (the store may not exist yet)
             pass
         time.sleep(0.05)
-    second = catalogue(cli_env, "harvest", "ina-jalons", "ign-geoplateforme")
+    try:
+        second = catalogue(cli_env, "harvest", "ina-jalons", "ign-geoplateforme")
+    finally:
+        release.set()
     out, err = first.communicate(timeout=120)
     store.close()
     assert second.returncode == 3, second.stdout + second.stderr
