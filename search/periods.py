@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from schemas.vocabularies.text import read_table
+from schemas.vocabularies.text import read_table, roman_to_int
 from search.text import fold_key
 
 PERIODS_TSV = Path(__file__).resolve().parent.parent / "schemas" / "mappings" / "periods.tsv"
@@ -26,7 +26,6 @@ MIN_YEAR, MAX_YEAR = 1000, 2100
 # Intervals longer than this are not split into centuries for the period facet (a record
 # "from -3000 to 2020" would otherwise count in every century).
 MAX_FACET_CENTURIES = 6
-_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 _ORDINAL = re.compile(r"^(?:(?P<arabic>\d{1,2})|(?P<roman>[ivxlc]{1,6}))(?:e|eme|er|ere|s)$")
 _CENTURY_WORDS = frozenset({"siecle", "siecles", "s"})
 _DATE = re.compile(r"^(-?)(\d{1,4})")
@@ -39,17 +38,6 @@ class Period:
     labels: tuple[str, ...]
     start: int
     end: int
-
-
-def roman_to_int(text: str) -> int | None:
-    total, previous = 0, 0
-    for ch in reversed(text.lower()):
-        value = _ROMAN.get(ch)
-        if value is None:
-            return None
-        total = total - value if value < previous else total + value
-        previous = max(previous, value)
-    return total or None
 
 
 def to_roman(n: int) -> str:

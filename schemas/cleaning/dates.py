@@ -11,29 +11,18 @@ from datetime import date
 from typing import Any
 
 from schemas.cleaning.text import clean_text
+from schemas.vocabularies.text import roman_to_int
 
 _NO_DATE = re.compile(r"^(s\.?\s*d\.?|sans date|n\.?\s*d\.?|no date|inconnue?|unknown|\?+)$", re.I)
 # Qualifiers that say "about": the interval stays the stated one.
 _QUALIFIER = re.compile(
     r"^(vers|ca\.?|circa|c\.|env\.?|environ|approx\.?|about|around|probablement|entre)\s*", re.I
 )
-_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 _CENTURY = re.compile(
     r"^([ivxlc]+|\d{1,2})\s*(e|eme|ème|è|er|th|st|nd|rd)?\s*(s\.|siecle|siècle|century)$", re.I
 )
 _ISO_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}")
 _RANGE_SEPARATORS = (r"\s*/\s*", r"\s*[–—]\s*", r"\s+-\s+", r"\s*-\s*", r"\s+(?:à|to|et|and)\s+")
-
-
-def _roman(s: str) -> int | None:
-    total, previous = 0, 0
-    for ch in reversed(s.lower()):
-        value = _ROMAN.get(ch)
-        if value is None:
-            return None
-        total = total - value if value < previous else total + value
-        previous = max(previous, value)
-    return total or None
 
 
 def _day(y: int, m: int, d: int) -> str | None:
@@ -75,7 +64,7 @@ def _single(s: str) -> tuple[str, str] | None:
     if m := re.fullmatch(r"(\d{2})(?:\.\.|[-_?xX]{2})?", s):  # century: "18..", Gallica "18"
         return f"{m[1]}00", f"{m[1]}99"
     if m := _CENTURY.fullmatch(s):
-        n = int(m[1]) if m[1].isdigit() else _roman(m[1])
+        n = int(m[1]) if m[1].isdigit() else roman_to_int(m[1])
         if n and 1 <= n <= 21:
             return f"{(n - 1) * 100 + 1:04d}", f"{n * 100:04d}"
     return None

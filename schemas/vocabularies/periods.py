@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .text import _COMBINING
+from .text import _COMBINING, roman_to_int
 
 NOW = 2025  # the end of open periods ("depuis 1945", "1945-")
-_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
 _NUMBER = r"(?:[ivxl]+|\d{1,2})"
 _SUFFIX = r"(?:e|er|eme|ieme)"
 _CENTURY_WORD = r"(?:s\.|siecles?\b)"
@@ -49,16 +48,7 @@ def _light(text: str) -> str:
 
 def roman(text: str) -> int | None:
     """A Roman numeral's value ("xviii" → 18), or the number itself for digits."""
-    if text.isdigit():
-        return int(text)
-    total, previous = 0, 0
-    for ch in reversed(text):
-        value = _ROMAN.get(ch)
-        if value is None:
-            return None
-        total = total - value if value < previous else total + value
-        previous = max(previous, value)
-    return total or None
+    return int(text) if text.isdigit() else roman_to_int(text)
 
 
 def century(n: int, before_era: bool = False) -> tuple[int, int]:

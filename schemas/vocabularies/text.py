@@ -83,3 +83,19 @@ def read_table(path: Path) -> list[dict[str, str]]:
 
 
 __all__ = ["MAX_LABEL", "fold_text", "normalize_label", "read_table"]
+
+
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def roman_to_int(text: str) -> int | None:
+    """A Roman numeral's value ("XVIII" → 18, any case), or None: one reader for the dates of
+    records, the periods of programme labels and the centuries of search queries."""
+    total, previous = 0, 0
+    for ch in reversed(text.lower()):
+        value = _ROMAN.get(ch)
+        if value is None:
+            return None
+        total = total - value if value < previous else total + value
+        previous = max(previous, value)
+    return total or None
