@@ -24,6 +24,7 @@ import io
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -89,7 +90,8 @@ def _description(link: WebLink) -> str:
 
 def weblink_xml(link: WebLink) -> bytes:
     """The web link document of one resource (``imswl_v1p3``: a title and a URL)."""
-    root = etree.Element(f"{{{WEBLINK}}}webLink", nsmap={None: WEBLINK, "xsi": XSI})
+    nsmap: Any = {None: WEBLINK, "xsi": XSI}  # a default namespace (the stubs want str keys)
+    root = etree.Element(f"{{{WEBLINK}}}webLink", nsmap=nsmap)
     root.set(f"{{{XSI}}}schemaLocation", WEBLINK_LOCATION)
     etree.SubElement(root, f"{{{WEBLINK}}}title").text = xml_text(link.title)
     etree.SubElement(root, f"{{{WEBLINK}}}url", href=xml_text(link.url), target="_blank")
@@ -98,7 +100,7 @@ def weblink_xml(link: WebLink) -> bytes:
 
 def manifest_xml(title: str, description: str, links: Sequence[WebLink], identifier: str) -> bytes:
     """``imsmanifest.xml``; resource ``n`` (1-based) is ``R{n}`` with its file ``R{n}/weblink.xml``."""
-    nsmap = {None: CP, "lomimscc": LOM_MANIFEST, "lom": LOM_RESOURCE, "xsi": XSI}
+    nsmap: Any = {None: CP, "lomimscc": LOM_MANIFEST, "lom": LOM_RESOURCE, "xsi": XSI}
     manifest = etree.Element(f"{{{CP}}}manifest", nsmap=nsmap, identifier=identifier)
     manifest.set(f"{{{XSI}}}schemaLocation", MANIFEST_LOCATIONS)
     metadata = etree.SubElement(manifest, f"{{{CP}}}metadata")
