@@ -201,11 +201,28 @@ def test_new_pages_pass_axe_and_are_screenshot(browser: Browser, demo: Demo, nam
         context.close()
 
 
-def test_search_page_with_add_buttons_passes_axe(browser: Browser, demo: Demo):
-    context = _context(browser)
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["bureau", "mobile"])
+def test_search_and_resource_pages_with_add_buttons_pass_axe(browser: Browser, demo: Demo, viewport):
+    """The buttons the script puts on result cards and resource pages, before and after a click."""
+    context = _context(browser, viewport=viewport)
     page = context.new_page()
     page.goto(demo.base_url + "/?q=france")
     page.locator("button[data-select]").first.click()
     expect(page.locator("button.button--selected")).to_have_count(1)
     assert _axe(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    # Filtering swaps the results in: their buttons come back, pressed where selected.
+    first = page.locator("button[data-select]").first.get_attribute("data-select")
+    if viewport == PHONE:
+        page.locator("#filtres > summary").click()  # folded on phones
+    page.locator("#facette-partner input").first.check()
+    expect(page).to_have_url(re.compile("partner="))
+    expect(page.locator("button[data-select]").first).to_be_visible()
+    expect(page.locator("a[data-select]")).to_have_count(0)
+    page.goto(f"{demo.base_url}/ressources/{first}")
+    button = page.locator("button[data-select]")
+    expect(button).to_contain_text("Retirer de ma sélection")
+    assert _axe(page) == []
+    button.click()
+    expect(page.locator("[data-selection-count]")).to_be_hidden()
     context.close()
