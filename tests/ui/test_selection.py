@@ -124,10 +124,12 @@ def test_unknown_and_withdrawn_ids_are_reported_not_exported(client, rid, three)
     [("ids", "a-1"), ("notes", "1"), ("notes", "2")],
     {"ids": "a-" + "b" * 9000},
     {"ajouter": "https://example.org/pas-une-ressource"},
+    {"notes": "une note sans ressource"},
+    "ids=%FF%FE",  # not UTF-8
 ])
 def test_bad_links_are_a_french_400(client, query):
     for path in ("/selection", "/selection/export.imscc"):
-        response = client.get(path + "?" + urlencode(query))
+        response = client.get(path + "?" + (query if isinstance(query, str) else urlencode(query)))
         assert response.status_code == 400, (path, query)
         assert "Requête incorrecte" in response.get_data(as_text=True)
 

@@ -229,8 +229,11 @@
     };
   }
 
+  /* Python's quote_plus: encodeURIComponent leaves !'()* as they are, the server does not. */
   function encodePart(text) {
-    return encodeURIComponent(text).replace(/%20/g, '+');
+    return encodeURIComponent(text).replace(/[!'()*]/g, function (c) {
+      return '%' + c.charCodeAt(0).toString(16).toUpperCase();
+    }).replace(/%20/g, '+');
   }
 
   /* The server's canonical form (web/ui/selection_view.py: Selection.query). */
@@ -318,7 +321,7 @@
     } catch (e) { /* no session storage: nothing to adopt */ }
     if (adopt) { writeStored(pageQuery); stored = readStored(); }
     var empty = !parseSelection(pageQuery).ids.length;
-    var mine = adopt || empty || pageQuery === stored;
+    var mine = adopt || empty || pageQuery === selectionQuery(parseSelection(stored));
     var banner = document.getElementById('selection-partagee');
     if (!mine && banner) {
       banner.hidden = false;
