@@ -330,3 +330,19 @@ def test_theme_label_naming_a_period_gets_its_years(vocab: Vocabulary) -> None:
     assert third.period == (1870, 1940)  # not its parent's XIXe s. (1801-1900)
     # A one-word name that is also a common word does not date a theme that had no period.
     assert index._named_period("le temps de l'Empire") == ((1804, 1815), False)
+
+
+def test_a_keyword_naming_a_vocational_field_leaves_the_discipline_to_the_content(
+        vocab: Vocabulary) -> None:
+    # "électricité" is a voc-015 concept of the vocational fields, under no school discipline:
+    # it is kept as the keyword's value, and the content still says physique-chimie.
+    rec = record("Les circuits électriques en série et en dérivation", keywords=("électricité",))
+    _, disciplines = run(vocab, rec, tables=None)
+    assert disciplines[D + "280"]["provenance"] == "rule"
+    assert disciplines[PC]["provenance"] == "inferred"
+    assert vocab.school_discipline(D + "280") is None
+    assert vocab.school_discipline(D + "070") == D + "070"  # SES, a lycée fallback
+    assert vocab.school_discipline(REVOLUTION_4E) == HG
+    # A school discipline from the keywords: the content adds none.
+    _, disciplines = run(vocab, record("Les circuits électriques", keywords=("mathématiques",)), tables=None)
+    assert set(disciplines) == {MATHS}
