@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench install clean opensearch opensearch-stop
+.PHONY: demo test test-quick lint typecheck pytest bench install clean opensearch opensearch-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,17 @@ typecheck: $(STAMP)
 	$(BIN)/mypy catalogue harvesters schemas search web bench
 
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The unit tests of the data side (vocabularies, readers, cleaning, alignment, serialisers),
+# under a minute: no browser, no server, no harvest over HTTP. `make test` runs everything.
+QUICK := tests/alignment tests/cleaning tests/readers tests/vocabularies tests/evaluation \
+	tests/harvesters/test_harvest_common.py tests/search/test_text.py tests/search/test_expansion.py \
+	tests/oai/test_serializers.py tests/api/test_jsonld.py
+test-quick: $(STAMP)
+	$(BIN)/pytest -q -m "not slow and not browser" $(QUICK)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --records $${RECORDS:-100000} --json var/bench/results.json
