@@ -21,9 +21,10 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
-	$(BIN)/mypy catalogue harvesters schemas search web bench
+	$(BIN)/mypy core catalogue harvesters schemas search web bench
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q $(PYTEST_ARGS)

@@ -27,7 +27,8 @@ from catalogue.budget import Budget, Limits
 from catalogue.config import Source
 from catalogue.issues import IssueRows
 from catalogue.store import RawEntry, RunItem, Store, Write, utcnow
-from harvesters.base import HarvestFailed, HarvestIssue, Page, RawRecord, harvester_for
+from core.raw import RawRecord
+from harvesters.base import HarvestFailed, HarvestIssue, Page, harvester_for
 from schemas.record import Record, RecordError, record_id, validate_record
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from catalogue.simulator.data import Entry, parse_date, recording
 from catalogue.simulator.wire import SimRequest, SimResponse, xml_response
-from harvesters.xmlsafe import UnsafeXMLError, parse_xml
+from core.xmlsafe import UnsafeXMLError, parse_xml
 
 if TYPE_CHECKING:
     from catalogue.simulator.server import Simulator

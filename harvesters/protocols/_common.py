@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
+from core.xmlsafe import UnsafeXMLError, parse_xml
 from harvesters.base import HarvestFailed
-from harvesters.xmlsafe import UnsafeXMLError, parse_xml
 
 T = TypeVar("T")
 

@@ -24,7 +24,8 @@ from typing import Any
 
 from lxml import etree
 
-from harvesters.base import HarvestFailed, HarvestIssue, Page, RawRecord, register
+from core.raw import RawRecord
+from harvesters.base import HarvestFailed, HarvestIssue, Page, register
 from harvesters.protocols._common import (
     PageError,
     clean,

@@ -272,7 +272,7 @@ def test_news_footage_collection_is_history_whatever_its_subject(vocab: Vocabula
 def test_jalons_reader_says_its_footage_is_a_witness() -> None:
     import json
 
-    from harvesters.base import RawRecord
+    from core.raw import RawRecord
     from schemas.readers import ReaderContext, read
 
     item = {"id": "InaEdu00015", "title": " L'élection du président ", "date": "1947-01-23",

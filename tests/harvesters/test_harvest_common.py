@@ -58,7 +58,7 @@ def test_record_bytes_do_not_depend_on_their_neighbours():
     from lxml import etree
 
     from catalogue.pipeline import raw_hash
-    from harvesters.base import RawRecord
+    from core.raw import RawRecord
     from harvesters.protocols._common import element_bytes
 
     ns = 'xmlns="http://www.openarchives.org/OAI/2.0/"'

@@ -9,8 +9,9 @@ from urllib.parse import parse_qs
 import pytest
 
 from catalogue.simulator import Simulator
-from harvesters.base import HarvestFailed, RawRecord
-from harvesters.xmlsafe import parse_xml
+from core.raw import RawRecord
+from core.xmlsafe import parse_xml
+from harvesters.base import HarvestFailed
 
 IDS = [
     "IGNF_RPG",
