@@ -61,7 +61,8 @@ def run_report(store: Store, run: RunInfo, max_items: int = 1000) -> dict[str, A
                  "message": item.message, "url": item.url} for item in items], total
 
     failures, failures_total = entries(("failed",))
-    warnings, warnings_total = entries(("added", "updated"))  # stored, with something clipped
+    # stored with something clipped, or a run-level warning (a fallback)
+    warnings, warnings_total = entries(("added", "updated", "warning"))
     return {
         "source_id": run.source_id,
         "run_id": run.id,
@@ -114,7 +115,8 @@ def render_report(reports: list[dict[str, Any]], lang: str = "fr") -> str:
         if shown:
             lines.append(f"  {text['warnings']} :" if lang == "fr" else f"  {text['warnings']}:")
         for w in shown:
-            lines.append(f"    [{stage.get(w['stage'] or '', w['stage'] or '?')}] {w['identifier']} : "
+            ident = w["identifier"] or f"{text['page']} {w['url'] or ''}".strip()
+            lines.append(f"    [{stage.get(w['stage'] or '', w['stage'] or '?')}] {ident} : "
                          f"{w['message']}")
         hidden = int(rep.get("warnings_total", 0)) - len(shown)
         if hidden > 0:
