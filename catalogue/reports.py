@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from catalogue.store import RunInfo, Store
@@ -30,11 +31,18 @@ _TEXT = {
            "finished": "fin", "errors": "Erreurs par enregistrement", "none": "aucune erreur",
            "page": "(page)", "full": "complet", "incremental": "incrémental",
            "resumed": "reprise du moissonnage", "warnings": "Enregistrements acceptés avec réserves",
-           "more": "autres"},
+           "more": "autres",
+           "open": "Problèmes ouverts (tous moissonnages confondus, jusqu'à correction)",
+           "open_none": "aucun problème ouvert", "failed": "erreur", "warning": "réserve",
+           "since": "depuis le moissonnage", "last_seen": "vu en dernier au moissonnage",
+           "runs_since": "moissonnage(s) depuis"},
     "en": {"source": "Source", "run": "run", "mode": "mode", "started": "started",
            "finished": "finished", "errors": "Per-record errors", "none": "no errors",
            "page": "(page)", "full": "full", "incremental": "incremental",
-           "resumed": "resumes run", "warnings": "Records stored with warnings", "more": "more"},
+           "resumed": "resumes run", "warnings": "Records stored with warnings", "more": "more",
+           "open": "Open problems (across runs, until fixed)", "open_none": "no open problem",
+           "failed": "error", "warning": "warning", "since": "since run",
+           "last_seen": "last seen in run", "runs_since": "run(s) since"},
 }
 
 
@@ -81,14 +89,53 @@ def run_report(store: Store, run: RunInfo, max_items: int = 1000) -> dict[str, A
     }
 
 
+def _stamp(when: datetime) -> str:
+    return when.isoformat(timespec="seconds") + "Z"
+
+
+def open_problems(store: Store, source_id: str, max_items: int = 1000) -> dict[str, Any]:
+    """The source's open problems: records that failed or were stored with a warning in some run
+    and that no later run fixed (see :meth:`Store.open_problems`)."""
+    problems, total = store.open_problems(source_id, limit=max_items)
+    return {
+        "open_problems": [
+            {"kind": p.kind, "stage": p.stage, "identifier": p.identifier,
+             "record_id": p.record_id, "message": p.message, "url": p.url,
+             "first_seen_run": p.first_seen_run, "first_seen_at": _stamp(p.first_seen_at),
+             "last_seen_run": p.last_seen_run, "last_seen_at": _stamp(p.last_seen_at),
+             "runs_since": p.runs_since}
+            for p in problems
+        ],
+        "open_problems_total": total,
+    }
+
+
 def last_reports(store: Store, source_id: str | None = None) -> list[dict[str, Any]]:
+    """The last run of each source (or of ``source_id``) with the source's open problems."""
     ids = [source_id] if source_id else [s["id"] for s in store.sources()]
     out = []
     for sid in ids:
         run = store.last_run(sid)
         if run is not None:
-            out.append(run_report(store, run))
+            out.append({**run_report(store, run), **open_problems(store, sid)})
     return out
+
+
+def _open_lines(rep: dict[str, Any], lang: str) -> list[str]:
+    text, stage = _TEXT[lang], _STAGE[lang]
+    lines = [f"  {text['open']} :" if lang == "fr" else f"  {text['open']}:"]
+    if not rep["open_problems"]:
+        lines.append(f"    {text['open_none']}")
+    for p in rep["open_problems"]:
+        lines.append(f"    [{stage.get(p['stage'] or '', p['stage'] or '?')}, {text[p['kind']]}] "
+                     f"{p['identifier']} : {p['message']}")
+        lines.append(f"      {text['since']} #{p['first_seen_run']} ({p['first_seen_at']}), "
+                     f"{text['last_seen']} #{p['last_seen_run']} ({p['last_seen_at']}), "
+                     f"{p['runs_since']} {text['runs_since']}")
+    hidden = int(rep["open_problems_total"]) - len(rep["open_problems"])
+    if hidden > 0:
+        lines.append(f"    … {hidden} {text['more']}")
+    return lines
 
 
 def render_report(reports: list[dict[str, Any]], lang: str = "fr") -> str:
@@ -121,5 +168,7 @@ def render_report(reports: list[dict[str, Any]], lang: str = "fr") -> str:
         hidden = int(rep.get("warnings_total", 0)) - len(shown)
         if hidden > 0:
             lines.append(f"    … {hidden} {text['more']}")
+        if "open_problems" in rep:
+            lines.extend(_open_lines(rep, lang))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import zlib
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -118,6 +120,28 @@ class RunItem:
     stage: str | None = None
     message: str | None = None
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenProblem:
+    """A record that failed (or was stored with a warning) and that no later run fixed.
+
+    It closes when a later run stores the record cleanly (added or updated without a warning),
+    deletes it, or — for a record never stored — completes a full listing without it.
+    """
+
+    record_id: str
+    identifier: str
+    kind: str  # failed, warning
+    stage: str | None
+    message: str | None
+    url: str | None
+    first_seen_run: int
+    first_seen_at: datetime
+    last_seen_run: int
+    last_seen_at: datetime
+    # Runs of the source since the problem was first seen, that run included.
+    runs_since: int
 
 
 @dataclass
@@ -468,6 +492,79 @@ class Store:
         )
         with self.engine.connect() as conn:
             return {row[0]: int(row[1]) for row in conn.execute(query)}
+
+    def open_problems(self, source_id: str, limit: int = 1000) -> tuple[list[OpenProblem], int]:
+        """The source's open problems (oldest first, at most ``limit``) and how many there are.
+
+        Per record, the latest failure or warning across runs, unless a later run stored the
+        record cleanly or deleted it: a quiet incremental run that does not touch a failed record
+        leaves it listed. ``unchanged`` closes nothing (the record was not stored again).
+        """
+        problem = or_(t.run_items.c.outcome.in_(["failed", "warning"]),
+                      and_(t.run_items.c.outcome.in_(["added", "updated"]),
+                           t.run_items.c.message.is_not(None)))
+        with self.engine.connect() as conn:
+            runs = {row.id: row for row in conn.execute(
+                select(t.harvest_runs.c.id, t.harvest_runs.c.started_at, t.harvest_runs.c.mode,
+                       t.harvest_runs.c.status, t.harvest_runs.c.counts,
+                       t.harvest_runs.c.resumed_from)
+                .where(t.harvest_runs.c.source_id == source_id).order_by(t.harvest_runs.c.id))}
+            found: dict[str, list[Any]] = {}
+            for row in conn.execute(
+                select(t.run_items.c.id, t.run_items.c.run_id, t.run_items.c.record_id,
+                       t.run_items.c.identifier, t.run_items.c.outcome, t.run_items.c.stage,
+                       t.run_items.c.message, t.run_items.c.url)
+                .join(t.harvest_runs, t.harvest_runs.c.id == t.run_items.c.run_id)
+                .where(t.harvest_runs.c.source_id == source_id,
+                       t.run_items.c.record_id.is_not(None), problem)
+                .order_by(t.run_items.c.id)
+            ):
+                found.setdefault(row.record_id, []).append(row)
+            closed: dict[str, int] = {}
+            live: set[str] = set()
+            ids = list(found)
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                clean = or_(t.run_items.c.outcome == "deleted",
+                            and_(t.run_items.c.outcome.in_(["added", "updated"]),
+                                 t.run_items.c.message.is_(None)))
+                closed.update({row[0]: int(row[1]) for row in conn.execute(
+                    select(t.run_items.c.record_id, func.max(t.run_items.c.id))
+                    .where(t.run_items.c.record_id.in_(chunk), clean)
+                    .group_by(t.run_items.c.record_id))})
+                live.update(row[0] for row in conn.execute(
+                    select(t.records.c.id).where(t.records.c.id.in_(chunk),
+                                                 t.records.c.deleted.is_(False))))
+
+        def chain_start(run_id: int) -> int:
+            current = run_id
+            while runs[current].resumed_from in runs:
+                current = runs[current].resumed_from
+            return current
+
+        # Full listings that ended cleanly (nothing hidden by a page error), by their first run.
+        complete_full = [chain_start(r.id) for r in runs.values()
+                         if r.mode == "full" and r.status in ("done", "done-with-errors")
+                         and not json.loads(r.counts or "{}").get("page_errors")]
+        run_ids = sorted(runs)
+        out: list[OpenProblem] = []
+        for rid, rows in found.items():
+            streak = [r for r in rows if r.id > closed.get(rid, 0)]
+            if not streak:
+                continue
+            first, last = streak[0], streak[-1]
+            if rid not in live and any(start > last.run_id for start in complete_full):
+                continue  # never stored, and a later full listing no longer has it
+            out.append(OpenProblem(
+                record_id=rid, identifier=last.identifier or rid,
+                kind="failed" if last.outcome == "failed" else "warning",
+                stage=last.stage, message=last.message, url=last.url,
+                first_seen_run=first.run_id, first_seen_at=runs[first.run_id].started_at,
+                last_seen_run=last.run_id, last_seen_at=runs[last.run_id].started_at,
+                runs_since=len(run_ids) - bisect_left(run_ids, first.run_id),
+            ))
+        out.sort(key=lambda p: (p.first_seen_run, p.identifier))
+        return out[:limit], len(out)
 
     def add_run_items(self, run_id: int, items: Iterable[RunItem]) -> None:
         rows = [{"run_id": run_id, **item.__dict__} for item in items]

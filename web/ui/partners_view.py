@@ -105,6 +105,22 @@ class Problem:
 
 
 @dataclass
+class OpenProblemRow:
+    """A record that failed (or was stored with a reservation) and that no later run fixed."""
+
+    stage: str
+    identifier: str
+    kind: str  # "erreur" or "réserve"
+    advice: str
+    technical: str
+    first_seen: str
+    first_seen_run: int
+    last_seen: str
+    last_seen_run: int
+    runs_since: int
+
+
+@dataclass
 class SourcePanel:
     id: str
     name: str
@@ -121,6 +137,9 @@ class SourcePanel:
     # ("Niveaux", [(origin label, count), …]) per field: how many records owe their values to the
     # partner's declaration, its classification, the content, a default, a curation, or nothing.
     origins: list[tuple[str, list[tuple[str, str, int]]]] = field(default_factory=list)
+    # Problems of any run still open (a quiet incremental run does not hide them).
+    open_problems: list[OpenProblemRow] = field(default_factory=list)
+    open_problems_total: int = 0
 
 
 ORIGIN_COLUMNS = {**ORIGIN_LABELS, "none": "aucun"}
@@ -161,6 +180,20 @@ def source_panel(store: Store, source: dict[str, Any], records: int) -> SourcePa
         for f in (report or {}).get("failures", [])
     ]
     figures = quality(store, source["id"])["sources"].get(source["id"])
+    still_open, open_total = store.open_problems(source["id"], limit=MAX_FAILURES) if runs else ([], 0)
+    open_rows = [
+        OpenProblemRow(
+            stage=STAGES.get(p.stage or "", p.stage or "?"),
+            identifier=p.identifier,
+            kind="erreur" if p.kind == "failed" else "réserve",
+            advice=problem_fr(p.stage, p.message),
+            technical=p.message or "",
+            first_seen=datetime_short(p.first_seen_at), first_seen_run=p.first_seen_run,
+            last_seen=datetime_short(p.last_seen_at), last_seen_run=p.last_seen_run,
+            runs_since=p.runs_since,
+        )
+        for p in still_open
+    ]
     return SourcePanel(
         id=source["id"],
         name=source["name"],
@@ -175,6 +208,8 @@ def source_panel(store: Store, source: dict[str, Any], records: int) -> SourcePa
         unmatched=list(figures.get("unmatched_terms", [])) if figures else [],
         deprecated=list(figures.get("deprecated_ids", [])) if figures else [],
         origins=origin_rows(figures),
+        open_problems=open_rows,
+        open_problems_total=open_total,
     )
 
 
