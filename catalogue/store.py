@@ -500,9 +500,9 @@ class Store:
         record cleanly or deleted it: a quiet incremental run that does not touch a failed record
         leaves it listed. ``unchanged`` closes nothing (the record was not stored again).
         """
-        problem = or_(t.run_items.c.outcome.in_(["failed", "warning"]),
-                      and_(t.run_items.c.outcome.in_(["added", "updated"]),
-                           t.run_items.c.message.is_not(None)))
+        # A failure or a warning always has a message (ix_run_items_problems holds only those).
+        problem = and_(t.run_items.c.message.is_not(None),
+                       t.run_items.c.outcome.in_(["failed", "warning", "added", "updated"]))
         with self.engine.connect() as conn:
             runs = {row.id: row for row in conn.execute(
                 select(t.harvest_runs.c.id, t.harvest_runs.c.started_at, t.harvest_runs.c.mode,

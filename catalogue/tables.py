@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -72,8 +73,11 @@ run_items = Table(
     Column("message", Text),
     Column("url", Text),
     Index("ix_run_items_run_outcome", "run_id", "outcome", "id"),
-    # A record's outcomes across runs: its open problems (Store.open_problems).
+    # A record's outcomes across runs, and the items that carry a message (failures, warnings):
+    # a source's open problems without reading its millions of clean items (Store.open_problems).
     Index("ix_run_items_record", "record_id", "id"),
+    Index("ix_run_items_problems", "run_id", "outcome", "id", sqlite_where=text("message IS NOT NULL"),
+          postgresql_where=text("message IS NOT NULL")),
 )
 
 raw_records = Table(
