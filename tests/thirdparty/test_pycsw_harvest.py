@@ -1,5 +1,6 @@
 """Harvesting a real CSW server: pycsw 2.6 (PyPI) on loopback, over a SQLite repository loaded
-with the recorded ISO 19139 records of ``../shared/fixtures/ign`` (the 7 the simulator serves).
+with the recorded ISO 19139 records (``catalogue/simulator/recordings/ign``, copies of
+``../shared/fixtures/ign`` — see PROVENANCE.md there; the 7 records the simulator serves).
 
 pycsw runs in its own interpreter (``.venv-pycsw``, made by ``make install``; see
 ``pycsw-requirements.txt`` for why). Covered: a full run, an incremental run whose
