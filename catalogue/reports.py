@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -35,15 +36,32 @@ _TEXT = {
            "open": "Problèmes ouverts (tous moissonnages confondus, jusqu'à correction)",
            "open_none": "aucun problème ouvert", "failed": "erreur", "warning": "réserve",
            "since": "depuis le moissonnage", "last_seen": "vu en dernier au moissonnage",
-           "runs_since": "moissonnage(s) depuis"},
+           "runs_since": "moissonnage(s) depuis", "deletions": "Notices supprimées",
+           "tombstone": "suppression annoncée par le partenaire",
+           "absent": "absente de {n} moissonnages complets consécutifs"},
     "en": {"source": "Source", "run": "run", "mode": "mode", "started": "started",
            "finished": "finished", "errors": "Per-record errors", "none": "no errors",
            "page": "(page)", "full": "full", "incremental": "incremental",
            "resumed": "resumes run", "warnings": "Records stored with warnings", "more": "more",
            "open": "Open problems (across runs, until fixed)", "open_none": "no open problem",
            "failed": "error", "warning": "warning", "since": "since run",
-           "last_seen": "last seen in run", "runs_since": "run(s) since"},
+           "last_seen": "last seen in run", "runs_since": "run(s) since",
+           "deletions": "Deleted records", "tombstone": "deletion announced by the partner",
+           "absent": "absent from {n} consecutive full runs"},
 }
+
+
+_ABSENT = re.compile(r"^absent from (\d+) consecutive full harvests")
+
+
+def deletion_reason(message: str | None) -> dict[str, Any]:
+    """Why a record was deleted, from its run item: the partner said so (a tombstone: OAI
+    ``status="deleted"``, a 410, a udata ``deleted``) or full listings no longer had it
+    (``Store.mark_missing``: "absent from N consecutive full harvests")."""
+    match = _ABSENT.match(message or "")
+    if match:
+        return {"reason": "absent", "full_runs": int(match.group(1))}
+    return {"reason": "tombstone", "full_runs": None}
 
 
 def _chain(store: Store, run: RunInfo) -> list[int]:
@@ -68,6 +86,10 @@ def run_report(store: Store, run: RunInfo, max_items: int = 1000) -> dict[str, A
         return [{"stage": item.stage, "identifier": item.identifier, "record_id": item.record_id,
                  "message": item.message, "url": item.url} for item in items], total
 
+    gone, deletions_total = store.first_run_items(chain, ("deleted",), max_items)
+    deletions = [{"identifier": item.identifier, "record_id": item.record_id,
+                  **deletion_reason(item.message)} for item in gone]
+
     failures, failures_total = entries(("failed",))
     # stored with something clipped, or a run-level warning (a fallback)
     warnings, warnings_total = entries(("added", "updated", "warning"))
@@ -86,6 +108,8 @@ def run_report(store: Store, run: RunInfo, max_items: int = 1000) -> dict[str, A
         "failures_total": failures_total,
         "warnings": warnings,
         "warnings_total": warnings_total,
+        "deletions": deletions,
+        "deletions_total": deletions_total,
     }
 
 
@@ -166,6 +190,16 @@ def render_report(reports: list[dict[str, Any]], lang: str = "fr") -> str:
             lines.append(f"    [{stage.get(w['stage'] or '', w['stage'] or '?')}] {ident} : "
                          f"{w['message']}")
         hidden = int(rep.get("warnings_total", 0)) - len(shown)
+        if hidden > 0:
+            lines.append(f"    … {hidden} {text['more']}")
+        gone = rep.get("deletions", [])
+        if gone:
+            lines.append(f"  {text['deletions']} :" if lang == "fr" else f"  {text['deletions']}:")
+        for d in gone:
+            why = (text["absent"].format(n=d["full_runs"]) if d["reason"] == "absent"
+                   else text["tombstone"])
+            lines.append(f"    {d['identifier']} : {why}")
+        hidden = int(rep.get("deletions_total", 0)) - len(gone)
         if hidden > 0:
             lines.append(f"    … {hidden} {text['more']}")
         if "open_problems" in rep:

@@ -177,6 +177,8 @@ def test_full_incremental_change_and_deletion_against_pycsw(pycsw: PycswServer, 
     deleted = store.run_items(second.run_id, outcomes=("deleted",))  # type: ignore[arg-type]
     assert [(i.identifier, i.message) for i in deleted] == [
         (DELETED, "absent from 2 consecutive full harvests")]
+    named = last_reports(store, "pycsw-ign")[0]["deletions"]
+    assert [(d["identifier"], d["reason"], d["full_runs"]) for d in named] == [(DELETED, "absent", 2)]
 
 
 def test_filter_rejected_by_pycsw_falls_back_to_a_full_listing(pycsw: PycswServer,

@@ -140,6 +140,17 @@ class SourcePanel:
     # Problems of any run still open (a quiet incremental run does not hide them).
     open_problems: list[OpenProblemRow] = field(default_factory=list)
     open_problems_total: int = 0
+    # Records the last run deleted, each with why: (identifier, reason in French).
+    deletions: list[tuple[str, str]] = field(default_factory=list)
+    deletions_total: int = 0
+
+
+def deletion_fr(deletion: dict[str, Any]) -> str:
+    """Why a record left the catalogue, as a partner reads it."""
+    if deletion["reason"] == "absent":
+        return (f"absente de vos listes complètes {deletion['full_runs']} fois de suite : "
+                "retirée du catalogue")
+    return "vous avez signalé sa suppression"
 
 
 ORIGIN_COLUMNS = {**ORIGIN_LABELS, "none": "aucun"}
@@ -210,6 +221,9 @@ def source_panel(store: Store, source: dict[str, Any], records: int) -> SourcePa
         origins=origin_rows(figures),
         open_problems=open_rows,
         open_problems_total=open_total,
+        deletions=[(d["identifier"] or d["record_id"] or "?", deletion_fr(d))
+                   for d in (report or {}).get("deletions", [])],
+        deletions_total=int((report or {}).get("deletions_total", 0)),
     )
 
 
