@@ -38,7 +38,8 @@ _TEXT = {
            "since": "depuis le moissonnage", "last_seen": "vu en dernier au moissonnage",
            "runs_since": "moissonnage(s) depuis", "deletions": "Notices supprimées",
            "tombstone": "suppression annoncée par le partenaire",
-           "absent": "absente de {n} moissonnages complets consécutifs"},
+           "absent": "absente de {n} moissonnages complets consécutifs",
+           "history": "Derniers moissonnages"},
     "en": {"source": "Source", "run": "run", "mode": "mode", "started": "started",
            "finished": "finished", "errors": "Per-record errors", "none": "no errors",
            "page": "(page)", "full": "full", "incremental": "incremental",
@@ -47,7 +48,7 @@ _TEXT = {
            "failed": "error", "warning": "warning", "since": "since run",
            "last_seen": "last seen in run", "runs_since": "run(s) since",
            "deletions": "Deleted records", "tombstone": "deletion announced by the partner",
-           "absent": "absent from {n} consecutive full runs"},
+           "absent": "absent from {n} consecutive full runs", "history": "Last runs"},
 }
 
 
@@ -134,14 +135,30 @@ def open_problems(store: Store, source_id: str, max_items: int = 1000) -> dict[s
     }
 
 
-def last_reports(store: Store, source_id: str | None = None) -> list[dict[str, Any]]:
-    """The last run of each source (or of ``source_id``) with the source's open problems."""
+_COUNTED = ("added", "updated", "unchanged", "deleted", "failed")
+
+
+def run_summary(run: RunInfo) -> dict[str, Any]:
+    """One line of a source's history: the run, its mode, status and counts."""
+    return {"run_id": run.id, "mode": run.mode, "status": run.status,
+            "started_at": _stamp(run.started_at),
+            "finished_at": _stamp(run.finished_at) if run.finished_at else None,
+            "counts": {k: int(run.counts.get(k, 0)) for k in _COUNTED}, "error": run.error}
+
+
+def last_reports(store: Store, source_id: str | None = None,
+                 history: int = 0) -> list[dict[str, Any]]:
+    """The last run of each source (or of ``source_id``) with the source's open problems and,
+    with ``history``, its last ``history`` runs (newest first)."""
     ids = [source_id] if source_id else [s["id"] for s in store.sources()]
     out = []
     for sid in ids:
         run = store.last_run(sid)
         if run is not None:
-            out.append({**run_report(store, run), **open_problems(store, sid)})
+            rep = {**run_report(store, run), **open_problems(store, sid)}
+            if history > 0:
+                rep["history"] = [run_summary(r) for r in store.runs(sid, limit=history)]
+            out.append(rep)
     return out
 
 
@@ -204,5 +221,12 @@ def render_report(reports: list[dict[str, Any]], lang: str = "fr") -> str:
             lines.append(f"    … {hidden} {text['more']}")
         if "open_problems" in rep:
             lines.extend(_open_lines(rep, lang))
+        if "history" in rep:
+            lines.append(f"  {text['history']} :" if lang == "fr" else f"  {text['history']}:")
+            for h in rep["history"]:
+                mode = text[h["mode"]] if h["mode"] in text else h["mode"]
+                lines.append(f"    #{h['run_id']} {h['started_at']} {mode} : "
+                             f"{status.get(h['status'], h['status'])} — "
+                             + ", ".join(f"{outcome[k]} {v}" for k, v in h["counts"].items()))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

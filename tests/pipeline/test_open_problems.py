@@ -109,8 +109,14 @@ def test_failed_records_stay_open_after_a_quiet_run_and_close_when_fixed(
     opened = text[text.index("Problèmes ouverts"):]
     assert all(identifier in opened for identifier in broken)
     assert f"depuis le moissonnage #{full.run_id}" in opened and "2 moissonnage(s) depuis" in opened
-    data = json.loads(cli_report(store_url, tmp_path, "--json"))
+    data = json.loads(cli_report(store_url, tmp_path, "--json", "--history", "5"))
     assert data[0]["open_problems_total"] == 3
+    assert [(h["run_id"], h["mode"], h["counts"]["failed"]) for h in data[0]["history"]] == [
+        (quiet.run_id, "incremental", 0), (full.run_id, "full", 3)]
+    history = cli_report(store_url, tmp_path, "--history", "1")
+    assert "Derniers moissonnages :" in history
+    assert f"#{quiet.run_id} " in history.split("Derniers moissonnages :")[1]
+    assert f"#{full.run_id} " not in history.split("Derniers moissonnages :")[1]
     assert render_report([report], "en").count("since run #") == 3
 
     section = open_section(partner_page(store_url, tmp_path))
