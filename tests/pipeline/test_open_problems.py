@@ -50,12 +50,12 @@ def sim(clock: Clock) -> Iterator[Simulator]:
         simulator.stop()
 
 
-def partner_page(store_url: str, tmp_path: Path) -> str:
+def partner_page(store_url: str, tmp_path: Path, partner: str = "bnf") -> str:
     settings = Settings(data_dir=tmp_path / "web", database_url=store_url, search_url=None,
                         sources_path=tmp_path / "sources.toml", oai_namespace="example.fr",
                         base_url="http://localhost")
     with running_app(settings) as app:
-        response = app.test_client().get("/partenaires/bnf")
+        response = app.test_client().get(f"/partenaires/{partner}")
     assert response.status_code == 200
     return response.get_data(as_text=True)
 

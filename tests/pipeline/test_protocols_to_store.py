@@ -4,6 +4,7 @@ and the protocol faults partners inflict, checked on the store and the report.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -104,9 +105,12 @@ def test_truncated_for_good_fails_the_source_and_keeps_the_store(cat: Catalogue,
     assert report["failures"] and report["failures"][0]["stage"] in ("fetch", "parse")
 
 
-def test_rejected_csw_filter_is_a_warning_not_a_failed_run(cat: Catalogue,
-                                                            simulator: Simulator) -> None:
+def test_rejected_csw_filter_is_a_warning_not_a_failed_run(
+    cat: Catalogue, simulator: Simulator, store_url: str, tmp_path: Path
+) -> None:
     from dataclasses import replace
+
+    from tests.pipeline.test_open_problems import partner_page
 
     assert cat.harvest("sim-ign-csw").status == "done"
     source = cat.sources["sim-ign-csw"]
@@ -120,6 +124,11 @@ def test_rejected_csw_filter_is_a_warning_not_a_failed_run(cat: Catalogue,
     assert report["mode"] == "incremental" and report["failures"] == []
     assert [w["stage"] for w in report["warnings"]] == ["fetch"]
     assert "Invalid Filter syntax" in report["warnings"][0]["message"]
+    page = partner_page(store_url, tmp_path, "ign")
+    remarks = page[page.index("Remarques sur le dernier moissonnage"):]
+    assert "Votre serveur CSW a refusé le filtre de date" in remarks
+    assert "Invalid Filter syntax" in remarks
+    assert "vérifiez que le serveur répond" not in page
 
 
 def test_csw_next_record_loop_ends_with_a_reported_issue(cat: Catalogue, simulator: Simulator) -> None:

@@ -20,6 +20,7 @@ from web.ui.french import (
     STAGES,
     datetime_short,
     problem_fr,
+    run_warning_fr,
     short_label,
 )
 from web.ui.state import SearchState
@@ -140,6 +141,8 @@ class SourcePanel:
     # Problems of any run still open (a quiet incremental run does not hide them).
     open_problems: list[OpenProblemRow] = field(default_factory=list)
     open_problems_total: int = 0
+    # Warnings of the last run about the run itself (a fallback): (advice, technical detail).
+    run_warnings: list[tuple[str, str]] = field(default_factory=list)
     # Records the last run deleted, each with why: (identifier, reason in French).
     deletions: list[tuple[str, str]] = field(default_factory=list)
     deletions_total: int = 0
@@ -224,6 +227,8 @@ def source_panel(store: Store, source: dict[str, Any], records: int) -> SourcePa
         deletions=[(d["identifier"] or d["record_id"] or "?", deletion_fr(d))
                    for d in (report or {}).get("deletions", [])],
         deletions_total=int((report or {}).get("deletions_total", 0)),
+        run_warnings=[(run_warning_fr(w["message"]), w["message"] or "")
+                      for w in (report or {}).get("warnings", []) if not w["identifier"]],
     )
 
 
