@@ -39,8 +39,9 @@ def test_a_failure_stays_open_across_runs_that_do_not_fix_it(store: Store) -> No
     run(store, "incremental")
     again = run(store, "incremental", failed("a"), stored("b", "unchanged"))
     problems, total = store.open_problems("s")
-    assert total == 2 and [p.identifier for p in problems] == ["a", "b"]
-    a, b = problems
+    # Longest unseen first: b was last seen in the first run, a in the third.
+    assert total == 2 and [p.identifier for p in problems] == ["b", "a"]
+    b, a = problems
     assert (a.first_seen_run, a.last_seen_run, a.runs_since) == (first, again, 3)
     assert (b.first_seen_run, b.last_seen_run) == (first, first)  # "unchanged" fixes nothing
     assert a.kind == "failed" and a.stage == "map" and a.message == "no dc:title"
