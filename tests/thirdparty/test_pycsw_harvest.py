@@ -105,8 +105,10 @@ def pycsw(tmp_path: Path) -> Iterator[PycswServer]:
     subprocess.run([str(python), str(LAUNCHER), "load", str(db), str(records)], check=True,
                    capture_output=True, timeout=120)
     port_file = tmp_path / "port"
-    process = subprocess.Popen([str(python), str(LAUNCHER), "serve", str(db), str(port_file)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = tmp_path / "pycsw.log"  # a file, not a pipe: pycsw logs a traceback per bad filter
+    with log.open("wb") as errors:
+        process = subprocess.Popen([str(python), str(LAUNCHER), "serve", str(db), str(port_file)],
+                                   stdout=subprocess.DEVNULL, stderr=errors)
     try:
         for _ in range(600):  # the server writes its port once it listens
             if port_file.exists() or process.poll() is not None:
@@ -114,7 +116,8 @@ def pycsw(tmp_path: Path) -> Iterator[PycswServer]:
             time.sleep(0.1)
         if not port_file.exists():
             process.kill()
-            raise RuntimeError(f"pycsw did not start: {process.communicate()[1].decode()[-2000:]}")
+            process.wait(timeout=10)
+            raise RuntimeError(f"pycsw did not start: {log.read_text(errors='replace')[-2000:]}")
         url = f"http://127.0.0.1:{port_file.read_text()}/csw"
         yield PycswServer(python, db, tmp_path, url)
     finally:
