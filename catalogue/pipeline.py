@@ -33,7 +33,7 @@ from schemas.record import Record, RecordError, record_id, validate_record
 log = logging.getLogger(__name__)
 
 # Bump when readers or alignment change in a way that should re-map unchanged raw bytes.
-MAPPING_VERSION = "2"  # 2: content layer (inferred levels and disciplines)
+MAPPING_VERSION = "3"  # 2: content layer (inferred levels and disciplines); 3: witness hint (Jalons)
 # Incremental runs start this long before the last successful run, to survive clock skew and
 # day-granularity servers.
 INCREMENTAL_OVERLAP = timedelta(days=1)
