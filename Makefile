@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pycsw 2.6 (a real CSW server the tests harvest) needs SQLAlchemy 1.4 and the catalogue 2.x: it
+# gets its own interpreter, pinned in tests/thirdparty/pycsw-requirements.txt.
+PYCSW_VENV ?= .venv-pycsw
+PYCSW_STAMP := $(PYCSW_VENV)/.installed
 
 .PHONY: demo test test-quick lint typecheck pytest bench install clean opensearch opensearch-stop
 
@@ -14,7 +18,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(PYCSW_STAMP): tests/thirdparty/pycsw-requirements.txt
+	$(PYTHON) -m venv $(PYCSW_VENV)
+	$(PYCSW_VENV)/bin/python -m pip install --quiet -r tests/thirdparty/pycsw-requirements.txt
+	touch $(PYCSW_STAMP)
+
+install: $(STAMP) $(PYCSW_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/catalogue demo --port $${PORT:-8000}
@@ -26,7 +35,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy core catalogue harvesters schemas search web bench
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(PYCSW_STAMP)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck pytest

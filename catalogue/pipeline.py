@@ -299,7 +299,7 @@ class Pipeline:
                 for slot, write in zip(item.slots, mapped, strict=True):
                     item.writes[slot] = write
                 page = item.page
-                page_errors += sum(1 for i in page.issues if i.identifier is None)
+                page_errors += sum(1 for i in page.issues if i.identifier is None and not i.warning)
                 counts["page_errors"] = page_errors
                 state = {"page": page.checkpoint, "since": since.isoformat() if since else None,
                          "chain_start": chain_start}
@@ -380,7 +380,8 @@ class Pipeline:
 
     def _issue_item(self, source: Source, issue: HarvestIssue) -> RunItem:
         rid = record_id(source.id, issue.identifier) if issue.identifier else None
-        return RunItem(issue.identifier, rid, "failed", issue.stage, issue.message, issue.url)
+        outcome = "warning" if issue.warning else "failed"
+        return RunItem(issue.identifier, rid, outcome, issue.stage, issue.message, issue.url)
 
     def _prepare(self, source: Source, page: Page, pool: ProcessPoolExecutor | None) -> _PendingPage:
         """Sort a page's records into deletions, unchanged bytes and records to map, and start

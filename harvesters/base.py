@@ -38,6 +38,9 @@ class HarvestIssue:
     identifier: str | None = None
     # Page-level problems (a malformed page) have no identifier but an URL.
     url: str | None = None
+    # A warning: the run went on as it should (e.g. a fallback), nothing is missing because of it;
+    # it is reported but neither fails a record nor makes the run "done with errors".
+    warning: bool = False
 
 
 @dataclass

@@ -59,7 +59,7 @@ def test_help_for_every_subcommand(cli_env: dict[str, str]) -> None:
 
 
 def test_init_and_vocabularies(cli_env: dict[str, str]) -> None:
-    assert "revision 0005" in run(cli_env, "init").stdout
+    assert "revision 0006" in run(cli_env, "init").stdout
     out = run(cli_env, "vocabularies").stdout
     for label in ("école maternelle", "CM2", "collège", "5e", "lycée", "cycle 3", "CAP",
                   "mathématiques (discipline)", "scolomfr-voc-022-num-015"):
