@@ -81,8 +81,14 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
         JSON_SORT_KEYS=False,
         SETTINGS=settings,
-        **config,
+        # OAI-PMH settings from the environment (catalogue.config); ``config`` may override them.
+        OAI_PAGE_SIZE=settings.oai_page_size,
+        OAI_IDENTIFIERS_PAGE_SIZE=settings.oai_identifiers_page_size,
+        **({"OAI_REPOSITORY_NAME": settings.oai_repository_name}
+           if settings.oai_repository_name else {}),
+        **({"OAI_ADMIN_EMAIL": settings.oai_admin_email} if settings.oai_admin_email else {}),
     )
+    app.config.update(config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     # Absolute URLs (API links, OAI-PMH, problem types) come from the configured base URL,
     # never from the request's Host header: a cached answer cannot be poisoned through it.

@@ -53,7 +53,6 @@ DEFAULT_PAGE_SIZE = 100
 DEFAULT_IDENTIFIERS_PAGE_SIZE = 500
 TOKEN_VERSION = 1
 MAX_TOKEN_LENGTH = 2048
-_DEFAULT_TOKEN_KEY = b"catalogue-oai-pmh-resumption-token-v1"
 _CHUNK = 64 * 1024
 
 _HEAD = (
@@ -255,8 +254,15 @@ class Token:
 
 
 def _token_key() -> bytes:
+    """``OAI_TOKEN_KEY`` when the app is given one, else the settings' key
+    (``CATALOGUE_OAI_TOKEN_KEY``, or the random key kept in the data dir): never a constant."""
     key = current_app.config.get("OAI_TOKEN_KEY")
-    return key.encode() if isinstance(key, str) else key if isinstance(key, bytes) else _DEFAULT_TOKEN_KEY
+    if isinstance(key, str) and key:
+        return key.encode("utf-8")
+    if isinstance(key, bytes) and key:
+        return key
+    settings: Settings = current_app.config["SETTINGS"]
+    return settings.oai_key
 
 
 def _b64(data: bytes) -> str:
