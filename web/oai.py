@@ -633,12 +633,44 @@ def _context() -> Context:
     return Context(settings, found.store, found.vocab, namespace, settings.base_url.rstrip("/") + "/oai")
 
 
-@bp.route("/oai", methods=["GET", "POST"])
+ALLOW = "GET, HEAD, POST, OPTIONS"
+_OTHER_METHODS = ["PUT", "PATCH", "DELETE"]
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    """Harvesting from a browser (a validator, a notebook) is allowed from any origin: the
+    repository is public and takes no credentials."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "X-Request-Id"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+@bp.route("/oai", methods=["GET", "POST", "OPTIONS", *_OTHER_METHODS],
+          provide_automatic_options=False)
 def oai() -> Response:
     """The OAI-PMH endpoint."""
     ctx = _context()
     verb: str | None = None
     args: dict[str, str] = {}
+    if request.method == "OPTIONS":
+        response = Response(status=204)
+        response.headers.pop("Content-Type", None)
+        response.headers["Allow"] = ALLOW
+        return response
+    if request.method in _OTHER_METHODS:
+        # OAI-PMH knows only GET and POST: 405 with Allow, and an OAI-PMH error document as the
+        # body (not an HTML page), so a harvester's XML parser still reads what went wrong.
+        error = OAIError([("badVerb", f"OAI-PMH requests are GET or POST, not {request.method}")],
+                         echo=False)
+        response = _error_response(ctx, error, None, {})
+        response.status_code = 405
+        response.headers["Allow"] = ALLOW
+        return response
     try:
         verb, args = check_arguments(_arguments())
         with listing.reader(ctx.store) as ctx.rd:

@@ -8,6 +8,8 @@ on the server (no script, no CDN) for the page's ``script-src 'self'`` policy.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from apispec import APISpec
@@ -231,8 +233,15 @@ def openapi_json() -> Response:
     """The OpenAPI 3.1 document."""
     parse_args(NO_QUERY)
     spec = spec_dict()
-    return cached(["openapi", current_app.extensions["catalogue_api"]["spec_json"]], None,
+    return cached(["openapi", current_app.extensions["catalogue_api"]["spec_json"]], _code_date(),
                   lambda: json_response(spec))
+
+
+def _code_date() -> datetime:
+    """The document changes only with the code that builds it: its newest source file's date."""
+    here = Path(__file__).resolve().parent
+    newest = max((p.stat().st_mtime for p in here.glob("*.py")), default=0.0)
+    return datetime.fromtimestamp(newest, UTC)
 
 
 def _schema_text(schema: dict[str, Any]) -> str:

@@ -246,7 +246,8 @@ def get_resource(record_id: str) -> Response:
         raise ApiError(404, "Not Found", f"no record {record_id[:200]!r}", slug="not-found")
     fmt = args.get("format")
     if fmt is None:
-        fmt = "jsonld" if negotiate([JSON, JSONLD]) == JSONLD else "json"
+        others = {prefix: XML for prefix in FORMATS}
+        fmt = "jsonld" if negotiate([JSON, JSONLD], others=others) == JSONLD else "json"
     response = cached(["record", stored.id, stored.seq, fmt, request.host_url], stored.datestamp,
                       lambda: _record_body(stored.data or {}, fmt))
     if "format" not in request.args:

@@ -392,6 +392,14 @@ class InvalidParamSchema(Schema):
     reason = _str()
 
 
+class AvailableSchema(Schema):
+    """One representation of the resource (406 Not Acceptable)."""
+
+    media_type = fields.String(required=True)
+    format = fields.String(metadata={"description": "The ?format= value that selects it, when "
+                                     "Accept alone cannot (the XML formats share one media type)."})
+
+
 class ProblemSchema(Schema):
     """RFC 9457 problem details."""
 
@@ -403,4 +411,6 @@ class ProblemSchema(Schema):
     invalid_params = fields.List(fields.Nested(InvalidParamSchema))
     id = fields.String(metadata={"description": "Record id (410 Gone)."})
     deleted_at = fields.String(metadata={"description": "When the record was withdrawn (410 Gone)."})
+    available = fields.List(fields.Nested(AvailableSchema),
+                            metadata={"description": "Every representation (406 Not Acceptable)."})
     request_id = fields.String()
