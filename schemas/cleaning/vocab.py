@@ -57,6 +57,11 @@ def _languages() -> dict[str, str]:
     return table
 
 
+def language_codes() -> frozenset[str]:
+    """Every ISO 639-1 code of ``languages.tsv`` (what records' ``languages`` hold)."""
+    return frozenset(_languages().values())
+
+
 def normalize_language(s: str | None) -> str | None:
     """ISO 639-1 code for a language code, URI or name ("fre", "fr-FR", "Français"…), or None."""
     if not s:
@@ -102,6 +107,11 @@ def _licence_rules() -> tuple[_LicenceRule, ...]:
         )
         for row in _rows("licences.tsv")
     )
+
+
+def licence_codes() -> frozenset[str]:
+    """Every licence code ``normalize_licence`` can give (the ``code`` of records' licences)."""
+    return frozenset(rule.code for rule in _licence_rules() if rule.kind == "licence")
 
 
 def licence_key(s: str) -> str:
@@ -184,6 +194,11 @@ def _types() -> _Types:
         if missing:
             raise ValueError(f"types.tsv maps to unknown concepts: {missing}")
     return _Types(concepts, parents, by_name, maps)
+
+
+def type_codes() -> frozenset[str]:
+    """Every resource type id of ``types.tsv`` (the ``id`` of records' resource types)."""
+    return frozenset(_types().concepts)
 
 
 def _type_ids(s: str, scheme: str | None) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,6 +11,7 @@ from flask import Response, request, url_for
 from werkzeug.routing import BuildError
 
 from catalogue.config import PARTNER_NAMES
+from schemas.cleaning.vocab import language_codes, licence_codes, type_codes
 from schemas.record import text_of
 from schemas.serializers import FORMATS
 from schemas.serializers.jsonld import to_jsonld
@@ -27,7 +29,7 @@ from web.api.http import (
     store_state,
 )
 from web.api.schemas import (
-    MAX_WINDOW,
+    MAX_PAGE,
     RecordQuerySchema,
     SearchQuerySchema,
     concept_id,
@@ -67,9 +69,40 @@ def _filters(args: dict[str, Any]) -> dict[str, list[str]]:
                     raise invalid(group, f"{value} is not a current ScoLOMFR {group} (nor replaced by one)")
                 resolved.append(str(concept.id))
             values = resolved
+        elif group in _KNOWN:
+            for value in values:
+                _check_known(group, value)
         if values:
             filters[group] = list(dict.fromkeys(values))
     return filters
+
+
+def _known_partners() -> frozenset[str]:
+    return frozenset(partner_names())
+
+
+# Filters whose values the catalogue can list: an unknown value is a 400 with a hint (like an
+# unknown level), not a silent 200 with 0 results. A value is known when the table that makes
+# it knows it, or when a record in the index has it (values of older mappings).
+_KNOWN: dict[str, tuple[Callable[[], frozenset[str]], str]] = {
+    "partner": (_known_partners, "a partner id of /api/v1/sources"),
+    "licence": (licence_codes, "a licence code of the licence facet of /api/v1/resources "
+                "(lo-2.0, cc-by-4.0, public-domain…)"),
+    "type": (type_codes, "a resource type id of the type facet of /api/v1/resources (a DCMI "
+             "type URI or a ScoLOMFR concept id)"),
+    "language": (language_codes, "an ISO 639-1 language code (fr, en, de…)"),
+}
+
+
+def _check_known(group: str, value: str) -> None:
+    known, hint = _KNOWN[group]
+    if value in known():
+        return
+    probe = SearchQuery(filters={group: [value]}, per_page=1, facets=False, highlight=False)
+    if services().index.search(probe).total == 0:
+        listed = sorted(known())
+        examples = f" ({', '.join(listed)})" if len(listed) <= 12 else ""
+        raise invalid(group, f"unknown {group} {value[:100]!r}: use {hint}{examples}")
 
 
 def _page_url(**changes: str | None) -> str:
@@ -139,7 +172,7 @@ def _links(args: dict[str, Any], result: SearchResult) -> dict[str, str | None]:
         return links
     page = args.get("page") or 1
     if page * per_page < result.total:
-        if (page + 1) * per_page <= MAX_WINDOW:
+        if page + 1 <= MAX_PAGE:
             links["next"] = _page_url(page=str(page + 1), cursor=None)
         elif result.next_cursor:
             links["next"] = _page_url(cursor=result.next_cursor, page=None)
