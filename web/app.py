@@ -97,11 +97,13 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
     from web.api import bp as api_bp
     from web.oai import bp as oai_bp
+    from web.sitemap import bp as sitemap_bp
     from web.ui import bp as ui_bp
 
     app.register_blueprint(oai_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(ui_bp)
+    app.register_blueprint(sitemap_bp)
 
     @app.before_request
     def _request_id() -> None:
