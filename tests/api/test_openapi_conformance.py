@@ -43,10 +43,17 @@ def test_every_operation_conforms(case: Any, api_app: Flask) -> None:
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_schemathesis_run_with_every_check(api_server: str) -> None:
+def test_schemathesis_run_with_every_check(api_server: str, records: list[dict[str, Any]],
+                                           tmp_path: Path) -> None:
     """What the issue's aggregator ran: examples, coverage (undeclared methods, boundaries,
-    missing and wrong parameters) and fuzzing, every check; a fixed seed keeps it repeatable."""
-    command = [str(Path(sys.executable).with_name("schemathesis")), "run",
+    missing and wrong parameters) and fuzzing, every check; a fixed seed keeps it repeatable.
+    The record operation gets a real id, so it is tested beyond its 404."""
+    record_id = records[0]["id"]
+    config = tmp_path / "schemathesis.toml"
+    config.write_text('[[operations]]\ninclude-path = "/api/v1/resources/{record_id}"\n'
+                      f'parameters = {{ record_id = "{record_id}" }}\n', encoding="utf-8")
+    command = [str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(config),
+               "run",
                f"{api_server}/api/v1/openapi.json", "--url", api_server,
                "--checks", "all", "--exclude-checks", "positive_data_acceptance",
                "--phases", "examples,coverage,fuzzing", "--max-examples", "20", "--seed", "1",
@@ -57,3 +64,4 @@ def test_schemathesis_run_with_every_check(api_server: str) -> None:
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     summary = done.stdout[done.stdout.rfind("SUMMARY"):]
     assert "Coverage" in summary and "Fuzzing" in summary and "failure" not in summary, summary
+    assert "Missing test data" not in done.stdout, summary

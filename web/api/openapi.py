@@ -50,6 +50,12 @@ catalogue's DCAT-AP description.
   in `invalid_params`.
 * Responses carry `ETag` and `Last-Modified`; send `If-None-Match` / `If-Modified-Since` to
   get `304 Not Modified` when nothing changed.
+* `Accept` is negotiated on one resource and on the DCAT description (media-type parameters
+  such as `charset` or a JSON-LD `profile` are ignored; 406 lists every representation); every
+  other operation has one representation, JSON, and ignores `Accept`.
+* `OPTIONS` answers 204 with `Allow: GET, HEAD, OPTIONS`; other methods are 405.
+* An unknown filter value (level, discipline, partner, licence, type, language) is a 400 whose
+  `invalid_params` says where the valid values are, not an empty result.
 * Data: Licence Ouverte / Open Licence 2.0 (Etalab) for the catalogue's descriptions; each
   resource keeps its own licence (`licence`).
 """
