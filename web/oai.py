@@ -144,11 +144,23 @@ def date_window(from_text: str | None, until_text: str | None) -> tuple[datetime
 
 @dataclass(frozen=True)
 class OaiSet:
+    """A set and its membership rule: records with ``value`` in ``facet`` (any value when None).
+
+    The rule is the one definition of membership: :func:`selection_for` turns it into the
+    listing's SQL, :meth:`SetRegistry.header_specs` evaluates it on a record's facets for the
+    header's setSpecs, so what a set returns and what its records' headers say cannot differ.
+    """
+
     spec: str
     name: str
     facet: str | None = None  # "partner", "level", "discipline"; None for nothing to filter
     value: str | None = None  # None: any value of the facet (the root sets)
     uri: str | None = None  # the ScoLOMFR concept, shown in setDescription
+
+    def holds(self, partner: str, facets: dict[str, list[str]]) -> bool:
+        """Whether a record (its partner, its facet rows) is in this set."""
+        values = [partner] if self.facet == "partner" else facets.get(self.facet or "", [])
+        return bool(values) if self.value is None else self.value in values
 
 
 @dataclass
@@ -170,12 +182,18 @@ class SetRegistry:
             self.specs_for.setdefault((oai_set.facet, oai_set.value), []).append(oai_set.spec)
 
     def header_specs(self, partner: str, facets: dict[str, list[str]]) -> list[str]:
-        """The setSpecs of a record (its partner, then its level and discipline sets)."""
+        """The setSpecs of a record: the most specific sets whose rule holds for it (its
+        partner, then its level and discipline sets). A root set (``level``, ``discipline``)
+        is listed itself when the record is in it through values no finer set holds (a
+        programme topic under no discipline), since every root selects any value."""
         specs = [f"partner:{partner}"]
         for facet in ("level", "discipline"):
             found: set[str] = set()
             for value in facets.get(facet, ()):
                 found.update(self.specs_for.get((facet, value), ()))
+            root = self.by_spec.get(facet)
+            if not found and root is not None and root.holds(partner, facets):
+                found.add(root.spec)
             specs.extend(sorted(found, key=self.position.__getitem__))
         return specs
 
@@ -229,6 +247,8 @@ def set_registry(rd: Reader, vocab: Any) -> SetRegistry:
 
 
 def selection_for(oai_set: OaiSet | None, since: datetime | None, before: datetime | None) -> Selection:
+    """The set's rule (:meth:`OaiSet.holds`) as a listing; level and discipline sets hold live
+    records only (the store deletes a tombstone's facet rows)."""
     if oai_set is None:
         return Selection(since=since, before=before)
     if oai_set.facet == "partner":
