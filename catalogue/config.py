@@ -105,7 +105,14 @@ class Settings:
         """The resumption-token HMAC key: ``CATALOGUE_OAI_TOKEN_KEY`` or the data dir's own."""
         if self.oai_token_key:
             return self.oai_token_key.encode("utf-8")
-        return data_dir_key(self.data_dir / OAI_KEY_FILE)
+        path = self.data_dir / OAI_KEY_FILE
+        try:
+            return data_dir_key(path)
+        except OSError as exc:  # a read-only or full data dir must not stop OAI-PMH
+            log.error("cannot keep the OAI-PMH resumption-token key in %s (%s): this process "
+                      "signs with a key of its own, so tokens will not survive a restart; set "
+                      "CATALOGUE_OAI_TOKEN_KEY", path, exc)
+            return secrets.token_bytes(_KEY_BYTES)
 
 
 OAI_KEY_FILE = "oai-token.key"

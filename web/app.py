@@ -89,6 +89,10 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         **({"OAI_ADMIN_EMAIL": settings.oai_admin_email} if settings.oai_admin_email else {}),
     )
     app.config.update(config)
+    if not app.config.get("OAI_TOKEN_KEY"):
+        # Read (or made) now, before gunicorn forks: every worker signs with the same key, and
+        # a wrong key file stops the start instead of failing harvests later.
+        _ = settings.oai_key
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     # Absolute URLs (API links, OAI-PMH, problem types) come from the configured base URL,
     # never from the request's Host header: a cached answer cannot be poisoned through it.

@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 
 from catalogue import listing
 from catalogue.config import Settings
@@ -654,11 +654,9 @@ def _context() -> Context:
 
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
-_OTHER_METHODS = ["PUT", "PATCH", "DELETE"]
 
 
-@bp.after_request
-def _cors(response: Response) -> Response:
+def _with_cors(response: Response) -> Response:
     """Harvesting from a browser (a validator, a notebook) is allowed from any origin: the
     repository is public and takes no credentials."""
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -670,8 +668,26 @@ def _cors(response: Response) -> Response:
     return response
 
 
-@bp.route("/oai", methods=["GET", "POST", "OPTIONS", *_OTHER_METHODS],
-          provide_automatic_options=False)
+bp.after_request(_with_cors)
+
+
+@bp.app_errorhandler(MethodNotAllowed)
+def _method_not_allowed(error: MethodNotAllowed) -> Response | MethodNotAllowed:
+    """PUT, DELETE… on ``/oai``: 405 with ``Allow`` and an OAI-PMH error document as the body
+    (not Flask's HTML page), so a harvester's XML parser still reads what went wrong. Routing
+    fails before any blueprint is known, hence an app-wide handler that leaves other paths
+    to their own answer."""
+    if request.path != "/oai":
+        return error
+    problem = OAIError([("badVerb", f"OAI-PMH requests are GET or POST, not {request.method}")],
+                       echo=False)
+    response = _error_response(_context(), problem, None, {})
+    response.status_code = 405
+    response.headers["Allow"] = ALLOW
+    return _with_cors(response)
+
+
+@bp.route("/oai", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
 def oai() -> Response:
     """The OAI-PMH endpoint."""
     ctx = _context()
@@ -680,15 +696,6 @@ def oai() -> Response:
     if request.method == "OPTIONS":
         response = Response(status=204)
         response.headers.pop("Content-Type", None)
-        response.headers["Allow"] = ALLOW
-        return response
-    if request.method in _OTHER_METHODS:
-        # OAI-PMH knows only GET and POST: 405 with Allow, and an OAI-PMH error document as the
-        # body (not an HTML page), so a harvester's XML parser still reads what went wrong.
-        error = OAIError([("badVerb", f"OAI-PMH requests are GET or POST, not {request.method}")],
-                         echo=False)
-        response = _error_response(ctx, error, None, {})
-        response.status_code = 405
         response.headers["Allow"] = ALLOW
         return response
     try:

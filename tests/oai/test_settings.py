@@ -153,3 +153,17 @@ def test_defaults_and_bad_values(tmp_path: Path) -> None:
     assert settings.oai_token_key is None
     with pytest.raises(ValueError, match="CATALOGUE_OAI_PAGE_SIZE"):
         Settings.from_env({"CATALOGUE_DATA_DIR": str(tmp_path), "CATALOGUE_OAI_PAGE_SIZE": "0"})
+
+
+def test_an_unwritable_data_dir_still_pages(store_url: str, tmp_path: Path,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    """A read-only or full data dir (the key cannot be kept): a key for the process, logged,
+    so OAI-PMH still pages instead of failing with a 500."""
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the data dir should be")
+    settings = Settings.from_env({"CATALOGUE_DATA_DIR": str(blocker / "var"),
+                                  "CATALOGUE_DATABASE_URL": store_url, "CATALOGUE_OAI_PAGE_SIZE": "3"})
+    with caplog.at_level("ERROR", logger="catalogue.config"):
+        app = create_app(settings, TESTING=True)
+    assert "CATALOGUE_OAI_TOKEN_KEY" in caplog.text
+    assert follow(app, first_token(app)) == []
