@@ -60,7 +60,8 @@ def test_schemathesis_run_with_every_check(api_server: str, records: list[dict[s
                "--suppress-health-check", "all", "--no-color"]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.api.schemathesis_hooks",
            "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    # Run from tmp_path: the command keeps its cache (.schemathesis/) in the working directory.
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     summary = done.stdout[done.stdout.rfind("SUMMARY"):]
     assert "Coverage" in summary and "Fuzzing" in summary and "failure" not in summary, summary
