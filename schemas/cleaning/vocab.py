@@ -57,11 +57,6 @@ def _languages() -> dict[str, str]:
     return table
 
 
-def language_codes() -> frozenset[str]:
-    """Every ISO 639-1 code of ``languages.tsv`` (what records' ``languages`` hold)."""
-    return frozenset(_languages().values())
-
-
 def normalize_language(s: str | None) -> str | None:
     """ISO 639-1 code for a language code, URI or name ("fre", "fr-FR", "Français"…), or None."""
     if not s:
@@ -107,11 +102,6 @@ def _licence_rules() -> tuple[_LicenceRule, ...]:
         )
         for row in _rows("licences.tsv")
     )
-
-
-def licence_codes() -> frozenset[str]:
-    """Every licence code ``normalize_licence`` can give (the ``code`` of records' licences)."""
-    return frozenset(rule.code for rule in _licence_rules() if rule.kind == "licence")
 
 
 def licence_key(s: str) -> str:
@@ -196,11 +186,6 @@ def _types() -> _Types:
     return _Types(concepts, parents, by_name, maps)
 
 
-def type_codes() -> frozenset[str]:
-    """Every resource type id of ``types.tsv`` (the ``id`` of records' resource types)."""
-    return frozenset(_types().concepts)
-
-
 def _type_ids(s: str, scheme: str | None) -> tuple[str, ...]:
     types = _types()
     key = fold(s)
@@ -252,3 +237,24 @@ def merge_types(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.add(item["id"])
             out.append(item)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Known values (the API refuses a filter value none of these tables can give)
+
+
+def language_codes() -> frozenset[str]:
+    """Every ISO 639-1 code of ``languages.tsv`` (what records' ``languages`` hold)."""
+    return frozenset(_languages().values())
+
+
+def licence_codes() -> frozenset[str]:
+    """Every licence code a record can carry: the codes of licences.tsv's rows, except the
+    rewrites and the statements that there is no licence."""
+    return frozenset(rule.code for rule in _licence_rules()
+                     if rule.kind not in ("rewrite", "none") and rule.code)
+
+
+def type_codes() -> frozenset[str]:
+    """Every resource type id of ``types.tsv`` (the ``id`` of records' resource types)."""
+    return frozenset(_types().concepts)

@@ -5,9 +5,9 @@ accepts a 400 whose every invalid parameter is a value no schema could enumerate
 API refuses on purpose, with a hint: a level or discipline that is not a current ScoLOMFR
 concept (3,600 of them), a partner, licence, type or language the catalogue does not know
 (docs/api.md, "Unknown filter values"), a cursor the API did not issue for this query, or
-two parameters that contradict each other (date_from after date_to, page > 1 with a cursor),
-a relation OpenAPI cannot express between query parameters. Any other 400 on schema-valid
-input is still a failure.
+two parameters that contradict each other (date_from after date_to, modified_since after
+until, page > 1 with a cursor), a relation OpenAPI cannot express between query parameters.
+Any other 400 on schema-valid input is still a failure.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ _REFUSED_ON_PURPOSE = {
     "cursor": re.compile(r"cursor"),
     # Relations between two parameters, which OpenAPI cannot state about query parameters.
     "date_from": re.compile(r"^date_from is after date_to$"),
+    "modified_since": re.compile(r"^modified_since is after until$"),
     "page": re.compile(r"^a cursor gives its own position"),
 }
 

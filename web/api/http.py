@@ -196,11 +196,11 @@ def cached(parts: Iterable[Any], last_modified: datetime | None,
            build: Callable[[], Response]) -> Response:
     """``build()`` with a weak ETag and Last-Modified, or 304 when the client's copy is current.
 
-    Every answer with an ETag has a Last-Modified: without a date of its own (an empty store,
-    no dumps yet), the moment the app started, before which the answer cannot have changed in
-    this process."""
+    Every answer with an ETag has a Last-Modified: without a date of its own (an empty store),
+    now, which never makes a false 304 (``If-None-Match`` still gives one). Answers that change
+    only with the code or the settings pass :func:`started`."""
     etag = etag_for(parts)
-    modified = http_date(last_modified or started())
+    modified = http_date(last_modified or datetime.now(UTC))
     if not is_resource_modified(request.environ, etag=etag, last_modified=modified):
         response = Response(status=304)
     else:

@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from web.api import bp
-from web.api.http import cached, json_response, parse_args
+from web.api.http import cached, json_response, parse_args, started
 from web.api.schemas import (
     CatalogQuerySchema,
     DumpsResponseSchema,
@@ -328,7 +328,7 @@ def docs() -> Response:
         return Response(html, mimetype="text/html")
 
     return cached(["docs", current_app.extensions["catalogue_api"]["spec_json"], request.host_url],
-                  None, build)
+                  started(), build)
 
 
 @bp.get("/")
@@ -341,4 +341,4 @@ def index() -> Response:
              "openapi": "api.openapi_json", "docs": "api.docs"}
     body = {"title": TITLE, "version": VERSION,
             "links": {name: url_for(endpoint, _external=True) for name, endpoint in names.items()}}
-    return cached(["index", body], None, lambda: json_response(body))
+    return cached(["index", body], started(), lambda: json_response(body))

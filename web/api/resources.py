@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,7 +10,6 @@ from flask import Response, request, url_for
 from werkzeug.routing import BuildError
 
 from catalogue.config import PARTNER_NAMES
-from schemas.cleaning.vocab import language_codes, licence_codes, type_codes
 from schemas.record import text_of
 from schemas.serializers import FORMATS
 from schemas.serializers.jsonld import to_jsonld
@@ -19,6 +17,7 @@ from search import FACET_GROUPS, InvalidQuery, SearchQuery, SearchResult
 from search.base import Hit
 from search.periods import display_date
 from web.api import bp
+from web.api.filters import KNOWN_FILTERS, check_known
 from web.api.http import (
     ApiError,
     cached,
@@ -69,40 +68,12 @@ def _filters(args: dict[str, Any]) -> dict[str, list[str]]:
                     raise invalid(group, f"{value} is not a current ScoLOMFR {group} (nor replaced by one)")
                 resolved.append(str(concept.id))
             values = resolved
-        elif group in _KNOWN:
+        elif group in KNOWN_FILTERS:
             for value in values:
-                _check_known(group, value)
+                check_known(group, value)
         if values:
             filters[group] = list(dict.fromkeys(values))
     return filters
-
-
-def _known_partners() -> frozenset[str]:
-    return frozenset(partner_names())
-
-
-# Filters whose values the catalogue can list: an unknown value is a 400 with a hint (like an
-# unknown level), not a silent 200 with 0 results. A value is known when the table that makes
-# it knows it, or when a record in the index has it (values of older mappings).
-_KNOWN: dict[str, tuple[Callable[[], frozenset[str]], str]] = {
-    "partner": (_known_partners, "a partner id of /api/v1/sources"),
-    "licence": (licence_codes, "a licence code of the licence facet of /api/v1/resources "
-                "(lo-2.0, cc-by-4.0, public-domain…)"),
-    "type": (type_codes, "a resource type id of the type facet of /api/v1/resources (a DCMI "
-             "type URI or a ScoLOMFR concept id)"),
-    "language": (language_codes, "an ISO 639-1 language code (fr, en, de…)"),
-}
-
-
-def _check_known(group: str, value: str) -> None:
-    known, hint = _KNOWN[group]
-    if value in known():
-        return
-    probe = SearchQuery(filters={group: [value]}, per_page=1, facets=False, highlight=False)
-    if services().index.search(probe).total == 0:
-        listed = sorted(known())
-        examples = f" ({', '.join(listed)})" if len(listed) <= 12 else ""
-        raise invalid(group, f"unknown {group} {value[:100]!r}: use {hint}{examples}")
 
 
 def _page_url(**changes: str | None) -> str:
