@@ -59,13 +59,6 @@ def list_dumps() -> Response:
     return cached(["dumps", body], _generated_at(manifest), lambda: json_response(body))
 
 
-def _generated_at(manifest: dict[str, Any] | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str((manifest or {})["generated_at"]).replace("Z", "+00:00"))
-    except (KeyError, ValueError):
-        return None
-
-
 def _send_dump(name: str) -> Response:
     path = _dumps_dir() / name
     if not path.is_file():
@@ -140,3 +133,11 @@ def catalog() -> Response:
     if not fmt:
         response.vary.add("Accept")
     return response
+
+
+def _generated_at(manifest: dict[str, Any] | None) -> datetime | None:
+    """When the dumps were written (the Last-Modified of ``/dumps``), from their manifest."""
+    try:
+        return datetime.fromisoformat(str((manifest or {})["generated_at"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return None
