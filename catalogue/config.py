@@ -6,8 +6,12 @@ Everything has an embedded default so that one machine needs no server: SQLite i
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
+import secrets
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from harvesters.base import SourceSpec
+
+log = logging.getLogger("catalogue.config")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_SOURCES = PACKAGE_DIR / "sources.toml"
@@ -53,6 +59,13 @@ class Settings:
     harvest_max_seconds: float = 6 * 3600.0
     harvest_response_timeout: float = 300.0
     harvest_heartbeat: float = 5.0
+    # OAI-PMH: the resumption-token HMAC key (None: a random key kept in the data dir, see
+    # ``oai_token_key``), the Identify texts (None: the defaults of web.oai) and page sizes.
+    oai_token_key: str | None = None
+    oai_admin_email: str | None = None
+    oai_repository_name: str | None = None
+    oai_page_size: int = 100
+    oai_identifiers_page_size: int = 500
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -76,11 +89,83 @@ class Settings:
             harvest_max_seconds=float(env.get("CATALOGUE_HARVEST_MAX_SECONDS") or 6 * 3600),
             harvest_response_timeout=float(env.get("CATALOGUE_HARVEST_RESPONSE_TIMEOUT") or 300),
             harvest_heartbeat=float(env.get("CATALOGUE_HARVEST_HEARTBEAT") or 5),
+            oai_token_key=env.get("CATALOGUE_OAI_TOKEN_KEY") or None,
+            oai_admin_email=env.get("CATALOGUE_OAI_ADMIN_EMAIL") or None,
+            oai_repository_name=env.get("CATALOGUE_OAI_REPOSITORY_NAME") or None,
+            oai_page_size=_positive(env, "CATALOGUE_OAI_PAGE_SIZE", 100),
+            oai_identifiers_page_size=_positive(env, "CATALOGUE_OAI_IDENTIFIERS_PAGE_SIZE", 500),
         )
 
     @cached_property
     def dumps_dir(self) -> Path:
         return self.data_dir / "dumps"
+
+    @cached_property
+    def oai_key(self) -> bytes:
+        """The resumption-token HMAC key: ``CATALOGUE_OAI_TOKEN_KEY`` or the data dir's own."""
+        if self.oai_token_key:
+            return self.oai_token_key.encode("utf-8")
+        path = self.data_dir / OAI_KEY_FILE
+        try:
+            return data_dir_key(path)
+        except OSError as exc:  # a read-only or full data dir must not stop OAI-PMH
+            log.error("cannot keep the OAI-PMH resumption-token key in %s (%s): this process "
+                      "signs with a key of its own, so tokens will not survive a restart; set "
+                      "CATALOGUE_OAI_TOKEN_KEY", path, exc)
+            return secrets.token_bytes(_KEY_BYTES)
+
+
+OAI_KEY_FILE = "oai-token.key"
+_KEY_BYTES = 32  # 256 bits, as long as an HMAC-SHA256 digest
+
+
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    """A positive integer setting; a wrong value names the variable instead of a bare traceback."""
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, not {text!r}")
+    return value
+
+
+def data_dir_key(path: Path) -> bytes:
+    """A secret generated once for this data dir and kept in ``path`` (mode 0600).
+
+    Written in full to a file of its own (``O_CREAT | O_EXCL``, 0600), then hard-linked into
+    place: the link fails if another process (a gunicorn worker, a CLI command) got there
+    first, and then that process's key is the one read. So every process on the data dir signs
+    with the same key, and none ever reads a half-written file.
+    """
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        key = b""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(_KEY_BYTES))
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):  # another process was first: its key
+                os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        key = path.read_bytes()
+    if not key:
+        raise ValueError(f"{path} is empty: delete it (a new key is made) or set "
+                         "CATALOGUE_OAI_TOKEN_KEY")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        log.warning("%s is readable by other users (mode %o): anyone who reads it can forge "
+                    "OAI-PMH resumption tokens; chmod 600 it", path, mode)
+    return key
 
 
 class ConfigError(ValueError):

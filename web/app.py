@@ -81,8 +81,18 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
         JSON_SORT_KEYS=False,
         SETTINGS=settings,
-        **config,
+        # OAI-PMH settings from the environment (catalogue.config); ``config`` may override them.
+        OAI_PAGE_SIZE=settings.oai_page_size,
+        OAI_IDENTIFIERS_PAGE_SIZE=settings.oai_identifiers_page_size,
+        **({"OAI_REPOSITORY_NAME": settings.oai_repository_name}
+           if settings.oai_repository_name else {}),
+        **({"OAI_ADMIN_EMAIL": settings.oai_admin_email} if settings.oai_admin_email else {}),
     )
+    app.config.update(config)
+    if not app.config.get("OAI_TOKEN_KEY"):
+        # Read (or made) now, before gunicorn forks: every worker signs with the same key, and
+        # a wrong key file stops the start instead of failing harvests later.
+        _ = settings.oai_key
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     # Absolute URLs (API links, OAI-PMH, problem types) come from the configured base URL,
     # never from the request's Host header: a cached answer cannot be poisoned through it.
@@ -91,11 +101,13 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
     from web.api import bp as api_bp
     from web.oai import bp as oai_bp
+    from web.sitemap import bp as sitemap_bp
     from web.ui import bp as ui_bp
 
     app.register_blueprint(oai_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(ui_bp)
+    app.register_blueprint(sitemap_bp)
 
     @app.before_request
     def _request_id() -> None:

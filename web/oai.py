@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 
 from catalogue import listing
 from catalogue.config import Settings
@@ -53,7 +53,6 @@ DEFAULT_PAGE_SIZE = 100
 DEFAULT_IDENTIFIERS_PAGE_SIZE = 500
 TOKEN_VERSION = 1
 MAX_TOKEN_LENGTH = 2048
-_DEFAULT_TOKEN_KEY = b"catalogue-oai-pmh-resumption-token-v1"
 _CHUNK = 64 * 1024
 
 _HEAD = (
@@ -145,11 +144,23 @@ def date_window(from_text: str | None, until_text: str | None) -> tuple[datetime
 
 @dataclass(frozen=True)
 class OaiSet:
+    """A set and its membership rule: records with ``value`` in ``facet`` (any value when None).
+
+    The rule is the one definition of membership: :func:`selection_for` turns it into the
+    listing's SQL, :meth:`SetRegistry.header_specs` evaluates it on a record's facets for the
+    header's setSpecs, so what a set returns and what its records' headers say cannot differ.
+    """
+
     spec: str
     name: str
     facet: str | None = None  # "partner", "level", "discipline"; None for nothing to filter
     value: str | None = None  # None: any value of the facet (the root sets)
     uri: str | None = None  # the ScoLOMFR concept, shown in setDescription
+
+    def holds(self, partner: str, facets: dict[str, list[str]]) -> bool:
+        """Whether a record (its partner, its facet rows) is in this set."""
+        values = [partner] if self.facet == "partner" else facets.get(self.facet or "", [])
+        return bool(values) if self.value is None else self.value in values
 
 
 @dataclass
@@ -171,12 +182,18 @@ class SetRegistry:
             self.specs_for.setdefault((oai_set.facet, oai_set.value), []).append(oai_set.spec)
 
     def header_specs(self, partner: str, facets: dict[str, list[str]]) -> list[str]:
-        """The setSpecs of a record (its partner, then its level and discipline sets)."""
+        """The setSpecs of a record: the most specific sets whose rule holds for it (its
+        partner, then its level and discipline sets). A root set (``level``, ``discipline``)
+        is listed itself when the record is in it through values no finer set holds (a
+        programme topic under no discipline), since every root selects any value."""
         specs = [f"partner:{partner}"]
         for facet in ("level", "discipline"):
             found: set[str] = set()
             for value in facets.get(facet, ()):
                 found.update(self.specs_for.get((facet, value), ()))
+            root = self.by_spec.get(facet)
+            if not found and root is not None and root.holds(partner, facets):
+                found.add(root.spec)
             specs.extend(sorted(found, key=self.position.__getitem__))
         return specs
 
@@ -230,6 +247,8 @@ def set_registry(rd: Reader, vocab: Any) -> SetRegistry:
 
 
 def selection_for(oai_set: OaiSet | None, since: datetime | None, before: datetime | None) -> Selection:
+    """The set's rule (:meth:`OaiSet.holds`) as a listing; level and discipline sets hold live
+    records only (the store deletes a tombstone's facet rows)."""
     if oai_set is None:
         return Selection(since=since, before=before)
     if oai_set.facet == "partner":
@@ -255,8 +274,15 @@ class Token:
 
 
 def _token_key() -> bytes:
+    """``OAI_TOKEN_KEY`` when the app is given one, else the settings' key
+    (``CATALOGUE_OAI_TOKEN_KEY``, or the random key kept in the data dir): never a constant."""
     key = current_app.config.get("OAI_TOKEN_KEY")
-    return key.encode() if isinstance(key, str) else key if isinstance(key, bytes) else _DEFAULT_TOKEN_KEY
+    if isinstance(key, str) and key:
+        return key.encode("utf-8")
+    if isinstance(key, bytes) and key:
+        return key
+    settings: Settings = current_app.config["SETTINGS"]
+    return settings.oai_key
 
 
 def _b64(data: bytes) -> str:
@@ -627,12 +653,51 @@ def _context() -> Context:
     return Context(settings, found.store, found.vocab, namespace, settings.base_url.rstrip("/") + "/oai")
 
 
-@bp.route("/oai", methods=["GET", "POST"])
+ALLOW = "GET, HEAD, POST, OPTIONS"
+
+
+def _with_cors(response: Response) -> Response:
+    """Harvesting from a browser (a validator, a notebook) is allowed from any origin: the
+    repository is public and takes no credentials."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "X-Request-Id"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+bp.after_request(_with_cors)
+
+
+@bp.app_errorhandler(MethodNotAllowed)
+def _method_not_allowed(error: MethodNotAllowed) -> Response | MethodNotAllowed:
+    """PUT, DELETE… on ``/oai``: 405 with ``Allow`` and an OAI-PMH error document as the body
+    (not Flask's HTML page), so a harvester's XML parser still reads what went wrong. Routing
+    fails before any blueprint is known, hence an app-wide handler that leaves other paths
+    to their own answer."""
+    if request.path != "/oai":
+        return error
+    problem = OAIError([("badVerb", f"OAI-PMH requests are GET or POST, not {request.method}")],
+                       echo=False)
+    response = _error_response(_context(), problem, None, {})
+    response.status_code = 405
+    response.headers["Allow"] = ALLOW
+    return _with_cors(response)
+
+
+@bp.route("/oai", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
 def oai() -> Response:
     """The OAI-PMH endpoint."""
     ctx = _context()
     verb: str | None = None
     args: dict[str, str] = {}
+    if request.method == "OPTIONS":
+        response = Response(status=204)
+        response.headers.pop("Content-Type", None)
+        response.headers["Allow"] = ALLOW
+        return response
     try:
         verb, args = check_arguments(_arguments())
         with listing.reader(ctx.store) as ctx.rd:

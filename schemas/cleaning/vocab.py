@@ -237,3 +237,24 @@ def merge_types(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.add(item["id"])
             out.append(item)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Known values (the API refuses a filter value none of these tables can give)
+
+
+def language_codes() -> frozenset[str]:
+    """Every ISO 639-1 code of ``languages.tsv`` (what records' ``languages`` hold)."""
+    return frozenset(_languages().values())
+
+
+def licence_codes() -> frozenset[str]:
+    """Every licence code a record can carry: the codes of licences.tsv's rows, except the
+    rewrites and the statements that there is no licence."""
+    return frozenset(rule.code for rule in _licence_rules()
+                     if rule.kind not in ("rewrite", "none") and rule.code)
+
+
+def type_codes() -> frozenset[str]:
+    """Every resource type id of ``types.tsv`` (the ``id`` of records' resource types)."""
+    return frozenset(_types().concepts)

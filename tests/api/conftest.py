@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from catalogue.config import Settings
 from catalogue.store import Store
@@ -25,6 +27,17 @@ def api_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict[s
 def api_app(api_data: tuple[Settings, dict[str, Any]]) -> Iterator[Flask]:
     with running_app(api_data[0]) as app:
         yield app
+
+
+@pytest.fixture(scope="session")
+def api_server(api_app: Flask) -> Iterator[str]:
+    """The API app over real HTTP (for stock clients: requests, the schemathesis command)."""
+    server = make_server("127.0.0.1", 0, api_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
 
 
 @pytest.fixture

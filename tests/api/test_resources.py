@@ -237,3 +237,59 @@ def test_cursor_from_another_query_is_refused(client: FlaskClient) -> None:
     assert cursor
     body = problem(client, f"/api/v1/resources?per_page=5&partner=ina&cursor={cursor}")
     assert body["invalid_params"][0]["name"] == "cursor"
+
+
+@pytest.mark.parametrize(("name", "value", "hint"), [
+    ("partner", "nasa", "/api/v1/sources"),
+    ("licence", "wtfpl", "licence facet"),
+    ("type", "http://purl.org/dc/dcmitype/Spaceship", "type facet"),
+    ("language", "zz", "ISO 639-1"),
+])
+def test_unknown_filter_values_are_400_with_a_hint(client: FlaskClient, name: str, value: str,
+                                                   hint: str) -> None:
+    """Like an unknown level: a typo is told, not answered with 0 results."""
+    body = problem(client, f"/api/v1/resources?{name}={value}")
+    assert [p["name"] for p in body["invalid_params"]] == [name]
+    assert f"unknown {name}" in body["detail"] and hint in body["detail"]
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("partner", "meteofrance"),  # a founding partner (known) with no record here
+    ("licence", "cc-by-nc-4.0"),  # in the licence table, no record has it
+    ("type", "http://purl.org/dc/dcmitype/Software"),
+    ("language", "de"),
+])
+def test_known_filter_values_without_records_are_200_with_0(client: FlaskClient, name: str,
+                                                            value: str) -> None:
+    body = get(client, f"/api/v1/resources?{name}={value}")
+    assert body["total"] == 0
+    selected = [f for f in body["facets"][name] if f["selected"]]
+    assert [f["id"] for f in selected] == [value]
+
+
+def test_every_facet_value_is_a_known_filter(client: FlaskClient) -> None:
+    """Each value the facets offer can be passed back (also values of older mappings)."""
+    facets = get(client, "/api/v1/resources?per_page=1")["facets"]
+    for name in ("partner", "licence", "type", "language"):
+        assert facets[name], name
+        for value in facets[name]:
+            body = get(client, "/api/v1/resources", query_string={name: value["id"], "per_page": 1})
+            assert body["total"] == value["count"], (name, value)
+
+
+def test_page_1_with_a_cursor_and_the_page_bound(client: FlaskClient) -> None:
+    first = get(client, "/api/v1/resources?per_page=5")
+    cursor = first["next_cursor"]
+    plain = get(client, f"/api/v1/resources?per_page=5&cursor={cursor}")
+    with_page = get(client, f"/api/v1/resources?per_page=5&cursor={cursor}&page=1")
+    assert [r["id"] for r in with_page["results"]] == [r["id"] for r in plain["results"]]
+    assert {r["id"] for r in plain["results"]}.isdisjoint(r["id"] for r in first["results"])
+    # page × per_page ≤ 10,000 for every page the schema allows, at any per_page.
+    assert get(client, "/api/v1/resources?page=100&per_page=100")["page"] == 100
+    problem(client, "/api/v1/resources?page=101&per_page=1")
+
+
+def test_openapi_page_bound_matches_the_window(client: FlaskClient) -> None:
+    spec = get(client, "/api/v1/openapi.json")
+    params = {p["name"]: p for p in spec["paths"]["/api/v1/resources"]["get"]["parameters"]}
+    assert params["page"]["schema"]["maximum"] * params["per_page"]["schema"]["maximum"] <= 10_000

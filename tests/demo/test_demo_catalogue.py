@@ -75,3 +75,14 @@ def test_demo_pages_answer_in_french(demo: Demo) -> None:
     health = requests.get(f"{demo.base_url}/healthz", timeout=30).json()
     assert health["status"] == "ok" and health["checks"] == {"store": "ok", "index": "ok"}
     assert health["store_mode"] == "read-only" and health["disk"]["status"] in ("ok", "low")
+
+
+def test_every_oai_set_of_the_demo_lists_its_records(demo: Demo) -> None:
+    """Issue 19, point 7, on the demo catalogue over HTTP: every header ``set=S`` returns lists
+    S or a descendant (``set=discipline`` used to return BnF records with no discipline set)."""
+    from tests.oai.test_set_membership import check_every_set
+
+    def fetch(params: dict[str, str]) -> bytes:
+        return requests.get(f"{demo.base_url}/oai", params=params, timeout=60).content
+
+    assert check_every_set(fetch) > 20

@@ -25,7 +25,7 @@ DECLARED_WRITES = {
 }
 SAMPLES: dict[str, str | dict[str, str]] = {
     "filename": {"static": "catalogue.css", "api.static": "api-docs.css"},
-    "path": "no-such-thing", "partner_id": "bnf",
+    "path": "no-such-thing", "partner_id": "bnf", "number": "0",
 }
 
 

@@ -4,10 +4,20 @@ XML), vocabularies, sources, bulk dumps, the DCAT description and the OpenAPI do
 Documented for clients in ``docs/api.md`` and at ``/api/v1/docs``.
 """
 
+from datetime import UTC, datetime
+
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates",
                static_folder="static")
+
+
+@bp.record_once
+def _started(state: BlueprintSetupState) -> None:
+    """The app's start, for answers without a date of their own (``web.api.http.started``)."""
+    state.app.extensions.setdefault("catalogue_api", {})["started"] = datetime.now(UTC)
+
 
 # Importing the modules registers their routes and handlers on ``bp``.
 from web.api import downloads, errors, openapi, reference, resources  # noqa: E402

@@ -6,6 +6,7 @@ and serves them (with Range and conditional requests, through ``send_file``).
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,7 @@ def list_dumps() -> Response:
     files = _dump_files(manifest, request.host_url.rstrip("/"))
     body = {"generated_at": manifest.get("generated_at") if manifest else None,
             "records": manifest.get("records") if manifest else None, "files": files}
-    return cached(["dumps", body], None, lambda: json_response(body))
+    return cached(["dumps", body], _generated_at(manifest), lambda: json_response(body))
 
 
 def _send_dump(name: str) -> Response:
@@ -132,3 +133,11 @@ def catalog() -> Response:
     if not fmt:
         response.vary.add("Accept")
     return response
+
+
+def _generated_at(manifest: dict[str, Any] | None) -> datetime | None:
+    """When the dumps were written (the Last-Modified of ``/dumps``), from their manifest."""
+    try:
+        return datetime.fromisoformat(str((manifest or {})["generated_at"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return None

@@ -64,6 +64,40 @@ def _unexpected(error: Exception) -> Response:
 
 bp.after_request(add_cors)
 
+
+def _get_endpoint() -> str | None:
+    """The view that answers GET on this path, if any (not the catch-all)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, _ = adapter.match(method="GET")
+    except HTTPException:  # includes RequestRedirect
+        return None
+    return None if endpoint == "api.not_found" else str(endpoint)
+
+
+def allowed_methods(endpoint: str) -> list[str]:
+    """The methods the routes of ``endpoint`` really answer (HEAD and OPTIONS included)."""
+    methods: set[str] = {"OPTIONS"}
+    for rule in current_app.url_map.iter_rules(endpoint):
+        methods.update(rule.methods or ())
+    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return sorted(methods, key=lambda m: order.index(m) if m in order else len(order))
+
+
+@bp.before_request
+def _options() -> Response | None:
+    """``OPTIONS``: 204 with the ``Allow`` of the path (not Flask's automatic answer, whose
+    ``Allow`` also lists the write methods of the catch-all route below, all of them 405)."""
+    if request.method != "OPTIONS":
+        return None
+    endpoint = _get_endpoint()
+    if endpoint is None:
+        raise NotFound("no such API path; the API is described at /api/v1/docs")
+    response = Response(status=204)
+    response.headers.pop("Content-Type", None)  # no body
+    response.headers["Allow"] = ", ".join(allowed_methods(endpoint))
+    return response
+
 _WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -72,11 +106,7 @@ _WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
 def not_found(path: str) -> Response:
     """Unknown paths (404) and known paths with another method than GET (405)."""
     if request.method != "GET":
-        adapter = current_app.url_map.bind_to_environ(request.environ)
-        try:
-            endpoint, _ = adapter.match(method="GET")
-        except HTTPException:  # includes RequestRedirect
-            endpoint = None
-        if endpoint is not None and endpoint != "api.not_found":
-            raise MethodNotAllowed(valid_methods=["GET", "HEAD", "OPTIONS"])
+        endpoint = _get_endpoint()
+        if endpoint is not None:
+            raise MethodNotAllowed(valid_methods=allowed_methods(endpoint))
     raise NotFound("no such API path; the API is described at /api/v1/docs")

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Response, g, request, url_for
+from flask import Response, current_app, g, request, url_for
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import func, select
-from werkzeug.http import is_resource_modified
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import is_resource_modified, parse_accept_header
 from werkzeug.urls import iri_to_uri
 
 from catalogue import tables as t
@@ -122,17 +123,35 @@ def parse_args(schema: Schema) -> dict[str, Any]:
     return loaded
 
 
-def negotiate(offers: list[str], override: str | None = None) -> str:
+def client_accept() -> MIMEAccept:
+    """The Accept header with media-type parameters dropped (``charset``, JSON-LD ``profile``…):
+    they select nothing here, and stock clients send them (``application/json;
+    charset=utf-8``). A type listed twice keeps its highest quality."""
+    qualities: dict[str, float] = {}
+    for value, quality in parse_accept_header(request.headers.get("Accept", ""), MIMEAccept):
+        bare = value.split(";", 1)[0].strip().lower()
+        if bare:
+            qualities[bare] = max(quality, qualities.get(bare, 0.0))
+    return MIMEAccept(list(qualities.items()))
+
+
+def negotiate(offers: list[str], override: str | None = None,
+              others: dict[str, str] | None = None) -> str:
     """The media type to answer with: ``override`` if given, else the Accept header's best pick
-    among ``offers`` (the first one is the default); 406 when none is acceptable."""
+    among ``offers`` (the first one is the default); 406 when none is acceptable, listing the
+    offers and ``others`` (representations reached by ``?format=`` only, name: media type)."""
     if override:
         return override
     if not request.headers.get("Accept", "").strip():
         return offers[0]
-    best = request.accept_mimetypes.best_match(offers)
+    best = client_accept().best_match(offers)
     if best is None:
+        listed = [*offers, *(f"{media} (?format={name})" for name, media in (others or {}).items())]
+        available = [{"media_type": media} for media in offers] + [
+            {"media_type": media, "format": name} for name, media in (others or {}).items()]
         raise ApiError(406, "Not Acceptable",
-                       f"this resource is available as {', '.join(offers)}", slug="not-acceptable")
+                       f"this resource is available as {', '.join(listed)}", slug="not-acceptable",
+                       available=available)
     return str(best)
 
 
@@ -166,18 +185,28 @@ def etag_for(parts: Iterable[Any]) -> str:
     return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
 
 
+def started() -> datetime:
+    """When this app was made (before gunicorn forks its workers, so they agree)."""
+    cache = current_app.extensions.setdefault("catalogue_api", {})
+    moment: datetime = cache.setdefault("started", datetime.now(UTC))
+    return moment
+
+
 def cached(parts: Iterable[Any], last_modified: datetime | None,
            build: Callable[[], Response]) -> Response:
-    """``build()`` with a weak ETag and Last-Modified, or 304 when the client's copy is current."""
+    """``build()`` with a weak ETag and Last-Modified, or 304 when the client's copy is current.
+
+    Every answer with an ETag has a Last-Modified: without a date of its own (an empty store),
+    now, which never makes a false 304 (``If-None-Match`` still gives one). Answers that change
+    only with the code or the settings pass :func:`started`."""
     etag = etag_for(parts)
-    modified = http_date(last_modified)
+    modified = http_date(last_modified or datetime.now(UTC))
     if not is_resource_modified(request.environ, etag=etag, last_modified=modified):
         response = Response(status=304)
     else:
         response = build()
     response.set_etag(etag, weak=True)
-    if modified is not None:
-        response.last_modified = modified
+    response.last_modified = modified
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response
 

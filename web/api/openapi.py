@@ -8,6 +8,8 @@ on the server (no script, no CDN) for the page's ``script-src 'self'`` policy.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from apispec import APISpec
@@ -17,7 +19,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from web.api import bp
-from web.api.http import cached, json_response, parse_args
+from web.api.http import cached, json_response, parse_args, started
 from web.api.schemas import (
     CatalogQuerySchema,
     DumpsResponseSchema,
@@ -48,6 +50,12 @@ catalogue's DCAT-AP description.
   in `invalid_params`.
 * Responses carry `ETag` and `Last-Modified`; send `If-None-Match` / `If-Modified-Since` to
   get `304 Not Modified` when nothing changed.
+* `Accept` is negotiated on one resource and on the DCAT description (media-type parameters
+  such as `charset` or a JSON-LD `profile` are ignored; 406 lists every representation); every
+  other operation has one representation, JSON, and ignores `Accept`.
+* `OPTIONS` answers 204 with `Allow: GET, HEAD, OPTIONS`; other methods are 405.
+* An unknown filter value (level, discipline, partner, licence, type, language) is a 400 whose
+  `invalid_params` says where the valid values are, not an empty result.
 * Data: Licence Ouverte / Open Licence 2.0 (Etalab) for the catalogue's descriptions; each
   resource keeps its own licence (`licence`).
 """
@@ -231,8 +239,15 @@ def openapi_json() -> Response:
     """The OpenAPI 3.1 document."""
     parse_args(NO_QUERY)
     spec = spec_dict()
-    return cached(["openapi", current_app.extensions["catalogue_api"]["spec_json"]], None,
+    return cached(["openapi", current_app.extensions["catalogue_api"]["spec_json"]], _code_date(),
                   lambda: json_response(spec))
+
+
+def _code_date() -> datetime:
+    """The document changes only with the code that builds it: its newest source file's date."""
+    here = Path(__file__).resolve().parent
+    newest = max((p.stat().st_mtime for p in here.glob("*.py")), default=0.0)
+    return datetime.fromtimestamp(newest, UTC)
 
 
 def _schema_text(schema: dict[str, Any]) -> str:
@@ -313,7 +328,7 @@ def docs() -> Response:
         return Response(html, mimetype="text/html")
 
     return cached(["docs", current_app.extensions["catalogue_api"]["spec_json"], request.host_url],
-                  None, build)
+                  started(), build)
 
 
 @bp.get("/")
@@ -326,4 +341,4 @@ def index() -> Response:
              "openapi": "api.openapi_json", "docs": "api.docs"}
     body = {"title": TITLE, "version": VERSION,
             "links": {name: url_for(endpoint, _external=True) for name, endpoint in names.items()}}
-    return cached(["index", body], None, lambda: json_response(body))
+    return cached(["index", body], started(), lambda: json_response(body))

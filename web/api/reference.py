@@ -3,6 +3,7 @@ their sources with harvest status, and search-box suggestions."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Response
@@ -117,7 +118,20 @@ def sources() -> Response:
     """Partners, their sources, live record counts and the last harvest of each source."""
     parse_args(NO_QUERY)
     body = _sources_body()  # runs change without a record changing: validate on the content
-    return cached(["sources", body], None, lambda: json_response(body))
+    _, newest = store_state()
+    return cached(["sources", body], _sources_modified(body, newest), lambda: json_response(body))
+
+
+def _sources_modified(body: dict[str, Any], newest: datetime | None) -> datetime | None:
+    """The last moment the answer can have changed: a record change or a run's start or end."""
+    moments = [newest] if newest is not None else []
+    for partner in body["partners"]:
+        for source in partner["sources"]:
+            run = source["last_harvest"] or {}
+            for text in (run.get("started_at"), run.get("finished_at"), source["last_success_at"]):
+                if text:
+                    moments.append(datetime.fromisoformat(text.removesuffix("Z")))
+    return max(moments, default=None)
 
 
 @bp.get("/suggest")

@@ -17,6 +17,7 @@ from search import FACET_GROUPS, InvalidQuery, SearchQuery, SearchResult
 from search.base import Hit
 from search.periods import display_date
 from web.api import bp
+from web.api.filters import KNOWN_FILTERS, check_known
 from web.api.http import (
     ApiError,
     cached,
@@ -27,7 +28,7 @@ from web.api.http import (
     store_state,
 )
 from web.api.schemas import (
-    MAX_WINDOW,
+    MAX_PAGE,
     RecordQuerySchema,
     SearchQuerySchema,
     concept_id,
@@ -67,6 +68,9 @@ def _filters(args: dict[str, Any]) -> dict[str, list[str]]:
                     raise invalid(group, f"{value} is not a current ScoLOMFR {group} (nor replaced by one)")
                 resolved.append(str(concept.id))
             values = resolved
+        elif group in KNOWN_FILTERS:
+            for value in values:
+                check_known(group, value)
         if values:
             filters[group] = list(dict.fromkeys(values))
     return filters
@@ -139,7 +143,7 @@ def _links(args: dict[str, Any], result: SearchResult) -> dict[str, str | None]:
         return links
     page = args.get("page") or 1
     if page * per_page < result.total:
-        if (page + 1) * per_page <= MAX_WINDOW:
+        if page + 1 <= MAX_PAGE:
             links["next"] = _page_url(page=str(page + 1), cursor=None)
         elif result.next_cursor:
             links["next"] = _page_url(cursor=result.next_cursor, page=None)
@@ -246,7 +250,8 @@ def get_resource(record_id: str) -> Response:
         raise ApiError(404, "Not Found", f"no record {record_id[:200]!r}", slug="not-found")
     fmt = args.get("format")
     if fmt is None:
-        fmt = "jsonld" if negotiate([JSON, JSONLD]) == JSONLD else "json"
+        others = {prefix: XML for prefix in FORMATS}
+        fmt = "jsonld" if negotiate([JSON, JSONLD], others=others) == JSONLD else "json"
     response = cached(["record", stored.id, stored.seq, fmt, request.host_url], stored.datestamp,
                       lambda: _record_body(stored.data or {}, fmt))
     if "format" not in request.args:

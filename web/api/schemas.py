@@ -16,6 +16,9 @@ from schemas.record import PROVENANCES, RecordSchema
 MAX_QUERY_CHARS = 500
 MAX_PER_PAGE = 100
 MAX_WINDOW = 10_000
+# The highest page number at any per_page: page × per_page ≤ MAX_WINDOW always holds, so the
+# OpenAPI bounds alone say which requests are valid (and links.next switches to the cursor).
+MAX_PAGE = MAX_WINDOW // MAX_PER_PAGE
 MAX_FILTER_VALUES = 50
 SORTS = ("relevance", "date", "title")
 RECORD_FORMATS = ("json", "jsonld", "oai_dc", "lom", "scolomfr")
@@ -99,10 +102,13 @@ class SearchQuerySchema(_Query):
         metadata={"description": "Order: relevance (with q; newest first without), date, title."},
     )
     page = fields.Integer(
-        validate=validate.Range(min=1, max=MAX_WINDOW),
+        validate=validate.Range(
+            min=1, max=MAX_PAGE, error=f"page is 1 to {MAX_PAGE}; to go further, follow links.next "
+            "or pass next_cursor as cursor"),
         metadata={"default": 1,
-                  "description": f"Page number; page × per_page may not exceed {MAX_WINDOW} "
-                  "(follow links.next / next_cursor beyond)."},
+                  "description": f"Page number, at most {MAX_PAGE} (so that page × per_page ≤ "
+                  f"{MAX_WINDOW}); beyond, follow links.next / next_cursor. With a cursor, only "
+                  "page=1 (the default) is allowed: the cursor says where the page starts."},
     )
     per_page = fields.Integer(
         load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE),
@@ -110,7 +116,9 @@ class SearchQuerySchema(_Query):
     )
     cursor = fields.String(
         validate=validate.Length(min=1, max=2000),
-        metadata={"description": "Opaque position from next_cursor, to walk through every result."},
+        metadata={"description": "Opaque position from next_cursor, to walk through every result "
+                  "(not with group=true, which is paged by page number). A cursor the API did "
+                  "not issue for this query is a 400."},
     )
 
     @validates_schema
@@ -121,12 +129,9 @@ class SearchQuerySchema(_Query):
         if data.get("cursor") and data.get("group"):
             raise ValidationError("group is paged by page number, not by cursor",
                                   field_name="cursor")
-        if data.get("cursor") and data.get("page") is not None:
-            raise ValidationError("page and cursor cannot be combined", field_name="page")
-        if data.get("page", 1) * data["per_page"] > MAX_WINDOW:
-            raise ValidationError(
-                f"page × per_page may not exceed {MAX_WINDOW}; to go further, follow links.next "
-                "or pass next_cursor as cursor", field_name="page")
+        if data.get("cursor") and data.get("page", 1) != 1:
+            raise ValidationError("a cursor gives its own position: leave page out (or 1)",
+                                  field_name="page")
 
 
 class RecordQuerySchema(_Query):
@@ -392,6 +397,14 @@ class InvalidParamSchema(Schema):
     reason = _str()
 
 
+class AvailableSchema(Schema):
+    """One representation of the resource (406 Not Acceptable)."""
+
+    media_type = fields.String(required=True)
+    format = fields.String(metadata={"description": "The ?format= value that selects it, when "
+                                     "Accept alone cannot (the XML formats share one media type)."})
+
+
 class ProblemSchema(Schema):
     """RFC 9457 problem details."""
 
@@ -403,4 +416,6 @@ class ProblemSchema(Schema):
     invalid_params = fields.List(fields.Nested(InvalidParamSchema))
     id = fields.String(metadata={"description": "Record id (410 Gone)."})
     deleted_at = fields.String(metadata={"description": "When the record was withdrawn (410 Gone)."})
+    available = fields.List(fields.Nested(AvailableSchema),
+                            metadata={"description": "Every representation (406 Not Acceptable)."})
     request_id = fields.String()
