@@ -19,13 +19,13 @@ from web.ui.french import (
     bbox_fr,
     credit_line,
     duration_fr,
-    image_url,
     interval_fr,
     licence_display,
     licence_explanation,
     licence_kind,
     short_label,
 )
+from web.ui.thumbnails import thumbnail_path
 
 # The record formats the API serves for one resource (the API's ?format= values).
 DOWNLOADS = (
@@ -164,7 +164,7 @@ def build_resource_page(record: dict[str, Any], partner: str, vocab: Any = None)
         partner_id=str(source.get("partner", "")),
         partner_url=_search_link("partner", str(source.get("partner", ""))),
         resource_url=record.get("url") or source.get("landing_url"),
-        thumbnail=image_url(record.get("thumbnail")),
+        thumbnail=thumbnail_path(record["id"]) if record.get("thumbnail") else None,
         media_type=record.get("media_type"),
         links=list(record.get("links") or []),
         identifier=str(source.get("identifier", "")),

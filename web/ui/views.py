@@ -24,6 +24,7 @@ from web.ui.partners_view import coverage, list_partners, partner_names, source_
 from web.ui.resource_view import build_resource_page
 from web.ui.search_view import build_search_page, search_examples
 from web.ui.state import SORTS, parse_state
+from web.ui.thumbnails import CACHE_OK, CACHE_PLACEHOLDER, ThumbnailCache, allowed_origins, placeholder
 
 log = logging.getLogger("catalogue.web.ui")
 
@@ -102,6 +103,29 @@ def resource(record_id: str) -> Any:
                        discipline_of=vocab.discipline_of if vocab is not None else None,
                        vocab=vocab)
     return render_template("resource.html", r=page, jsonld=jsonld, updated=stored.datestamp)
+
+
+@bp.route("/vignettes/<path:record_id>")
+def thumbnail(record_id: str) -> Any:
+    """A record's thumbnail through the catalogue (web/ui/thumbnails.py): the partner's image
+    re-encoded to a fixed size, or a placeholder; always an image, never an error page."""
+    image: bytes | None = None
+    status = 404
+    try:
+        stored = services().store.get(record_id) if len(record_id) <= 200 else None
+        url = (stored.data or {}).get("thumbnail") if stored and not stored.deleted else None
+        if url:
+            status = 200
+            cache = current_app.extensions.get("catalogue.thumbnails")
+            if cache is None:
+                cache = ThumbnailCache(_settings().data_dir / "vignettes")
+                current_app.extensions["catalogue.thumbnails"] = cache
+            image = cache.get(str(url), allowed_origins(services().store.sources()))
+    except Exception:  # the store or the disk failed: still an image
+        log.exception("thumbnail of %s", record_id)
+    response = Response(image or placeholder(), status, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = CACHE_OK if image else CACHE_PLACEHOLDER
+    return response
 
 
 @bp.route("/couverture")
