@@ -57,7 +57,10 @@ class ImageServer:
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):  # the client stopped at the cap
+                    pass
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -127,7 +130,10 @@ def test_partner_failures_give_nothing_and_are_not_asked_again_at_once(
 
 # -- the route, over a store whose partner serves its images from the local server ------------
 
-def _catalogue(tmp_path: Path, image_host: str, thumbs: dict[str, str]) -> tuple[Settings, dict[str, str]]:
+def _catalogue(tmp_path: Path, image_host: str, thumbs: dict[str, str],
+               fields: dict[str, dict[str, Any]] | None = None) -> tuple[Settings, dict[str, str]]:
+    """A store of BnF records whose source may serve images from ``image_host``: one record
+    per slug of ``thumbs`` (its thumbnail URL, or none), with ``fields[slug]`` set on it."""
     settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'catalogue.db'}",
                         search_url=None, sources_path=tmp_path / "sources.toml",
                         oai_namespace="catalogue.example.fr", base_url=catalogue_data.BASE_URL)
@@ -144,6 +150,7 @@ def _catalogue(tmp_path: Path, image_host: str, thumbs: dict[str, str]) -> tuple
                                         ["4e"], ["hg"], "image fixe", "pd", {}, mapper.vocab)
         if url:
             record["thumbnail"] = url
+        record.update((fields or {}).get(slug, {}))
         records.append(record)
         ids[slug] = record["id"]
     run = store.start_run(source_id, "full")

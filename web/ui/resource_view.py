@@ -25,6 +25,7 @@ from web.ui.french import (
     licence_kind,
     short_label,
 )
+from web.ui.previews import Preview, preview_for
 from web.ui.thumbnails import thumbnail_path
 
 # The record formats the API serves for one resource (the API's ?format= values).
@@ -84,6 +85,7 @@ class ResourcePage:
     partner_url: str
     resource_url: str | None
     thumbnail: str | None
+    preview: Preview | None
     media_type: str | None
     links: list[dict[str, Any]]
     identifier: str
@@ -165,6 +167,7 @@ def build_resource_page(record: dict[str, Any], partner: str, vocab: Any = None)
         partner_url=_search_link("partner", str(source.get("partner", ""))),
         resource_url=record.get("url") or source.get("landing_url"),
         thumbnail=thumbnail_path(record["id"]) if record.get("thumbnail") else None,
+        preview=preview_for(record),
         media_type=record.get("media_type"),
         links=list(record.get("links") or []),
         identifier=str(source.get("identifier", "")),

@@ -32,6 +32,8 @@ from harvesters.http import DEFAULT_USER_AGENT, HttpClient, origin
 log = logging.getLogger("catalogue.web.thumbnails")
 
 WIDTH, HEIGHT = 240, 180
+# Previews (Gallica's first page, /apercus/<id>): scaled down to fit, not letterboxed.
+PREVIEW_SIZE = (960, 960)
 BACKGROUND = (242, 242, 240)
 # A thumbnail is small: anything bigger is not one (and could be a decompression bomb).
 MAX_BYTES = 4 * 1024 * 1024
@@ -80,22 +82,24 @@ def candidates(url: str) -> list[str]:
     return found
 
 
-def reencode(body: bytes) -> bytes:
-    """Decode ``body`` and return a ``WIDTH`` × ``HEIGHT`` JPEG: scaled down to fit (never up,
-    aspect ratio kept), centred on ``BACKGROUND``. Raises :class:`NotAnImage`."""
+def reencode(body: bytes, size: tuple[int, int] = (WIDTH, HEIGHT), letterbox: bool = True) -> bytes:
+    """Decode ``body`` and return a JPEG scaled down to fit ``size`` (never up, aspect ratio
+    kept), centred on ``BACKGROUND`` at exactly ``size`` when ``letterbox`` (thumbnails), at its
+    own size otherwise (previews). Raises :class:`NotAnImage`."""
+    width, height = size
     try:
         with Image.open(io.BytesIO(body), formats=FORMATS) as opened:
             if opened.width * opened.height > MAX_PIXELS:
                 raise NotAnImage(f"{opened.width}×{opened.height} pixels is not a thumbnail")
-            opened.draft("RGB", (WIDTH * 2, HEIGHT * 2))
+            opened.draft("RGB", (width * 2, height * 2))
             image = ImageOps.exif_transpose(opened).convert("RGBA")
     except NotAnImage:
         raise
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise NotAnImage(str(exc)) from exc
-    image.thumbnail((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
-    canvas = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
-    canvas.paste(image, ((WIDTH - image.width) // 2, (HEIGHT - image.height) // 2), image)
+    image.thumbnail((width, height), Image.Resampling.LANCZOS)
+    canvas = Image.new("RGB", (width, height) if letterbox else image.size, BACKGROUND)
+    canvas.paste(image, ((canvas.width - image.width) // 2, (canvas.height - image.height) // 2), image)
     out = io.BytesIO()
     canvas.save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue()
@@ -120,8 +124,11 @@ def placeholder() -> bytes:
 class ThumbnailCache:
     """Fetch, re-encode and keep thumbnails in ``directory`` (one file per thumbnail URL)."""
 
-    def __init__(self, directory: Path, *, client_options: dict[str, Any] | None = None) -> None:
+    def __init__(self, directory: Path, *, size: tuple[int, int] = (WIDTH, HEIGHT),
+                 letterbox: bool = True, client_options: dict[str, Any] | None = None) -> None:
         self.directory = directory
+        self.size = size
+        self.letterbox = letterbox
         self.client_options = {
             "connect_timeout": 3.0, "read_timeout": 5.0, "total_timeout": 10.0,
             "max_retries": 0, "politeness_delay": 0.0, "max_bytes": MAX_BYTES,
@@ -154,7 +161,7 @@ class ThumbnailCache:
                 return None
             try:
                 response = client.get(target, headers={"Accept": "image/*"})
-                image = reencode(response.content)
+                image = reencode(response.content, self.size, self.letterbox)
             except Exception as exc:  # any partner or decoding failure: the placeholder
                 log.warning("thumbnail %s: %s", target, exc)
                 self._write(failure_path, b"")

@@ -21,10 +21,18 @@ from web.services import services
 from web.ui import bp
 from web.ui import french as fr
 from web.ui.partners_view import coverage, list_partners, partner_names, source_panel
+from web.ui.previews import iiif_image
 from web.ui.resource_view import build_resource_page
 from web.ui.search_view import build_search_page, search_examples
 from web.ui.state import SORTS, parse_state
-from web.ui.thumbnails import CACHE_OK, CACHE_PLACEHOLDER, ThumbnailCache, allowed_origins, placeholder
+from web.ui.thumbnails import (
+    CACHE_OK,
+    CACHE_PLACEHOLDER,
+    PREVIEW_SIZE,
+    ThumbnailCache,
+    allowed_origins,
+    placeholder,
+)
 
 log = logging.getLogger("catalogue.web.ui")
 
@@ -105,27 +113,40 @@ def resource(record_id: str) -> Any:
     return render_template("resource.html", r=page, jsonld=jsonld, updated=stored.datestamp)
 
 
-@bp.route("/vignettes/<path:record_id>")
-def thumbnail(record_id: str) -> Any:
-    """A record's thumbnail through the catalogue (web/ui/thumbnails.py): the partner's image
-    re-encoded to a fixed size, or a placeholder; always an image, never an error page."""
+def _cached_image(kind: str, record_id: str, address_of: Any, cache_factory: Any) -> Response:
+    """An image of a record through the catalogue (web/ui/thumbnails.py): the partner's image
+    re-encoded, or the placeholder; always an image, never an error page."""
     image: bytes | None = None
     status = 404
     try:
         stored = services().store.get(record_id) if len(record_id) <= 200 else None
-        url = (stored.data or {}).get("thumbnail") if stored and not stored.deleted else None
+        url = address_of(stored.data or {}) if stored and not stored.deleted else None
         if url:
             status = 200
-            cache = current_app.extensions.get("catalogue.thumbnails")
+            key = f"catalogue.{kind}"
+            cache = current_app.extensions.get(key)
             if cache is None:
-                cache = ThumbnailCache(_settings().data_dir / "vignettes")
-                current_app.extensions["catalogue.thumbnails"] = cache
+                cache = current_app.extensions[key] = cache_factory(_settings().data_dir / kind)
             image = cache.get(str(url), allowed_origins(services().store.sources()))
     except Exception:  # the store or the disk failed: still an image
-        log.exception("thumbnail of %s", record_id)
+        log.exception("%s of %s", kind, record_id)
     response = Response(image or placeholder(), status, mimetype="image/jpeg")
     response.headers["Cache-Control"] = CACHE_OK if image else CACHE_PLACEHOLDER
     return response
+
+
+@bp.route("/vignettes/<path:record_id>")
+def thumbnail(record_id: str) -> Response:
+    """A record's thumbnail, letterboxed to 240×180."""
+    return _cached_image("vignettes", record_id, lambda r: r.get("thumbnail"), ThumbnailCache)
+
+
+@bp.route("/apercus/<path:record_id>")
+def preview_image(record_id: str) -> Response:
+    """A record's IIIF preview image (Gallica's first page), at most 960×960, asked for only
+    when the teacher clicks "Voir un aperçu"."""
+    return _cached_image("apercus", record_id, iiif_image,
+                         lambda d: ThumbnailCache(d, size=PREVIEW_SIZE, letterbox=False))
 
 
 @bp.route("/couverture")
