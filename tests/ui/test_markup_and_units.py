@@ -16,7 +16,8 @@ from web.ui.state import MAX_PAGE, SearchState, parse_state
 PAGES = ["/", f"/?q=carte&level={L['6e']}", "/?q=zzzzzz", "/couverture", "/partenaires", "/partenaires/bnf",
          "/partenaires/meteofrance", "/ressources/{xss}", "/ressources/{fables}", "/ressources/inconnue",
          "/ressources/{deleted}", "/selection", "/selection?ids={fables},{xss}&notes=s%C3%A9ance+2",
-         "/selection/imprimer?ids={fables}", "/confidentialite", "/api"]
+         "/selection/imprimer?ids={fables}", "/confidentialite", "/api", "/niveaux/4e", "/niveaux/cycle-3",
+         "/disciplines/histoire-et-geographie"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -129,4 +130,5 @@ def test_an_empty_catalogue_still_renders_every_page(tmp_path):
     founding = client.get("/partenaires/ign")  # a founding partner not harvested yet
     assert founding.status_code == 200
     assert "Aucune source de ce partenaire" in text(parse(founding.data).find(".//main"))
+    assert client.get("/niveaux/cm2").status_code == 200  # "0 ressource", no theme
     app.extensions["catalogue"].index.close()

@@ -70,6 +70,8 @@
           if (old.id === 'filtres') { twin.open = old.open; } else if (old.open) { twin.open = true; }
         });
         region.replaceWith(fresh);
+        var entries = document.getElementById('entrees');  /* the home page's entry points */
+        if (entries && url.indexOf('?') !== -1) { entries.remove(); }
         upgradeSelectLinks(fresh);
         if (options.push) { window.history.pushState({ catalogue: true }, '', url); }
         if (fresh.dataset.title) { document.title = fresh.dataset.title; }

@@ -20,6 +20,7 @@ from search.base import InvalidQuery
 from web.services import services
 from web.ui import bp
 from web.ui import french as fr
+from web.ui.entry_view import find_discipline, find_level, heading, home_entries, landing, latest
 from web.ui.partners_view import coverage, list_partners, partner_names, source_panel
 from web.ui.previews import iiif_image
 from web.ui.resource_view import build_resource_page
@@ -84,7 +85,12 @@ def search() -> Any:
     fragment = request.headers.get(FRAGMENT_HEADER) == "region"
     template = "search/_region.html" if fragment else "search/page.html"
     examples = [] if fragment else search_examples(services().index)
-    response = Response(render_template(template, page=page, state=state, examples=examples))
+    home = None
+    if not fragment and state.url() == "/":
+        groups, subjects = home_entries(services().index, _vocab())
+        home = {"groups": groups, "subjects": subjects, "latest": latest(store)}
+    response = Response(render_template(template, page=page, state=state, examples=examples,
+                                        home=home))
     response.headers["Vary"] = FRAGMENT_HEADER
     if fragment:  # never let a cache hand the fragment to a full-page load of the same URL
         response.headers["Cache-Control"] = "no-store"
@@ -147,6 +153,25 @@ def preview_image(record_id: str) -> Response:
     when the teacher clicks "Voir un aperçu"."""
     return _cached_image("apercus", record_id, iiif_image,
                          lambda d: ThumbnailCache(d, size=PREVIEW_SIZE, letterbox=False))
+
+
+@bp.route("/niveaux/<name>")
+def level_page(name: str) -> Any:
+    """A class (or cycle, or stage): its best-covered programme themes and their resources."""
+    concept = find_level(_vocab(), name)
+    if concept is None:
+        abort(404)
+    page = landing(services().index, _vocab(), "niveau", concept)
+    return render_template("landing.html", page=page, page_heading=heading(page))
+
+
+@bp.route("/disciplines/<name>")
+def discipline_page(name: str) -> Any:
+    concept = find_discipline(_vocab(), name)
+    if concept is None:
+        abort(404)
+    page = landing(services().index, _vocab(), "discipline", concept)
+    return render_template("landing.html", page=page, page_heading=heading(page))
 
 
 @bp.route("/couverture")
