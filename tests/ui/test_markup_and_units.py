@@ -96,7 +96,10 @@ def test_french_formatting():
     assert fr.iso_date_fr("-0052") == "52 av. J.-C."
     assert fr.interval_fr({"text": "18..", "start": "1800", "end": "1899"}) == "18.. (entre 1800 et 1899)"
     assert fr.short_label("cycle 3 (2016)") == "cycle 3"
-    assert fr.credit_line("Titre", [], "IGN", None) == "« Titre ». Source : IGN — licence non précisée"
+    assert fr.credit_line("Titre", [], "IGN", None) == "« Titre ». Source : IGN, licence non précisée"
+    assert fr.credit_line("Carte", ["A. B."], "BnF / Gallica", "Domaine public", "1790",
+                          "https://gallica.bnf.fr/ark:/12148/x") == (
+        "« Carte », A. B. Source : BnF / Gallica, 1790, https://gallica.bnf.fr/ark:/12148/x, domaine public")
     assert fr.problem_fr("validate", "source.landing_url: must be an http(s) URL") == (
         "Le champ « lien vers la page de la ressource » doit être une adresse web complète "
         "(http:// ou https://).")

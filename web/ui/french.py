@@ -324,14 +324,29 @@ def licence_explanation(code: str | None) -> str:
     return "Vérifiez les conditions de réutilisation indiquées par le partenaire."
 
 
-def credit_line(title: str, authors: list[str], partner: str, licence_label: str | None) -> str:
-    """Ready-to-paste credit: "« Titre », Auteur. Source : BnF / Gallica — Licence Ouverte 2.0"."""
+def credit_line(title: str, authors: list[str], partner: str, licence_label: str | None,
+                date: str | None = None, url: str | None = None) -> str:
+    """Ready-to-paste credit with what Licence Ouverte and CC ask (title, author, source, date,
+    address, licence): "« Titre », Auteur. Source : BnF / Gallica, 1790,
+    https://gallica.bnf.fr/ark:/…, domaine public". The date is the resource's own (creation or
+    publication), left out when the partner gives none."""
     head = f"« {title} »" if title else ""
     if authors:
         head += (", " if head else "") + ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
-    source = f"Source : {partner}"
-    source += f" — {licence_label}" if licence_label else " — licence non précisée"
-    return f"{head}. {source}" if head else source
+    parts = [f"Source : {partner}"]
+    if date:
+        parts.append(date)
+    if url:
+        parts.append(url)
+    licence = licence_label or "licence non précisée"
+    # Common nouns lower-cased inside the sentence; names of licences keep their capitals.
+    if licence.startswith(("Domaine public", "Tous droits")):
+        licence = licence[0].lower() + licence[1:]
+    parts.append(licence)
+    source = ", ".join(parts)
+    if not head:
+        return source
+    return f"{head} {source}" if head.endswith(".") else f"{head}. {source}"
 
 
 # -- harvest problems, for partners -----------------------------------------------------------

@@ -12,6 +12,7 @@ from schemas.cleaning.html import sanitize_html
 from schemas.provenance import explain
 from schemas.record import text_of
 from search.facets import LANGUAGE_LABELS
+from search.periods import display_date
 from web.ui.french import (
     ACCESS,
     DATE_KINDS,
@@ -161,7 +162,8 @@ def build_resource_page(record: dict[str, Any], partner: str, vocab: Any = None)
         licence_text=licence_explanation(licence.get("code")),
         access=ACCESS.get(record.get("access") or "unknown", ACCESS["unknown"]),
         rights=record.get("rights"),
-        credit=credit_line(title, authors, partner, licence.get("label")),
+        credit=credit_line(title, authors, partner, licence.get("label"), display_date(record),
+                           record.get("url") or source.get("landing_url")),
         partner=partner,
         partner_id=str(source.get("partner", "")),
         partner_url=_search_link("partner", str(source.get("partner", ""))),
