@@ -20,6 +20,8 @@ from web.ui.french import (
     bbox_fr,
     credit_line,
     duration_fr,
+    format_label,
+    image_url,
     interval_fr,
     licence_display,
     licence_explanation,
@@ -118,6 +120,33 @@ def _aligned(record: dict[str, Any], field_name: str, facet: str, vocab: Any) ->
             for c in record.get(field_name) or []]
 
 
+def _types(record: dict[str, Any]) -> list[Term]:
+    """One entry per label: a partner type and its DCMI equivalent often say the same word."""
+    seen: set[str] = set()
+    terms = []
+    for t in record.get("resource_types") or []:
+        label = str(t.get("label") or "")
+        if label and label.lower() not in seen:
+            seen.add(label.lower())
+            terms.append(Term(label, _search_link("type", t["id"])))
+    return terms
+
+
+def _links(record: dict[str, Any], partner: str) -> list[dict[str, Any]]:
+    """Links with what a teacher reads: a player is a button named after it (over https), a
+    file its format ("PDF"), never a bare address when the partner gave a title or a kind."""
+    out = []
+    for link in record.get("links") or []:
+        url = str(link.get("url") or "")
+        if link.get("kind") == "player":
+            out.append({"url": image_url(url) or url, "title": f"Ouvrir le lecteur chez {partner}",
+                        "format": "", "button": True})
+            continue
+        out.append({"url": url, "title": link.get("title") or url,
+                    "format": format_label(link.get("media_type")), "button": False})
+    return out
+
+
 def build_resource_page(record: dict[str, Any], partner: str, vocab: Any = None) -> ResourcePage:
     """``vocab`` lets the origin of an inferred value name its programme."""
     source = record.get("source") or {}
@@ -147,7 +176,7 @@ def build_resource_page(record: dict[str, Any], partner: str, vocab: Any = None)
         keywords=list(dict.fromkeys(k["value"] for k in record.get("keywords") or [])),
         levels=_aligned(record, "levels", "level", vocab),
         disciplines=_aligned(record, "disciplines", "discipline", vocab),
-        types=[Term(t["label"], _search_link("type", t["id"])) for t in record.get("resource_types") or []],
+        types=_types(record),
         languages=[LANGUAGE_LABELS.get(code, code) for code in record.get("languages") or []],
         contributors=[(c["name"], ROLES.get(c.get("role", ""), "autre rôle"))
                       for c in record.get("contributors") or []],
@@ -170,8 +199,8 @@ def build_resource_page(record: dict[str, Any], partner: str, vocab: Any = None)
         resource_url=record.get("url") or source.get("landing_url"),
         thumbnail=thumbnail_path(record["id"]) if record.get("thumbnail") else None,
         preview=preview_for(record),
-        media_type=record.get("media_type"),
-        links=list(record.get("links") or []),
+        media_type=format_label(record.get("media_type")) or None,
+        links=_links(record, partner),
         identifier=str(source.get("identifier", "")),
         datestamp=source.get("datestamp"),
         harvested_at=source.get("harvested_at"),
