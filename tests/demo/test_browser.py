@@ -76,7 +76,7 @@ def _offline(route: Route) -> None:
     request = route.request
     if request.url.startswith("http://127.0.0.1"):
         route.continue_()
-    elif request.resource_type == "image":  # partner thumbnails (Gallica, IGN)
+    elif request.resource_type == "image":  # none expected: thumbnails come from /vignettes
         route.fulfill(status=200, content_type="image/svg+xml", body=THUMBNAIL)
     else:
         route.abort()

@@ -192,3 +192,25 @@ def test_pages_reference_no_image_off_site(client: FlaskClient, rid: dict[str, s
             assert src.startswith("/") and not src.startswith("//"), (path, src)
             seen += src.startswith("/vignettes/")
     assert seen >= 2
+
+
+def test_media_hosts_from_the_sources_file_reach_the_allow_list(tmp_path: Path):
+    from catalogue.config import ConfigError, load_sources
+    from catalogue.pipeline import Pipeline
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nid = "bnf-gallica"\nname = "Gallica"\npartner = "bnf"\n'
+                       'protocol = "oai-pmh"\nurl = "https://oai.bnf.fr/oai2/OAIHandler"\n'
+                       'media_hosts = ["https://gallica.bnf.fr"]\n', encoding="utf-8")
+    (source,) = load_sources(sources)
+    assert source.media_hosts == ("https://gallica.bnf.fr",)
+    store = Store(f"sqlite:///{tmp_path / 'c.db'}")
+    store.upgrade()
+    Pipeline(store, lambda s: None).register([source])
+    assert thumbnails.allowed_origins(store.sources()) == [
+        "https://oai.bnf.fr/oai2/OAIHandler", "https://gallica.bnf.fr"]
+    store.close()
+    sources.write_text(sources.read_text(encoding="utf-8").replace(
+        '["https://gallica.bnf.fr"]', '"gallica.bnf.fr"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="media_hosts"):
+        load_sources(sources)
