@@ -101,6 +101,23 @@ def test_no_partner_request_before_the_click_then_the_player(browser: Browser, d
     context.close()
 
 
+def test_no_page_requests_a_partner_host(browser: Browser, demo: Demo):
+    """Every page a teacher reaches without clicking a preview, thumbnails loaded."""
+    seen: list[str] = []
+    context = _recording_context(browser, seen)
+    page = context.new_page()
+    rid = demo.record_id(*MAP)
+    for path in ("/", "/?q=carte&sort=date", f"/ressources/{rid}", "/couverture", "/partenaires",
+                 "/partenaires/ina", "/niveaux/4e", "/disciplines/histoire-et-geographie",
+                 f"/selection?ids={rid},{_player_record(demo)}", f"/selection/imprimer?ids={rid}",
+                 "/confidentialite", "/api"):
+        page.goto(demo.base_url + path)
+        page.evaluate(LOADED)
+    assert _off_site(seen) == [], _off_site(seen)
+    assert any("/vignettes/" in u for u in seen)
+    context.close()
+
+
 def test_gallica_preview_is_an_image_of_the_catalogue(browser: Browser, demo: Demo):
     seen: list[str] = []
     context = _recording_context(browser, seen, viewport=PHONE)

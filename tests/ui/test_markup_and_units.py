@@ -39,6 +39,12 @@ def test_pages_keep_the_strict_csp_and_use_no_inline_code(client, rid, path):
             pytest.fail("inline <style>")
         if el.tag == "a" and el.get("href"):
             assert not el.get("href").lower().startswith("javascript:")
+        # Nothing the browser loads by itself comes from elsewhere (partner images: /vignettes).
+        for attr in ("src", "srcset", "poster", "data"):
+            if el.get(attr) is not None:
+                assert el.get(attr).startswith("/") and not el.get(attr).startswith("//"), (el.tag, attr)
+        assert el.tag not in ("iframe", "object", "embed"), el.tag  # previews only after a click
+    assert "img-src 'self';" in csp
     # Landmarks, one h1, a skip link to main.
     assert len(doc.findall(".//main")) == 1 and doc.findall(".//header") and doc.findall(".//footer")
     assert len(doc.findall(".//h1")) == 1
