@@ -49,3 +49,16 @@ def test_skip_link_to_the_results(client: FlaskClient):
     assert doc.get_element_by_id("resultats-titre") is not None
     assert "#resultats-titre" not in {a.get("href") for a in parse(client.get("/couverture").data)
                                       .cssselect("a.skip-link")}
+
+
+def test_badge_and_credit_line_say_the_same_licence():
+    from web.ui.resource_view import build_resource_page
+
+    record = {"id": "ina-jalons-x", "title": [{"value": "L'élection", "lang": "fr"}],
+              "source": {"partner": "ina", "identifier": "x"}, "licence": {},
+              "rights": "© INA — tous droits réservés", "url": "https://fresques.ina.fr/jalons/x",
+              "dates": {"created": {"start": "1947-01-16", "end": "1947-01-16", "text": "16 janvier 1947"}}}
+    page = build_resource_page(record, "INA")
+    assert page.licence_label == "Tous droits réservés"
+    assert page.credit == ("« L'élection ». Source : INA, 1947, https://fresques.ina.fr/jalons/x, "
+                           "tous droits réservés")

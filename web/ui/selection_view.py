@@ -175,7 +175,8 @@ def _entry(record: dict[str, Any], partner: str, note: str, base_url: str) -> En
     return Entry(
         id=record["id"], title=title, partner=partner, url=str(url), page=page,
         description=" ".join(text_of(record.get("description")).split()),
-        credit=credit_line(title, authors, partner, licence.get("label"), display_date(record), str(url)),
+        credit=credit_line(title, authors, partner, licence_display(licence, record.get("rights")),
+                           display_date(record), str(url)),
         licence_label=licence_display(licence, record.get("rights")),
         licence_uri=licence.get("uri"), licence_kind=licence_kind(licence.get("code")), note=note,
     )
