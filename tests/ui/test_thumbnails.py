@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import struct
 import threading
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +33,15 @@ def _png(width: int, height: int, colour: tuple[int, int, int]) -> bytes:
     return out.getvalue()
 
 
+def _bomb() -> bytes:
+    """A tiny PNG whose header claims 8,000 × 8,000 pixels: under Pillow's own bomb limits, over ours."""
+    png = bytearray(_png(1, 1, (0, 0, 0)))
+    ihdr = 8 + 4  # signature, chunk length
+    png[ihdr + 4:ihdr + 12] = struct.pack(">II", 8_000, 8_000)
+    png[ihdr + 17:ihdr + 21] = struct.pack(">I", zlib.crc32(bytes(png[ihdr:ihdr + 17])))
+    return bytes(png)
+
+
 class ImageServer:
     """A partner's image host: a few fixed answers, and every request counted by path."""
 
@@ -42,6 +53,7 @@ class ImageServer:
             "/erreur": (200, "text/html", b"<html><body>Service indisponible</body></html>"),
             "/enorme.png": (200, "image/png", b"\x89PNG" + b"\0" * (thumbnails.MAX_BYTES + 10)),
             "/panne": (503, "text/html", b"<h1>503</h1>"),
+            "/bombe.png": (200, "image/png", _bomb()),
         }
         server = self
 
@@ -118,7 +130,8 @@ def test_disallowed_host_makes_no_connection(images: ImageServer, tmp_path: Path
     assert images.hits == Counter()
 
 
-@pytest.mark.parametrize("path", ["/erreur", "/enorme.png", "/panne", "/absente.png", "/ailleurs"])
+@pytest.mark.parametrize("path", ["/erreur", "/enorme.png", "/bombe.png", "/panne", "/absente.png",
+                                  "/ailleurs"])
 def test_partner_failures_give_nothing_and_are_not_asked_again_at_once(
         images: ImageServer, tmp_path: Path, path: str):
     cache = ThumbnailCache(tmp_path)
