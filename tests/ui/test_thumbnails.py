@@ -56,16 +56,33 @@ class ImageServer:
             "/bombe.png": (200, "image/png", _bomb()),
         }
         server = self
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.release = threading.Event()
+        self.release.set()
+        self.lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                server.hits[self.path] += 1
+                with server.lock:
+                    server.hits[self.path] += 1
+                    server.in_flight += 1
+                    server.most_in_flight = max(server.most_in_flight, server.in_flight)
+                try:
+                    server.release.wait()
+                    self._answer()
+                finally:
+                    with server.lock:
+                        server.in_flight -= 1
+
+            def _answer(self) -> None:
                 if self.path == "/ailleurs":
                     self.send_response(302)
                     self.send_header("Location", "http://192.0.2.1/x.png")
                     self.end_headers()
                     return
-                status, ctype, body = bodies.get(self.path, (404, "text/plain", b"absent"))
+                path = self.path.split("?", 1)[0]
+                status, ctype, body = bodies.get(path, (404, "text/plain", b"absent"))
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
@@ -77,6 +94,7 @@ class ImageServer:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -128,6 +146,29 @@ def test_disallowed_host_makes_no_connection(images: ImageServer, tmp_path: Path
     cache = ThumbnailCache(tmp_path)
     assert cache.get(images.url + "/wide.png", ["http://127.0.0.1:1/oai", "https://gallica.bnf.fr"]) is None
     assert images.hits == Counter()
+
+
+def test_fetches_to_one_host_are_limited(images: ImageServer, tmp_path: Path):
+    """A results page asks for many thumbnails at once: the partner sees at most PER_HOST."""
+    cache = ThumbnailCache(tmp_path)
+    images.release.clear()  # the partner holds every answer until told
+    results: list[bytes | None] = []
+    workers = [threading.Thread(target=lambda n=n: results.append(
+        cache.get(f"{images.url}/imagette-80x60.png?n={n}", [images.url]))) for n in range(10)]
+    for worker in workers:
+        worker.start()
+    for _ in range(200):  # until the first fetches are waiting at the partner
+        with images.lock:
+            if images.in_flight == thumbnails.PER_HOST:
+                break
+        threading.Event().wait(0.02)
+    with images.lock:
+        assert images.in_flight == thumbnails.PER_HOST
+    images.release.set()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert images.most_in_flight == thumbnails.PER_HOST
+    assert len(results) == 10 and all(r is not None for r in results)
 
 
 @pytest.mark.parametrize("path", ["/erreur", "/enorme.png", "/bombe.png", "/panne", "/absente.png",

@@ -19,6 +19,7 @@ import io
 import logging
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from functools import lru_cache
@@ -41,6 +42,10 @@ MAX_PIXELS = 25_000_000
 FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 # A partner that failed is asked again after this long, not on every page view.
 FAILURE_TTL = 3600.0
+# Fetches in flight to one partner host from one process: a results page asks for 20 thumbnails
+# at once, and the partner should not see 20 connections. Past the wait, the placeholder.
+PER_HOST = 4
+SLOT_WAIT = 15.0
 CACHE_OK = "public, max-age=604800"
 CACHE_PLACEHOLDER = "public, max-age=600"
 USER_AGENT = DEFAULT_USER_AGENT.replace("catalogue-harvester", "catalogue-vignettes")
@@ -127,6 +132,8 @@ class ThumbnailCache:
     def __init__(self, directory: Path, *, size: tuple[int, int] = (WIDTH, HEIGHT),
                  letterbox: bool = True, client_options: dict[str, Any] | None = None) -> None:
         self.directory = directory
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._slots_lock = threading.Lock()
         self.size = size
         self.letterbox = letterbox
         self.client_options = {
@@ -159,6 +166,10 @@ class ThumbnailCache:
             if target is None:
                 log.info("thumbnail not fetched: %s is not on a partner's allowed host", url)
                 return None
+            slot = self._slot(target)
+            if not slot.acquire(timeout=SLOT_WAIT):
+                log.warning("thumbnail %s: too many fetches in flight to its host", target)
+                return None
             try:
                 response = client.get(target, headers={"Accept": "image/*"})
                 image = reencode(response.content, self.size, self.letterbox)
@@ -166,10 +177,19 @@ class ThumbnailCache:
                 log.warning("thumbnail %s: %s", target, exc)
                 self._write(failure_path, b"")
                 return None
+            finally:
+                slot.release()
         finally:
             client.close()
         self._write(image_path, image)
         return image
+
+    def _slot(self, url: str) -> threading.BoundedSemaphore:
+        host = origin(url)[1]
+        with self._slots_lock:
+            if host not in self._slots:
+                self._slots[host] = threading.BoundedSemaphore(PER_HOST)
+            return self._slots[host]
 
     def _write(self, path: Path, data: bytes) -> None:
         """Atomic write; a read-only or full disk only costs the cache."""
