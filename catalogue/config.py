@@ -188,6 +188,9 @@ class Source:
     # Full runs a record may be missing from before it is marked deleted (no-deletion protocols).
     deletion_grace: int = 2
     enabled: bool = True
+    # Other origins whose images the catalogue may fetch for this partner's thumbnails
+    # (Gallica's images are on gallica.bnf.fr, its OAI-PMH on oai.bnf.fr); see web/ui/thumbnails.py.
+    media_hosts: tuple[str, ...] = ()
 
     def spec(self) -> SourceSpec:
         return SourceSpec(id=self.id, url=self.url, protocol=self.protocol, options=self.options)
@@ -195,7 +198,7 @@ class Source:
 
 _KNOWN_KEYS = {
     "id", "name", "partner", "partner_name", "protocol", "url", "defaults", "deletion_grace",
-    "enabled",
+    "enabled", "media_hosts",
 }
 
 
@@ -227,6 +230,10 @@ def load_sources(path: Path, substitutions: dict[str, str] | None = None) -> lis
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"{where}: url must be http(s)")
         defaults = table.get("defaults", {})
+        media_hosts = table.get("media_hosts", [])
+        if not isinstance(media_hosts, list) or not all(
+                isinstance(h, str) and h.startswith(("http://", "https://")) for h in media_hosts):
+            raise ConfigError(f"{where}: media_hosts must be a list of http(s) URLs")
         options = {k: v for k, v in table.items() if k not in _KNOWN_KEYS}
         sources.append(
             Source(
@@ -244,6 +251,7 @@ def load_sources(path: Path, substitutions: dict[str, str] | None = None) -> lis
                 },
                 deletion_grace=int(table.get("deletion_grace", 2)),
                 enabled=bool(table.get("enabled", True)),
+                media_hosts=tuple(media_hosts),
             )
         )
     return sources

@@ -236,7 +236,8 @@ class Pipeline:
                 id=s.id, partner=s.partner, partner_name=s.partner_name, name=s.name,
                 protocol=s.protocol, url=s.url,
                 config={"options": s.options, "defaults": s.defaults,
-                        "deletion_grace": s.deletion_grace},
+                        "deletion_grace": s.deletion_grace,
+                        "media_hosts": list(s.media_hosts)},
             )
 
     # -- harvest ------------------------------------------------------------------------------

@@ -900,6 +900,14 @@ class Store:
             row = conn.execute(select(t.records).where(t.records.c.id == record_id)).first()
         return _stored(row) if row else None
 
+    def latest(self, limit: int = 6) -> list[StoredRecord]:
+        """The records last added or changed (highest change sequence), withdrawn ones left out:
+        the home page's "Récemment ajoutées"."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.records).where(t.records.c.deleted.is_(False))
+                                .order_by(t.records.c.seq.desc()).limit(limit))
+            return [_stored(row) for row in rows]
+
     def get_many(self, record_ids: Sequence[str]) -> dict[str, StoredRecord]:
         if not record_ids:
             return {}

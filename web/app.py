@@ -17,6 +17,7 @@ from flask import Flask, Response, g, jsonify, request
 from catalogue.config import Settings
 from search.base import SearchQuery
 from web.services import IndexUnavailable, Services
+from web.ui.previews import frame_origins
 
 log = logging.getLogger("catalogue.web")
 
@@ -25,8 +26,10 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Content-Security-Policy":
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+        # Only the partners' players a preview may embed, after a click (web/ui/previews.tsv).
+        "frame-src " + (" ".join(frame_origins()) or "'none'"),
     "X-Frame-Options": "DENY",
 }
 # Request bodies are never needed beyond OAI-PMH POST forms.

@@ -76,7 +76,7 @@ def _offline(route: Route) -> None:
     request = route.request
     if request.url.startswith("http://127.0.0.1"):
         route.continue_()
-    elif request.resource_type == "image":  # partner thumbnails (Gallica, IGN)
+    elif request.resource_type == "image":  # none expected: thumbnails come from /vignettes
         route.fulfill(status=200, content_type="image/svg+xml", body=THUMBNAIL)
     else:
         route.abort()
@@ -357,7 +357,12 @@ def test_keyboard_only_filtering(page: Page, demo: Demo):
     """Tab to a level box, tick it with the space bar: the results follow, focus stays put."""
     page.goto(demo.base_url + "/")
     page.keyboard.press("Tab")
-    expect(page.locator(".skip-link")).to_be_focused()
+    expect(page.get_by_role("link", name="Aller au contenu")).to_be_focused()
+    page.keyboard.press("Tab")  # the second skip link jumps over the facets
+    skip = page.get_by_role("link", name="Aller aux résultats")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#resultats-titre$"))
     level_box(page, CYCLE_3).focus()
     page.keyboard.press("Space")
     expect(page).to_have_url(re.compile(f"level={CYCLE_3}"))
@@ -389,8 +394,9 @@ def test_copy_button_copies_the_credit_line(browser: Browser, demo: Demo):
     button.click()
     expect(page.locator("#annonce")).to_have_text(re.compile("copiée"))
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied == ("« Données climatologiques de base - mensuelles ». "
-                      "Source : Météo-France — Licence Ouverte 2.0")
+    assert copied == ("« Données climatologiques de base - mensuelles ». Source : Météo-France, 2023, "
+                      "https://www.data.gouv.fr/fr/datasets/donnees-climatologiques-de-base-mensuelles/, "
+                      "Licence Ouverte 2.0")
     assert copied == page.locator("#mention").input_value()
     context.close()
 

@@ -43,7 +43,8 @@ def test_coverage_lists_partners_with_last_harvest(client):
     assert rows["IGN"][1].startswith("7 ressources") and rows["IGN"][3] == "terminé"
     assert rows["BnF / Gallica"][3] == "terminé avec des erreurs"
     assert rows["Météo-France"][3] == "échec"
-    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", rows["INA"][2])
+    # One date format on every page: the resource pages' "3 mars 2025 à 14 h 05 (UTC)".
+    assert re.fullmatch(r"(1er|\d{1,2}) [a-zéû]+ \d{4} à \d{1,2} h \d\d \(UTC\)", rows["INA"][2])
 
 
 def test_partners_index_links_to_each_partner(client):

@@ -16,7 +16,8 @@ from web.ui.state import MAX_PAGE, SearchState, parse_state
 PAGES = ["/", f"/?q=carte&level={L['6e']}", "/?q=zzzzzz", "/couverture", "/partenaires", "/partenaires/bnf",
          "/partenaires/meteofrance", "/ressources/{xss}", "/ressources/{fables}", "/ressources/inconnue",
          "/ressources/{deleted}", "/selection", "/selection?ids={fables},{xss}&notes=s%C3%A9ance+2",
-         "/selection/imprimer?ids={fables}", "/confidentialite", "/api"]
+         "/selection/imprimer?ids={fables}", "/confidentialite", "/api", "/niveaux/4e", "/niveaux/cycle-3",
+         "/disciplines/histoire-et-geographie"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -38,6 +39,12 @@ def test_pages_keep_the_strict_csp_and_use_no_inline_code(client, rid, path):
             pytest.fail("inline <style>")
         if el.tag == "a" and el.get("href"):
             assert not el.get("href").lower().startswith("javascript:")
+        # Nothing the browser loads by itself comes from elsewhere (partner images: /vignettes).
+        for attr in ("src", "srcset", "poster", "data"):
+            if el.get(attr) is not None:
+                assert el.get(attr).startswith("/") and not el.get(attr).startswith("//"), (el.tag, attr)
+        assert el.tag not in ("iframe", "object", "embed"), el.tag  # previews only after a click
+    assert "img-src 'self';" in csp
     # Landmarks, one h1, a skip link to main.
     assert len(doc.findall(".//main")) == 1 and doc.findall(".//header") and doc.findall(".//footer")
     assert len(doc.findall(".//h1")) == 1
@@ -95,7 +102,10 @@ def test_french_formatting():
     assert fr.iso_date_fr("-0052") == "52 av. J.-C."
     assert fr.interval_fr({"text": "18..", "start": "1800", "end": "1899"}) == "18.. (entre 1800 et 1899)"
     assert fr.short_label("cycle 3 (2016)") == "cycle 3"
-    assert fr.credit_line("Titre", [], "IGN", None) == "« Titre ». Source : IGN — licence non précisée"
+    assert fr.credit_line("Titre", [], "IGN", None) == "« Titre ». Source : IGN, licence non précisée"
+    assert fr.credit_line("Carte", ["A. B."], "BnF / Gallica", "Domaine public", "1790",
+                          "https://gallica.bnf.fr/ark:/12148/x") == (
+        "« Carte », A. B. Source : BnF / Gallica, 1790, https://gallica.bnf.fr/ark:/12148/x, domaine public")
     assert fr.problem_fr("validate", "source.landing_url: must be an http(s) URL") == (
         "Le champ « lien vers la page de la ressource » doit être une adresse web complète "
         "(http:// ou https://).")
@@ -129,4 +139,5 @@ def test_an_empty_catalogue_still_renders_every_page(tmp_path):
     founding = client.get("/partenaires/ign")  # a founding partner not harvested yet
     assert founding.status_code == 200
     assert "Aucune source de ce partenaire" in text(parse(founding.data).find(".//main"))
+    assert client.get("/niveaux/cm2").status_code == 200  # "0 ressource", no theme
     app.extensions["catalogue"].index.close()

@@ -112,7 +112,8 @@ def test_results_show_partner_levels_licence_and_thumbnail(client):
     assert "CM1" in text(first.cssselect(".result__facts")[0])
     assert text(first.cssselect(".badge")[0]) == "Licence : Domaine public"
     img = first.cssselect("img.result__thumb")[0]
-    assert img.get("src").startswith("https://images.example.org/") and img.get("alt").startswith("Aperçu")
+    record_id = first.cssselect(".result__title a")[0].get("href").removeprefix("/ressources/")
+    assert img.get("src") == f"/vignettes/{record_id}" and img.get("alt").startswith("Aperçu")
     assert first.cssselect(".result__title a")[0].get("href").startswith("/ressources/")
 
 

@@ -2,7 +2,8 @@
  * Every page works without this file. With it: filters apply without a full reload (the same URL
  * is fetched with "X-Fragment: region" and the facets + results region is swapped, history kept
  * with pushState), the query box gets suggestions, the credit line gets a copy button, and
- * "Ma sélection" is kept in localStorage (add/remove buttons, the count in the navigation).
+ * "Ma sélection" is kept in localStorage (add/remove buttons, the count in the navigation), and
+ * a resource's preview is inserted when the teacher clicks "Voir un aperçu".
  * Loaded from <head> without defer so that the "js" class is set before the first paint.
  */
 (function () {
@@ -69,6 +70,8 @@
           if (old.id === 'filtres') { twin.open = old.open; } else if (old.open) { twin.open = true; }
         });
         region.replaceWith(fresh);
+        var entries = document.getElementById('entrees');  /* the home page's entry points */
+        if (entries && url.indexOf('?') !== -1) { entries.remove(); }
         upgradeSelectLinks(fresh);
         if (options.push) { window.history.pushState({ catalogue: true }, '', url); }
         if (fresh.dataset.title) { document.title = fresh.dataset.title; }
@@ -170,6 +173,41 @@
   }
 
   /* ---------------------------------------------------------------- copy button */
+
+  /* ---------------------------------------------------------------- previews */
+
+  /* The partner's player (iframe) or the catalogue's preview image is inserted only when the
+   * teacher clicks: before that, the page makes no request to the partner. Without this
+   * script the link opens the partner's page. */
+  function enhancePreview(box) {
+    var link = box.querySelector('a[data-preview-open]');
+    if (!link) { return; }
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = link.className;
+    while (link.firstChild) { button.appendChild(link.firstChild); }
+    button.setAttribute('data-preview-open', '');
+    link.parentNode.replaceChild(button, link);
+    button.addEventListener('click', function () {
+      var viewer;
+      if (box.getAttribute('data-preview') === 'frame') {
+        viewer = document.createElement('iframe');
+        viewer.setAttribute('allowfullscreen', '');
+        viewer.setAttribute('referrerpolicy', 'no-referrer');
+        viewer.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-presentation');
+        viewer.title = box.getAttribute('data-title') || '';
+      } else {
+        viewer = document.createElement('img');
+        viewer.alt = box.getAttribute('data-title') || '';
+        viewer.tabIndex = -1;
+      }
+      viewer.className = 'preview__viewer';
+      viewer.src = box.getAttribute('data-src');
+      box.replaceChild(viewer, button);
+      viewer.focus();
+      announce('Aperçu affiché');
+    });
+  }
 
   function enhanceCopy(button) {
     var field = document.getElementById(button.getAttribute('data-copy'));
@@ -386,6 +424,7 @@
     if (form && window.fetch && window.history.pushState && 'content' in document.createElement('template')) {
       enhanceSearch(form);
     }
+    document.querySelectorAll('[data-preview]').forEach(enhancePreview);
     document.querySelectorAll('button[data-copy]').forEach(enhanceCopy);
     document.querySelectorAll('a[data-back]').forEach(enhanceBack);
     if (window.URLSearchParams) {

@@ -6,8 +6,11 @@ can be reviewed in one place.
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from catalogue.config import PARTNER_NAMES
@@ -128,13 +131,18 @@ def datetime_short(value: datetime | None) -> str:
 
 
 _ISO = re.compile(r"^(-?)(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# A machine timestamp a partner sent as its date text ("2023-12-01T09:44:53.961000+00:00").
+_TIMESTAMP = re.compile(r"^(-?\d{4}(?:-\d{2}(?:-\d{2})?)?)"
+                        r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+FORMATS_FILE = Path(__file__).with_name("formats.tsv")
 
 
 def iso_date_fr(value: str | None) -> str:
     """"1846-01" -> "janvier 1846"; "1846-01-05" -> "5 janvier 1846"; "-0052" -> "52 av. J.-C."."""
     if not value:
         return ""
-    m = _ISO.match(value)
+    stamp = _TIMESTAMP.match(value.strip())
+    m = _ISO.match(stamp[1] if stamp else value)
     if not m:
         return value
     bc, year, month, day = m.groups()
@@ -160,7 +168,7 @@ def interval_fr(interval: dict[str, Any] | None) -> str:
         read = iso_date_fr(start or end)
     else:
         return text
-    if not text or text == (start or end):
+    if not text or text == (start or end) or _TIMESTAMP.match(text):
         return read
     return text if _says_same(text, read) else f"{text} ({read})"
 
@@ -172,6 +180,21 @@ def _says_same(text: str, read: str) -> bool:
         return False
     lowered = text.lower()
     return all(month in lowered for month in MONTHS if month in read)
+
+
+@lru_cache(maxsize=1)
+def _format_labels() -> dict[str, str]:
+    lines = [line for line in FORMATS_FILE.read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")]
+    return {row["media_type"]: row["label"] for row in csv.DictReader(lines, delimiter="\t")}
+
+
+def format_label(media_type: str | None) -> str:
+    """"application/pdf" -> "PDF" (formats.tsv); an unlisted type as the partner gives it."""
+    if not media_type:
+        return ""
+    key = media_type.split(";")[0].strip().lower()
+    return _format_labels().get(key, media_type)
 
 
 def duration_fr(seconds: float | None) -> str:
@@ -324,14 +347,29 @@ def licence_explanation(code: str | None) -> str:
     return "Vérifiez les conditions de réutilisation indiquées par le partenaire."
 
 
-def credit_line(title: str, authors: list[str], partner: str, licence_label: str | None) -> str:
-    """Ready-to-paste credit: "« Titre », Auteur. Source : BnF / Gallica — Licence Ouverte 2.0"."""
+def credit_line(title: str, authors: list[str], partner: str, licence_label: str | None,
+                date: str | None = None, url: str | None = None) -> str:
+    """Ready-to-paste credit with what Licence Ouverte and CC ask (title, author, source, date,
+    address, licence): "« Titre », Auteur. Source : BnF / Gallica, 1790,
+    https://gallica.bnf.fr/ark:/…, domaine public". The date is the resource's own (creation or
+    publication), left out when the partner gives none."""
     head = f"« {title} »" if title else ""
     if authors:
         head += (", " if head else "") + ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
-    source = f"Source : {partner}"
-    source += f" — {licence_label}" if licence_label else " — licence non précisée"
-    return f"{head}. {source}" if head else source
+    parts = [f"Source : {partner}"]
+    if date:
+        parts.append(date)
+    if url:
+        parts.append(url)
+    licence = licence_label or "licence non précisée"
+    # Common nouns lower-cased inside the sentence; names of licences keep their capitals.
+    if licence.startswith(("Domaine public", "Tous droits")):
+        licence = licence[0].lower() + licence[1:]
+    parts.append(licence)
+    source = ", ".join(parts)
+    if not head:
+        return source
+    return f"{head} {source}" if head.endswith(".") else f"{head}. {source}"
 
 
 # -- harvest problems, for partners -----------------------------------------------------------

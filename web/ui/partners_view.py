@@ -18,7 +18,7 @@ from web.ui.french import (
     RUN_MODE,
     RUN_STATUS,
     STAGES,
-    datetime_short,
+    datetime_fr,
     problem_fr,
     run_warning_fr,
     short_label,
@@ -48,7 +48,7 @@ class Partner:
     def last_date(self) -> str:
         if self.last_run is None:
             return "—"
-        return datetime_short(self.last_run.finished_at or self.last_run.started_at)
+        return datetime_fr(self.last_run.finished_at or self.last_run.started_at)
 
     @property
     def status_kind(self) -> str:
@@ -170,8 +170,8 @@ def origin_rows(figures: dict[str, Any] | None) -> list[tuple[str, list[tuple[st
 def _run_row(run: RunInfo) -> RunRow:
     return RunRow(
         id=run.id,
-        started=datetime_short(run.started_at),
-        finished=datetime_short(run.finished_at),
+        started=datetime_fr(run.started_at),
+        finished=datetime_fr(run.finished_at) if run.finished_at else "—",
         mode=RUN_MODE.get(run.mode, run.mode),
         status=RUN_STATUS.get(run.status, run.status),
         status_kind=_status_kind(run.status),

@@ -12,6 +12,7 @@ from schemas.cleaning.html import sanitize_html
 from schemas.provenance import explain
 from schemas.record import text_of
 from search.facets import LANGUAGE_LABELS
+from search.periods import display_date
 from web.ui.french import (
     ACCESS,
     DATE_KINDS,
@@ -19,6 +20,7 @@ from web.ui.french import (
     bbox_fr,
     credit_line,
     duration_fr,
+    format_label,
     image_url,
     interval_fr,
     licence_display,
@@ -26,6 +28,8 @@ from web.ui.french import (
     licence_kind,
     short_label,
 )
+from web.ui.previews import Preview, preview_for
+from web.ui.thumbnails import thumbnail_path
 
 # The record formats the API serves for one resource (the API's ?format= values).
 DOWNLOADS = (
@@ -84,6 +88,7 @@ class ResourcePage:
     partner_url: str
     resource_url: str | None
     thumbnail: str | None
+    preview: Preview | None
     media_type: str | None
     links: list[dict[str, Any]]
     identifier: str
@@ -115,6 +120,33 @@ def _aligned(record: dict[str, Any], field_name: str, facet: str, vocab: Any) ->
             for c in record.get(field_name) or []]
 
 
+def _types(record: dict[str, Any]) -> list[Term]:
+    """One entry per label: a partner type and its DCMI equivalent often say the same word."""
+    seen: set[str] = set()
+    terms = []
+    for t in record.get("resource_types") or []:
+        label = str(t.get("label") or "")
+        if label and label.lower() not in seen:
+            seen.add(label.lower())
+            terms.append(Term(label, _search_link("type", t["id"])))
+    return terms
+
+
+def _links(record: dict[str, Any], partner: str) -> list[dict[str, Any]]:
+    """Links with what a teacher reads: a player is a button named after it (over https), a
+    file its format ("PDF"), never a bare address when the partner gave a title or a kind."""
+    out = []
+    for link in record.get("links") or []:
+        url = str(link.get("url") or "")
+        if link.get("kind") == "player":
+            out.append({"url": image_url(url) or url, "title": f"Ouvrir le lecteur chez {partner}",
+                        "format": "", "button": True})
+            continue
+        out.append({"url": url, "title": link.get("title") or url,
+                    "format": format_label(link.get("media_type")), "button": False})
+    return out
+
+
 def build_resource_page(record: dict[str, Any], partner: str, vocab: Any = None) -> ResourcePage:
     """``vocab`` lets the origin of an inferred value name its programme."""
     source = record.get("source") or {}
@@ -144,7 +176,7 @@ def build_resource_page(record: dict[str, Any], partner: str, vocab: Any = None)
         keywords=list(dict.fromkeys(k["value"] for k in record.get("keywords") or [])),
         levels=_aligned(record, "levels", "level", vocab),
         disciplines=_aligned(record, "disciplines", "discipline", vocab),
-        types=[Term(t["label"], _search_link("type", t["id"])) for t in record.get("resource_types") or []],
+        types=_types(record),
         languages=[LANGUAGE_LABELS.get(code, code) for code in record.get("languages") or []],
         contributors=[(c["name"], ROLES.get(c.get("role", ""), "autre rôle"))
                       for c in record.get("contributors") or []],
@@ -159,14 +191,17 @@ def build_resource_page(record: dict[str, Any], partner: str, vocab: Any = None)
         licence_text=licence_explanation(licence.get("code")),
         access=ACCESS.get(record.get("access") or "unknown", ACCESS["unknown"]),
         rights=record.get("rights"),
-        credit=credit_line(title, authors, partner, licence.get("label")),
+        credit=credit_line(title, authors, partner, licence_display(licence, record.get("rights")),
+                           display_date(record),
+                           record.get("url") or source.get("landing_url")),
         partner=partner,
         partner_id=str(source.get("partner", "")),
         partner_url=_search_link("partner", str(source.get("partner", ""))),
         resource_url=record.get("url") or source.get("landing_url"),
-        thumbnail=image_url(record.get("thumbnail")),
-        media_type=record.get("media_type"),
-        links=list(record.get("links") or []),
+        thumbnail=thumbnail_path(record["id"]) if record.get("thumbnail") else None,
+        preview=preview_for(record),
+        media_type=format_label(record.get("media_type")) or None,
+        links=_links(record, partner),
         identifier=str(source.get("identifier", "")),
         datestamp=source.get("datestamp"),
         harvested_at=source.get("harvested_at"),

@@ -15,7 +15,6 @@ from web.ui.facets import Group, facet_groups, facet_labels
 from web.ui.french import (
     FACET_LABELS,
     aligned_label,
-    image_url,
     licence_display,
     licence_kind,
     partner_name,
@@ -23,6 +22,7 @@ from web.ui.french import (
     short_label,
 )
 from web.ui.state import MAX_PAGE, PER_PAGE, SearchState
+from web.ui.thumbnails import thumbnail_path
 
 log = logging.getLogger("catalogue.web.ui")
 MAX_RELAX = 6  # filters for which "remove it" gets a count on the empty page
@@ -167,7 +167,7 @@ def _result_item(hit: Any, partners: dict[str, str], state: SearchState | None =
         levels=[aligned_label(c) for c in record.get("levels") or []],
         disciplines=[aligned_label(c) for c in record.get("disciplines") or []],
         types=[t["label"] for t in record.get("resource_types") or []],
-        thumbnail=image_url(record.get("thumbnail")),
+        thumbnail=thumbnail_path(hit.id) if record.get("thumbnail") else None,
         licence_label=licence_display(licence, record.get("rights")),
         licence_kind=licence_kind(licence.get("code")),
         date=display_date(record),

@@ -24,6 +24,7 @@ from urllib.parse import urlencode, urlsplit
 from schemas.record import text_of
 from schemas.serializers.imscc import WebLink
 from schemas.serializers.itemlist import ListEntry
+from search.periods import display_date
 from web.ui.french import credit_line, licence_display, licence_kind, partner_name
 
 MAX_ITEMS = 50
@@ -174,7 +175,8 @@ def _entry(record: dict[str, Any], partner: str, note: str, base_url: str) -> En
     return Entry(
         id=record["id"], title=title, partner=partner, url=str(url), page=page,
         description=" ".join(text_of(record.get("description")).split()),
-        credit=credit_line(title, authors, partner, licence.get("label")),
+        credit=credit_line(title, authors, partner, licence_display(licence, record.get("rights")),
+                           display_date(record), str(url)),
         licence_label=licence_display(licence, record.get("rights")),
         licence_uri=licence.get("uri"), licence_kind=licence_kind(licence.get("code")), note=note,
     )
@@ -196,7 +198,7 @@ def build_selection_page(selection: Selection, store: Any, names: dict[str, str]
 
 
 def web_links(page: SelectionPage) -> list[WebLink]:
-    return [WebLink(e.title, e.url, e.description, f"{e.credit} — {e.url}", e.note) for e in page.entries]
+    return [WebLink(e.title, e.url, e.description, e.credit, e.note) for e in page.entries]
 
 
 def list_entries(page: SelectionPage, base_url: str) -> list[ListEntry]:

@@ -20,10 +20,20 @@ from search.base import InvalidQuery
 from web.services import services
 from web.ui import bp
 from web.ui import french as fr
+from web.ui.entry_view import find_discipline, find_level, heading, home_entries, landing, latest
 from web.ui.partners_view import coverage, list_partners, partner_names, source_panel
+from web.ui.previews import iiif_image
 from web.ui.resource_view import build_resource_page
 from web.ui.search_view import build_search_page, search_examples
 from web.ui.state import SORTS, parse_state
+from web.ui.thumbnails import (
+    CACHE_OK,
+    CACHE_PLACEHOLDER,
+    PREVIEW_SIZE,
+    ThumbnailCache,
+    allowed_origins,
+    placeholder,
+)
 
 log = logging.getLogger("catalogue.web.ui")
 
@@ -75,7 +85,12 @@ def search() -> Any:
     fragment = request.headers.get(FRAGMENT_HEADER) == "region"
     template = "search/_region.html" if fragment else "search/page.html"
     examples = [] if fragment else search_examples(services().index)
-    response = Response(render_template(template, page=page, state=state, examples=examples))
+    home = None
+    if not fragment and state.url() == "/":
+        groups, subjects = home_entries(services().index, _vocab())
+        home = {"groups": groups, "subjects": subjects, "latest": latest(store)}
+    response = Response(render_template(template, page=page, state=state, examples=examples,
+                                        home=home))
     response.headers["Vary"] = FRAGMENT_HEADER
     if fragment:  # never let a cache hand the fragment to a full-page load of the same URL
         response.headers["Cache-Control"] = "no-store"
@@ -102,6 +117,61 @@ def resource(record_id: str) -> Any:
                        discipline_of=vocab.discipline_of if vocab is not None else None,
                        vocab=vocab)
     return render_template("resource.html", r=page, jsonld=jsonld, updated=stored.datestamp)
+
+
+def _cached_image(kind: str, record_id: str, address_of: Any, cache_factory: Any) -> Response:
+    """An image of a record through the catalogue (web/ui/thumbnails.py): the partner's image
+    re-encoded, or the placeholder; always an image, never an error page."""
+    image: bytes | None = None
+    status = 404
+    try:
+        stored = services().store.get(record_id) if len(record_id) <= 200 else None
+        url = address_of(stored.data or {}) if stored and not stored.deleted else None
+        if url:
+            status = 200
+            key = f"catalogue.{kind}"
+            cache = current_app.extensions.get(key)
+            if cache is None:
+                cache = current_app.extensions[key] = cache_factory(_settings().data_dir / kind)
+            image = cache.get(str(url), allowed_origins(services().store.sources()))
+    except Exception:  # the store or the disk failed: still an image
+        log.exception("%s of %s", kind, record_id)
+    response = Response(image or placeholder(), status, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = CACHE_OK if image else CACHE_PLACEHOLDER
+    return response
+
+
+@bp.route("/vignettes/<path:record_id>")
+def thumbnail(record_id: str) -> Response:
+    """A record's thumbnail, letterboxed to 240×180."""
+    return _cached_image("vignettes", record_id, lambda r: r.get("thumbnail"), ThumbnailCache)
+
+
+@bp.route("/apercus/<path:record_id>")
+def preview_image(record_id: str) -> Response:
+    """A record's IIIF preview image (Gallica's first page), at most 960×960, asked for only
+    when the teacher clicks "Voir un aperçu"."""
+    return _cached_image("apercus", record_id, iiif_image,
+                         lambda d: ThumbnailCache(d, size=PREVIEW_SIZE, letterbox=False))
+
+
+@bp.route("/niveaux/<name>")
+def level_page(name: str) -> Any:
+    """A class (or cycle, or stage): its best-covered programme themes and their resources."""
+    concept = find_level(_vocab(), name)
+    if concept is None:
+        abort(404)
+    page = landing(services().index, _vocab(), "niveau", concept)
+    return render_template("landing.html", page=page, page_heading=heading(page))
+
+
+@bp.route("/disciplines/<name>")
+def discipline_page(name: str) -> Any:
+    concept = find_discipline(_vocab(), name)
+    if concept is None:
+        abort(404)
+    page = landing(services().index, _vocab(), "discipline", concept)
+    return render_template("landing.html", page=page, page_heading=heading(page))
 
 
 @bp.route("/couverture")
