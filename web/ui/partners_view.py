@@ -202,8 +202,8 @@ def source_panel(store: Store, source: dict[str, Any], records: int) -> SourcePa
             kind="erreur" if p.kind == "failed" else "réserve",
             advice=problem_fr(p.stage, p.message),
             technical=p.message or "",
-            first_seen=datetime_short(p.first_seen_at), first_seen_run=p.first_seen_run,
-            last_seen=datetime_short(p.last_seen_at), last_seen_run=p.last_seen_run,
+            first_seen=datetime_fr(p.first_seen_at), first_seen_run=p.first_seen_run,
+            last_seen=datetime_fr(p.last_seen_at), last_seen_run=p.last_seen_run,
             runs_since=p.runs_since,
         )
         for p in still_open
