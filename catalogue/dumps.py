@@ -24,6 +24,7 @@ from typing import IO, Any
 from sqlalchemy import select
 
 from catalogue import tables as t
+from catalogue.listing import catalogue_block, change_token
 from catalogue.store import Store
 from schemas.record import Record, text_of
 
@@ -41,7 +42,8 @@ CSV_COLUMNS = (
     "thumbnail", "level_ids", "levels", "level_origins", "discipline_ids", "disciplines",
     "discipline_origins", "type_ids", "types",
     "keywords", "licence", "licence_label", "licence_uri", "access", "languages", "contributors",
-    "created", "issued", "modified", "places", "datestamp", "harvested_at",
+    "created", "issued", "modified", "places", "partner_datestamp", "catalogue_modified",
+    "catalogue_change", "harvested_at",
 )
 # Cells a spreadsheet would run as a formula. Partner text is untrusted, so such text cells get
 # a leading apostrophe (the OWASP advice); ids, URLs and dates are never touched.
@@ -79,8 +81,12 @@ def _safe(column: str, value: str) -> str:
     return value
 
 
-def csv_row(record: Record, datestamp: str) -> list[str]:
-    """The flat CSV columns of a record (lists joined with " | ")."""
+def csv_row(record: Record, datestamp: str, change: str = "") -> list[str]:
+    """The flat CSV columns of a record (lists joined with " | ").
+
+    ``datestamp`` is the catalogue's (when the record last changed in the store) and ``change``
+    its change token; the partner's datestamp has its own column, so the two never share a name.
+    """
     source = record.get("source") or {}
     licence = record.get("licence") or {}
     dates = record.get("dates") or {}
@@ -115,7 +121,9 @@ def csv_row(record: Record, datestamp: str) -> list[str]:
         "issued": _interval_text(dates.get("issued")),
         "modified": _interval_text(dates.get("modified")),
         "places": LIST_SEP.join(coverage.get("places") or []),
-        "datestamp": datestamp,
+        "partner_datestamp": source.get("datestamp") or "",
+        "catalogue_modified": datestamp,
+        "catalogue_change": change,
         "harvested_at": source.get("harvested_at") or "",
     }
     return [_safe(column, values[column]) for column in CSV_COLUMNS]
@@ -210,16 +218,19 @@ def write_dumps(store: Store, dumps_dir: Path, *, force: bool = False) -> dict[s
             seq = max(seq, row_seq)
             if deleted or record is None:
                 continue
-            jsonl.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+            line = {**record, "catalogue": catalogue_block(datestamp, row_seq)}
+            jsonl.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
             jsonl.write("\n")
-            writer.writerow(csv_row(record, _iso(datestamp)))
+            writer.writerow(csv_row(record, _iso(datestamp), change_token(row_seq)))
             count += 1
     files = [
         DumpInfo(name, (dumps_dir / name).stat().st_size, count, generated_at, MEDIA_TYPES[name],
                  CONTENT_TYPES[name]).__dict__
         for name in DUMP_NAMES
     ]
-    manifest = {"generated_at": generated_at, "seq": seq, "records": count, "files": files}
+    # ``change``: where a re-user who loaded these files follows /api/v1/changes from.
+    manifest = {"generated_at": generated_at, "seq": seq, "change": change_token(seq),
+                "records": count, "files": files}
     with _atomic(dumps_dir / MANIFEST_NAME) as fh:
         fh.write(json.dumps(manifest, ensure_ascii=False, indent=2).encode())
     _fsync_dir(dumps_dir)

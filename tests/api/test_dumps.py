@@ -49,6 +49,11 @@ def test_dump_after_changes_holds_exactly_the_live_records(store: Store, tmp_pat
     assert len(expected) == 8 and records[5]["id"] not in expected
     dumped = jsonl_records(out / JSONL_NAME)
     assert [r["id"] for r in dumped] == sorted(expected)  # each once, in id order
+    stamps = {s.id: (s.datestamp, s.seq) for s in store.iter_records()}
+    for line in dumped:  # the catalogue's change datestamp, apart from the shared record
+        moment, seq = stamps[line["id"]]
+        assert line.pop("catalogue") == {"modified": moment.isoformat(timespec="seconds") + "Z",
+                                         "change": f"c{seq}"}
     assert {r["id"]: r for r in dumped} == expected
     assert {r["id"]: r for r in dumped}[records[2]["id"]]["title"][0]["value"] == "Titre revu"
     rows = csv_rows(out / CSV_NAME)
@@ -74,7 +79,7 @@ def test_csv_columns_are_flat_and_formulas_are_defused(store: Store, tmp_path: P
     assert row["type_ids"] == record["resource_types"][0]["id"]
     assert row["licence"] == record["licence"]["code"] and row["languages"] == "fr"
     assert row["created"] == "1803" and row["url"] == record["url"]
-    assert row["datestamp"].endswith("Z")
+    assert row["catalogue_modified"].endswith("Z") and row["catalogue_change"].startswith("c")
 
 
 def test_unchanged_store_keeps_the_dumps_and_force_rewrites(store: Store, tmp_path: Path) -> None:
@@ -100,11 +105,11 @@ def test_a_failed_write_leaves_the_previous_dumps_whole(
     calls = {"n": 0}
     real = dumps.csv_row
 
-    def failing(record: dict[str, Any], datestamp: str) -> list[str]:
+    def failing(record: dict[str, Any], datestamp: str, change: str = "") -> list[str]:
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError("disk full")
-        return real(record, datestamp)
+        return real(record, datestamp, change)
 
     monkeypatch.setattr(dumps, "csv_row", failing)
     with pytest.raises(OSError):
@@ -137,7 +142,8 @@ def test_api_lists_and_serves_the_dumps(client: FlaskClient, records: list[dict[
 
 def test_dumps_not_generated_yet_are_404_problems(small: tuple[Flask, Store, Any]) -> None:
     client = small[0].test_client()
-    assert client.get("/api/v1/dumps").get_json() == {"generated_at": None, "records": None, "files": []}
+    assert client.get("/api/v1/dumps").get_json() == {"generated_at": None, "records": None,
+                                                    "change": None, "files": []}
     for name in (JSONL_NAME, CSV_NAME):
         response = client.get(f"/api/v1/dumps/{name}")
         assert response.status_code == 404 and response.content_type == "application/problem+json"

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response, current_app, request, send_file, url_for
 
 from catalogue.dumps import CONTENT_TYPES, CSV_NAME, DUMP_NAMES, JSONL_NAME, MEDIA_TYPES, read_manifest
+from catalogue.listing import change_token
 from schemas.serializers.dcat_catalog import RDF_FORMATS, CatalogInfo, DumpFile, catalog_graph, serialize
 from web.api import bp
 from web.api.http import ApiError, cached, json_response, negotiate, oldest_datestamp, parse_args, store_state
@@ -47,6 +48,13 @@ def _dump_files(manifest: dict[str, Any] | None, base: str) -> list[dict[str, An
     return out
 
 
+def _dump_change(manifest: dict[str, Any] | None) -> str | None:
+    """The change token the dumps were taken at (older manifests only have the seq)."""
+    if not manifest or not isinstance(manifest.get("seq"), int):
+        return None
+    return change_token(manifest["seq"])
+
+
 @bp.get("/dumps")
 def list_dumps() -> Response:
     """The bulk dumps available, with their date, size and number of records."""
@@ -54,7 +62,8 @@ def list_dumps() -> Response:
     manifest = read_manifest(_dumps_dir())
     files = _dump_files(manifest, request.host_url.rstrip("/"))
     body = {"generated_at": manifest.get("generated_at") if manifest else None,
-            "records": manifest.get("records") if manifest else None, "files": files}
+            "records": manifest.get("records") if manifest else None,
+            "change": _dump_change(manifest), "files": files}
     return cached(["dumps", body], None, lambda: json_response(body))
 
 

@@ -20,6 +20,8 @@ from web.api import bp
 from web.api.http import cached, json_response, parse_args
 from web.api.schemas import (
     CatalogQuerySchema,
+    ChangesQuerySchema,
+    ChangesResponseSchema,
     DumpsResponseSchema,
     IndexSchema,
     JsonLdSchema,
@@ -133,7 +135,7 @@ def build_spec() -> dict[str, Any]:
                          ("Record", RecordOutSchema), ("JsonLd", JsonLdSchema),
                          ("Vocabulary", VocabularySchema), ("Sources", SourcesResponseSchema),
                          ("Suggestions", SuggestResponseSchema), ("Dumps", DumpsResponseSchema),
-                         ("Index", IndexSchema)):
+                         ("Changes", ChangesResponseSchema), ("Index", IndexSchema)):
         spec.components.schema(name, schema=schema)
 
     record_id = {"in": "path", "name": "record_id", "required": True,
@@ -164,6 +166,18 @@ def build_spec() -> dict[str, Any]:
             "LearningResource JSON-LD; `format=oai_dc|lom|scolomfr` the XML of the OAI-PMH "
             "endpoint. A withdrawn record answers 410 Gone.",
             path_params=[record_id], operation_id="getResource")),
+        ("/api/v1/changes", _operation(
+            "Changes feed", "resources", ChangesQuerySchema(),
+            _responses(_ok("Created, updated and deleted record ids in change order.",
+                           _json("Changes"))),
+            description="Keeps a copy in sync without OAI-PMH: load a dump and start "
+            "from its `change` (see `/api/v1/dumps`), or start without `since`; then ask again "
+            "with `since` = the last answer's `next`. "
+            "For each change, GET the record (`_links.self`) if created or updated, drop it if "
+            "deleted. Each record appears once, at its latest change; deletions are kept for ever "
+            "(as OAI-PMH's persistent `deletedRecord`). A token ahead of the catalogue, or a bad "
+            "date, is a 400.",
+            operation_id="listChanges")),
         ("/api/v1/vocabularies/levels", _operation(
             "Level tree", "vocabularies", NO_QUERY,
             _responses(_ok("Stages with their classes, then cycles.", _json("Vocabulary"))),
@@ -322,7 +336,8 @@ def index() -> Response:
     parse_args(NO_QUERY)
     names = {"resources": "api.search_resources", "levels": "api.vocabulary_levels",
              "disciplines": "api.vocabulary_disciplines", "sources": "api.sources",
-             "suggest": "api.suggest", "dumps": "api.list_dumps", "catalog": "api.catalog",
+             "suggest": "api.suggest", "dumps": "api.list_dumps", "changes": "api.list_changes",
+             "catalog": "api.catalog",
              "openapi": "api.openapi_json", "docs": "api.docs"}
     body = {"title": TITLE, "version": VERSION,
             "links": {name: url_for(endpoint, _external=True) for name, endpoint in names.items()}}

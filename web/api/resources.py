@@ -10,6 +10,7 @@ from flask import Response, request, url_for
 from werkzeug.routing import BuildError
 
 from catalogue.config import PARTNER_NAMES
+from catalogue.listing import catalogue_block
 from schemas.record import text_of
 from schemas.serializers import FORMATS
 from schemas.serializers.jsonld import to_jsonld
@@ -218,9 +219,9 @@ def record_links(record_id: str) -> dict[str, str]:
     return links
 
 
-def _record_body(record: dict[str, Any], fmt: str) -> Response:
+def _record_body(record: dict[str, Any], fmt: str, catalogue: dict[str, str]) -> Response:
     if fmt == "json":
-        return json_response({**record, "_links": record_links(record["id"])})
+        return json_response({**record, "catalogue": catalogue, "_links": record_links(record["id"])})
     if fmt == "jsonld":
         settings = services().settings
         partner = (record.get("source") or {}).get("partner", "")
@@ -248,7 +249,8 @@ def get_resource(record_id: str) -> Response:
     if fmt is None:
         fmt = "jsonld" if negotiate([JSON, JSONLD]) == JSONLD else "json"
     response = cached(["record", stored.id, stored.seq, fmt, request.host_url], stored.datestamp,
-                      lambda: _record_body(stored.data or {}, fmt))
+                      lambda: _record_body(stored.data or {}, fmt,
+                                           catalogue_block(stored.datestamp, stored.seq)))
     if "format" not in request.args:
         response.vary.add("Accept")
     return response

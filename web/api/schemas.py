@@ -151,6 +151,28 @@ class CatalogQuerySchema(_Query):
     )
 
 
+MAX_CHANGES = 1000
+# A change token (``c`` + a change number) or a UTC datestamp at OAI-PMH granularity.
+_SINCE = re.compile(r"^(c\d{1,18}|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?)$")
+
+
+class ChangesQuerySchema(_Query):
+    since = fields.String(
+        validate=[validate.Length(min=1, max=40),
+                  validate.Regexp(_SINCE, error="use a change token (next, or catalogue.change "
+                                  "of a record: c1234) or a UTC datestamp YYYY-MM-DD or "
+                                  "YYYY-MM-DDThh:mm:ssZ")],
+        metadata={"description": "Where to start: a change token (`next` of the previous answer, "
+                  "or `catalogue.change` of a record; changes after it) or a UTC datestamp "
+                  "(changes at or after it, like OAI-PMH `from`). Without it, every change from the "
+                  "beginning."},
+    )
+    limit = fields.Integer(
+        load_default=100, validate=validate.Range(min=1, max=MAX_CHANGES),
+        metadata={"description": f"Changes per answer (at most {MAX_CHANGES})."},
+    )
+
+
 class NoQuerySchema(_Query):
     """Endpoints without parameters (any parameter is refused, so typos do not go unnoticed)."""
 
@@ -278,9 +300,19 @@ class RecordLinksSchema(Schema):
     html = fields.String(metadata={"description": "The record's page in the catalogue's site."})
 
 
-class RecordOutSchema(RecordSchema):
-    """The shared record as stored, plus links to its other representations."""
+class CatalogueInfoSchema(Schema):
+    modified = _str("When the record last changed in the catalogue (UTC, seconds): the OAI-PMH "
+                    "datestamp. Not the partner's date (source.datestamp) nor the resource's "
+                    "(dates.modified).")
+    change = _str("The record's position in the change feed: pass it as since to "
+                  "/api/v1/changes to get what changed after this version.")
 
+
+class RecordOutSchema(RecordSchema):
+    """The shared record as stored, plus the catalogue's change datestamp and links to its
+    other representations."""
+
+    catalogue = fields.Nested(CatalogueInfoSchema, required=True)
     links_ = fields.Nested(RecordLinksSchema, required=True, data_key="_links")
 
 
@@ -366,7 +398,40 @@ class DumpSchema(Schema):
 class DumpsResponseSchema(Schema):
     generated_at = fields.String(required=True, allow_none=True)
     records = fields.Integer(required=True, allow_none=True)
+    change = fields.String(required=True, allow_none=True, metadata={
+        "description": "The change token the dumps were taken at: after loading them, follow "
+                       "/api/v1/changes?since=<this>."})
     files = fields.List(fields.Nested(DumpSchema), required=True)
+
+
+class ChangeLinksSchema(Schema):
+    self = _str("The record in the API (410 Gone once deleted).")
+
+
+class ChangeSchema(Schema):
+    id = _str("Record id.")
+    action = _str("created (first version), updated, or deleted (withdrawn: drop your copy). "
+                  "Treat created and updated alike: fetch the record and replace your copy.",
+                  validate=validate.OneOf(("created", "updated", "deleted")))
+    modified = _str("When it changed in the catalogue (the record's catalogue.modified).")
+    change = _str("This change's token.")
+    links = fields.Nested(ChangeLinksSchema, required=True, data_key="_links")
+
+
+class ChangesLinksSchema(Schema):
+    self = _str()
+    next = _url("The next answer when more changes are waiting now, else null.")
+
+
+class ChangesResponseSchema(Schema):
+    since = fields.String(required=True, allow_none=True, metadata={"description": "As asked."})
+    changes = fields.List(fields.Nested(ChangeSchema), required=True, metadata={
+        "description": "Each record once, at its latest change, in change order."})
+    next = _str("Token to pass as since next time (also when no change was listed): keep it "
+                "with your copy.")
+    more = fields.Boolean(required=True, metadata={
+        "description": "True when more changes are waiting: ask again with since=next."})
+    links = fields.Nested(ChangesLinksSchema, required=True)
 
 
 class IndexLinksSchema(Schema):
@@ -376,6 +441,7 @@ class IndexLinksSchema(Schema):
     sources = _str()
     suggest = _str()
     dumps_ = _str(data_key="dumps")  # "dumps" would hide Schema.dumps
+    changes = _str()
     catalog = _str()
     openapi = _str()
     docs = _str()
