@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, select
 
 from catalogue import tables as t
-from catalogue.store import Store
+from catalogue.store import Store, with_catalogue
 
 r = t.records
 f = t.record_facets
@@ -94,8 +94,9 @@ def stamp_text(moment: datetime) -> str:
 def catalogue_block(moment: datetime, seq: int) -> dict[str, str]:
     """What the catalogue says about its own copy of a record, in JSON and JSON Lines: when
     it last changed in the catalogue (the OAI-PMH datestamp, not the partner's
-    ``source.datestamp``) and its position in the change feed."""
-    return {"modified": stamp_text(moment), "change": change_token(seq)}
+    ``source.datestamp``) and its position in the change feed (as ``store.with_catalogue``)."""
+    block: dict[str, str] = with_catalogue({}, moment, seq)["catalogue"]
+    return block
 
 
 def _conditions(selection: Selection, *, paging: bool) -> list[ColumnElement[bool]]:

@@ -214,3 +214,84 @@ def test_the_dumps_say_where_to_follow_from(tmp_path: Path) -> None:
         assert line["catalogue"] == {"modified": stored.datestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
                                      "change": f"c{stored.seq}"}
     store.close()
+
+
+@pytest.fixture
+def dated(tmp_path: Path) -> Iterator[tuple[Any, list[str]]]:
+    """Six records changed on known instants (one a day from 2026-01-01 10:00:00.5), indexed;
+    yields (test client, ids in change order)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from catalogue import tables as t
+    from search import open_index
+    from search.sync import sync
+
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'catalogue.db'}",
+                        search_url=None, sources_path=tmp_path / "sources.toml",
+                        oai_namespace="catalogue.example.fr", base_url=data.BASE_URL)
+    store = Store(settings.database_url)
+    store.upgrade()
+    data.fill(store, [data.make_record(n) for n in range(6)])
+    ids = [s.id for s in store.iter_records()]
+    with store.engine.begin() as conn:
+        for day, rid in enumerate(ids):
+            when = datetime(2026, 1, 1, 10, 0, 0, 500000) + timedelta(days=day)
+            conn.execute(update(t.records).where(t.records.c.id == rid).values(datestamp=when))
+    with open_index(None, tmp_path) as index:
+        sync(index, store)
+    with running_app(settings) as app:
+        yield app.test_client(), ids
+    store.close()
+
+
+def test_resources_modified_since_and_until(dated: tuple[Any, list[str]]) -> None:
+    client, ids = dated
+
+    def found(**params: str) -> list[str]:
+        body = client.get("/api/v1/resources", query_string={"per_page": "50", **params}).get_json()
+        assert body is not None and "results" in body, body
+        return sorted(r["id"] for r in body["results"])
+
+    assert found() == sorted(ids)
+    assert found(modified_since="2026-01-03") == sorted(ids[2:])
+    # Seconds: from the start of the second (the stored instant has microseconds).
+    assert found(modified_since="2026-01-03T10:00:00Z") == sorted(ids[2:])
+    assert found(modified_since="2026-01-03T10:00:01Z") == sorted(ids[3:])
+    # until: to the end of its day or second.
+    assert found(until="2026-01-02") == sorted(ids[:2])
+    assert found(until="2026-01-02T10:00:00Z") == sorted(ids[:2])
+    assert found(until="2026-01-02T09:59:59Z") == sorted(ids[:1])
+    assert found(modified_since="2026-01-02", until="2026-01-04") == sorted(ids[1:4])
+    assert found(modified_since="2026-01-02", until="2026-01-04", q="dossier") == sorted(ids[1:4])
+    body = client.get("/api/v1/resources", query_string={"modified_since": "2026-01-05"}).get_json()
+    assert {r["id"]: r["modified"] for r in body["results"]} == {
+        ids[4]: "2026-01-05T10:00:00Z", ids[5]: "2026-01-06T10:00:00Z"}
+
+
+def test_resources_sort_modified_walks_newest_first(dated: tuple[Any, list[str]]) -> None:
+    client, ids = dated
+    seen: list[str] = []
+    params: dict[str, str] = {"sort": "modified", "per_page": "4"}
+    body = client.get("/api/v1/resources", query_string=params).get_json()
+    seen += [r["id"] for r in body["results"]]
+    assert body["next_cursor"]
+    body = client.get("/api/v1/resources", query_string={**params, "cursor": body["next_cursor"]}).get_json()
+    seen += [r["id"] for r in body["results"]]
+    assert seen == list(reversed(ids))
+    stamps = [r["modified"] for r in client.get(
+        "/api/v1/resources", query_string={"sort": "modified", "per_page": "10"}).get_json()["results"]]
+    assert stamps == sorted(stamps, reverse=True)
+
+
+@pytest.mark.parametrize("params", [
+    {"modified_since": "yesterday"}, {"modified_since": "2026-02-30"}, {"until": "2026-01-01T10:00"},
+    {"modified_since": "2026-01-05", "until": "2026-01-04"}, {"sort": "changed"},
+    {"until": "0000-01-01"},
+])
+def test_bad_modified_windows_are_400(dated: tuple[Any, list[str]], params: dict[str, str]) -> None:
+    client, _ = dated
+    response = client.get("/api/v1/resources", query_string=params)
+    assert response.status_code == 400 and response.content_type == "application/problem+json"
+    assert response.get_json()["invalid_params"][0]["name"] in params

@@ -19,7 +19,7 @@ from catalogue.listing import ListedRecord, Selection, change_token, parse_chang
 from web.api import bp
 from web.api.http import cached, invalid, json_response, parse_args, store_state
 from web.api.resources import _page_url
-from web.api.schemas import ChangesQuerySchema
+from web.api.schemas import ChangesQuerySchema, stamp_window
 from web.services import services
 
 CHANGES_QUERY = ChangesQuerySchema()
@@ -28,10 +28,8 @@ CHANGES_QUERY = ChangesQuerySchema()
 def _datestamp(text: str) -> datetime:
     """A ``since`` datestamp (day or second, UTC) as the naive UTC the store keeps."""
     try:
-        if "T" in text:
-            return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
-        return datetime.strptime(text, "%Y-%m-%d")
-    except ValueError as exc:
+        return stamp_window(text)[0]
+    except (ValueError, OverflowError) as exc:
         raise invalid("since", f"{text!r} is not a valid date") from exc
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,6 +33,7 @@ from web.api.schemas import (
     RecordQuerySchema,
     SearchQuerySchema,
     concept_id,
+    stamp_window,
 )
 from web.services import services
 
@@ -116,6 +118,7 @@ def _result(hit: Hit, partner_labels: dict[str, str]) -> dict[str, Any]:
                     if licence else None),
         "languages": list(record.get("languages") or []),
         "date": display_date(record),
+        "modified": (record.get("catalogue") or {}).get("modified"),
         "group_size": hit.group_size,
         "score": hit.score,
         "_links": {"self": url_for("api.get_resource", record_id=hit.id, _external=True)},
@@ -124,7 +127,8 @@ def _result(hit: Hit, partner_labels: dict[str, str]) -> dict[str, Any]:
 
 def _invalid_query(exc: InvalidQuery) -> ApiError:
     message = str(exc)
-    for name in ("cursor", "page", "sort", "date_from", "date_to", "match", "group",
+    for name in ("cursor", "page", "sort", "date_from", "date_to", "modified_since", "until",
+                 "match", "group",
                  *FACET_GROUPS):
         if name in message:
             return invalid(name, message)
@@ -149,12 +153,24 @@ def _links(args: dict[str, Any], result: SearchResult) -> dict[str, str | None]:
     return links
 
 
+def _modified_window(args: dict[str, Any]) -> dict[str, int]:
+    """``modified_since`` / ``until`` as the index's epoch-second window [since, before)."""
+    window: dict[str, int] = {}
+    if args.get("modified_since"):
+        start = stamp_window(args["modified_since"])[0]
+        window["modified_since"] = int(start.replace(tzinfo=UTC).timestamp())
+    if args.get("until"):
+        end = stamp_window(args["until"])[1]
+        window["modified_before"] = int(end.replace(tzinfo=UTC).timestamp())
+    return window
+
+
 def _search_body(args: dict[str, Any], filters: dict[str, list[str]]) -> dict[str, Any]:
     query = SearchQuery(
         q=args.get("q") or "", filters=filters, sort=args["sort"], page=args.get("page") or 1,
         per_page=args["per_page"], cursor=args.get("cursor"), facets=True, highlight=True,
         date_from=args.get("date_from"), date_to=args.get("date_to"), match=args["match"],
-        group=args["group"],
+        group=args["group"], **_modified_window(args),
     )
     try:
         index = services().index

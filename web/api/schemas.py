@@ -7,6 +7,7 @@ schemas are what the OpenAPI document publishes; the tests check every answer ag
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -17,13 +18,38 @@ MAX_QUERY_CHARS = 500
 MAX_PER_PAGE = 100
 MAX_WINDOW = 10_000
 MAX_FILTER_VALUES = 50
-SORTS = ("relevance", "date", "title")
+SORTS = ("relevance", "date", "title", "modified")
 RECORD_FORMATS = ("json", "jsonld", "oai_dc", "lom", "scolomfr")
 CATALOG_FORMATS = ("turtle", "jsonld", "rdfxml")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _SCOLOMFR_URI = re.compile(r"^https?://data\.education\.fr/voc/scolomfr/concept/(scolomfr-voc-\d{3}-num-\d+)$")
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]*$")
+
+
+_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$")
+STAMP_ERROR = "use a UTC datestamp YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"
+
+
+def stamp_window(text: str) -> tuple[datetime, datetime]:
+    """(first instant, first instant after) of a datestamp at OAI-PMH granularity, naive UTC:
+    "2026-12-03" covers the day, "2026-12-03T08:00:00Z" the second. ValueError if impossible."""
+    if "T" in text:
+        start = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+        return start, start + timedelta(seconds=1)
+    start = datetime.strptime(text, "%Y-%m-%d")
+    return start, start + timedelta(days=1)
+
+
+def _stamp(description: str) -> fields.String:
+    def possible(text: str) -> None:
+        try:
+            stamp_window(text)
+        except (ValueError, OverflowError) as exc:
+            raise ValidationError(f"{text[:40]!r} is not a valid date") from exc
+
+    return fields.String(validate=[validate.Regexp(_STAMP, error=STAMP_ERROR), possible],
+                         metadata={"description": description})
 
 
 def concept_id(value: str) -> str:
@@ -96,8 +122,13 @@ class SearchQuerySchema(_Query):
     )
     sort = fields.String(
         load_default="relevance", validate=validate.OneOf(SORTS),
-        metadata={"description": "Order: relevance (with q; newest first without), date, title."},
+        metadata={"description": "Order: relevance (with q; newest first without), date, title, "
+                  "modified (last changed in the catalogue first)."},
     )
+    modified_since = _stamp("Only records that changed in the catalogue at or after this UTC "
+                            "datestamp (their catalogue.modified; like OAI-PMH from).")
+    until = _stamp("Only records that changed in the catalogue at or before this UTC datestamp "
+                   "(to the end of its day or second, like OAI-PMH until).")
     page = fields.Integer(
         validate=validate.Range(min=1, max=MAX_WINDOW),
         metadata={"default": 1,
@@ -118,6 +149,10 @@ class SearchQuerySchema(_Query):
         if data.get("date_from") is not None and data.get("date_to") is not None \
                 and data["date_from"] > data["date_to"]:
             raise ValidationError("date_from is after date_to", field_name="date_from")
+        if data.get("modified_since") and data.get("until"):
+            since, until = data["modified_since"], data["until"]
+            if stamp_window(since)[0] >= stamp_window(until)[1]:
+                raise ValidationError("modified_since is after until", field_name="modified_since")
         if data.get("cursor") and data.get("group"):
             raise ValidationError("group is paged by page number, not by cursor",
                                   field_name="cursor")
@@ -233,6 +268,8 @@ class ResultSchema(Schema):
     date = fields.String(required=True, allow_none=True,
                          metadata={"description": "The resource's date as a card shows it: "
                                    "\"1790\", \"vers 1880\", \"XVIIe siècle\", \"1881–1883\"."})
+    modified = fields.String(required=True, allow_none=True, metadata={
+        "description": "When the record last changed in the catalogue (its catalogue.modified)."})
     group_size = fields.Integer(required=True, metadata={
         "description": "With group=true: how many matching records share this series title."})
     score = fields.Float(required=True, allow_none=True, metadata={"description": "Relevance score."})
