@@ -41,7 +41,8 @@ CSV_COLUMNS = (
     "id", "title", "description", "partner", "source_id", "identifier", "url", "landing_url",
     "thumbnail", "level_ids", "levels", "level_origins", "discipline_ids", "disciplines",
     "discipline_origins", "type_ids", "types",
-    "keywords", "licence", "licence_label", "licence_uri", "access", "languages", "contributors",
+    "keywords", "licence", "licence_label", "licence_uri", "licence_origin", "access", "languages",
+    "contributors",
     "created", "issued", "modified", "places", "partner_datestamp", "catalogue_modified",
     "catalogue_change", "harvested_at",
 )
@@ -114,6 +115,8 @@ def csv_row(record: Record, datestamp: str, change: str = "") -> list[str]:
         "licence": licence.get("code") or "",
         "licence_label": licence.get("label") or "",
         "licence_uri": licence.get("uri") or "",
+        # source (the partner's), rule (its words, as a rights IRI), default (the catalogue's CNE)
+        "licence_origin": licence.get("provenance") or "",
         "access": record.get("access") or "",
         "languages": LIST_SEP.join(record.get("languages") or []),
         "contributors": _joined(record.get("contributors"), "name"),

@@ -114,8 +114,8 @@ def _result(hit: Hit, partner_labels: dict[str, str]) -> dict[str, Any]:
         "levels": _aligned(record.get("levels")),
         "disciplines": _aligned(record.get("disciplines")),
         "resource_types": _terms(record.get("resource_types")),
-        "licence": ({"code": licence["code"], "label": licence["label"], "uri": licence.get("uri")}
-                    if licence else None),
+        "licence": ({"code": licence["code"], "label": licence["label"], "uri": licence.get("uri"),
+                     "provenance": licence.get("provenance")} if licence else None),
         "languages": list(record.get("languages") or []),
         "date": display_date(record),
         "modified": (record.get("catalogue") or {}).get("modified"),

@@ -241,7 +241,13 @@ class AlignedTermSchema(TermSchema):
 class LicenceOutSchema(Schema):
     code = _str("Licence code (the licence filter value).")
     label = _str()
-    uri = fields.String(required=True, allow_none=True)
+    uri = fields.String(required=True, allow_none=True, metadata={
+        "description": "The licence or rights statement IRI (rightsstatements.org, Public Domain "
+                       "Mark, Creative Commons…)."})
+    provenance = fields.String(required=True, allow_none=True, metadata={
+        "description": "Where uri came from: source (the partner's licence), rule (the partner's "
+                       "words, as a rights IRI: domaine public, tous droits réservés), default "
+                       "(nothing stated: the catalogue's Copyright Not Evaluated)."})
 
 
 class PartnerSchema(Schema):
