@@ -3,7 +3,10 @@
 Both files come from one pass over one SELECT (a consistent snapshot on SQLite WAL and
 PostgreSQL alike), so they hold the same records, each once, in id order. Each file is written
 beside its final name, fsynced, then renamed over it: a reader (or the API serving it) sees the
-old file or the new one, never half of one. ``dumps.json`` describes them; it is replaced last.
+old file or the new one, never half of one. ``dumps.json`` describes them (with a SHA-256 per
+file and the change token they were taken at); it is replaced last. Each generation is also kept
+under a dated name in ``archive/`` (the ``KEEP_DUMPS`` newest), so a re-user can fetch the dump a
+checksum was published for, or compare two days.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import gzip
+import hashlib
 import io
 import json
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,11 +37,16 @@ from schemas.record import Record, text_of
 JSONL_NAME = "resources.jsonl.gz"
 CSV_NAME = "resources.csv.gz"
 MANIFEST_NAME = "dumps.json"
+# Dated copies of earlier dumps (hard links: no extra space while a file is also the current
+# one), named ``resources-<YYYYMMDDThhmmssZ>.<ext>``; the manifest's ``archive`` lists them.
+ARCHIVE_DIR = "archive"
+KEEP_DUMPS = 7  # dated dumps kept, the current one included
 DUMP_NAMES = (JSONL_NAME, CSV_NAME)
 MEDIA_TYPES = {JSONL_NAME: "application/gzip", CSV_NAME: "application/gzip"}
 # What each file holds once decompressed.
 CONTENT_TYPES = {JSONL_NAME: "application/jsonl", CSV_NAME: "text/csv"}
 LIST_SEP = " | "
+_ARCHIVED = re.compile(r"^resources-\d{8}T\d{6}Z\.(jsonl|csv)\.gz$")
 
 CSV_COLUMNS = (
     "id", "title", "description", "partner", "source_id", "identifier", "url", "landing_url",
@@ -61,6 +72,49 @@ class DumpInfo:
     generated_at: str
     media_type: str
     content_type: str
+    sha256: str = ""
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256 (hex), read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def dated_name(name: str, generated_at: str) -> str:
+    """``resources.jsonl.gz`` generated at 2026-12-03T08:25:00Z → ``resources-20261203T082500Z.jsonl.gz``."""
+    stem, ext = name.split(".", 1)
+    stamp = generated_at.replace("-", "").replace(":", "")
+    return f"{stem}-{stamp}.{ext}"
+
+
+def _archive(dumps_dir: Path, name: str, dated: str) -> None:
+    """A dated copy of the current file ``name`` in the archive, replaced atomically."""
+    folder = dumps_dir / ARCHIVE_DIR
+    folder.mkdir(exist_ok=True)
+    tmp = folder / f".{dated}.tmp"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    try:
+        os.link(dumps_dir / name, tmp)
+    except OSError:  # a file system without hard links: a copy
+        shutil.copyfile(dumps_dir / name, tmp)
+    os.replace(tmp, folder / dated)
+
+
+def _archive_entries(previous: dict[str, Any] | None, dumps_dir: Path) -> list[dict[str, Any]]:
+    """Earlier archive entries whose files are all still there."""
+    out = []
+    for entry in (previous or {}).get("archive") or []:
+        files = entry.get("files") if isinstance(entry, dict) else None
+        if isinstance(files, list) and files and all(
+                isinstance(f, dict) and (dumps_dir / ARCHIVE_DIR / str(f.get("name", ""))).is_file()
+                and _ARCHIVED.match(str(f.get("name", ""))) for f in files):
+            out.append(entry)
+    return out
 
 
 def _interval_text(value: dict[str, Any] | None) -> str:
@@ -189,6 +243,18 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def archived_file(manifest: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
+    """The manifest entry of a dated dump ``name`` (with its generation's date and records),
+    or None when the manifest does not list it."""
+    if not _ARCHIVED.match(name):
+        return None
+    for entry in (manifest or {}).get("archive") or []:
+        for info in entry.get("files") or []:
+            if isinstance(info, dict) and info.get("name") == name:
+                return dict(info)
+    return None
+
+
 def read_manifest(dumps_dir: Path) -> dict[str, Any] | None:
     """The manifest of the last dumps, or None if they were never written (or it is unreadable)."""
     try:
@@ -198,11 +264,15 @@ def read_manifest(dumps_dir: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and isinstance(data.get("files"), list) else None
 
 
-def write_dumps(store: Store, dumps_dir: Path, *, force: bool = False) -> dict[str, Any]:
+def write_dumps(store: Store, dumps_dir: Path, *, force: bool = False,
+                keep: int = KEEP_DUMPS) -> dict[str, Any]:
     """Write both dumps and the manifest into ``dumps_dir``; returns the manifest.
 
     Skipped (the current manifest is returned) when the store has not changed since the last
-    dumps and their files are still there, unless ``force``.
+    dumps and their files are still there, unless ``force``. Each generation is also kept as
+    dated files in ``archive/``, the ``keep`` newest ones (the manifest's ``archive``, newest
+    first, each file with its SHA-256); older dated files are deleted once the new manifest is
+    in place, so the manifest never names a missing file.
     """
     dumps_dir = Path(dumps_dir)
     dumps_dir.mkdir(parents=True, exist_ok=True)
@@ -228,17 +298,33 @@ def write_dumps(store: Store, dumps_dir: Path, *, force: bool = False) -> dict[s
             count += 1
     files = [
         DumpInfo(name, (dumps_dir / name).stat().st_size, count, generated_at, MEDIA_TYPES[name],
-                 CONTENT_TYPES[name]).__dict__
+                 CONTENT_TYPES[name], sha256_of(dumps_dir / name)).__dict__
         for name in DUMP_NAMES
     ]
+    archived = []
+    for info in files:
+        dated = dated_name(info["name"], generated_at)
+        _archive(dumps_dir, info["name"], dated)
+        archived.append({**info, "name": dated})
+    entry = {"generated_at": generated_at, "seq": seq, "change": change_token(seq),
+             "records": count, "files": archived}
+    earlier = [e for e in _archive_entries(previous, dumps_dir)
+               if e.get("generated_at") != generated_at]
+    archive = [entry, *earlier][:max(1, keep)]
     # ``change``: where a re-user who loaded these files follows /api/v1/changes from.
     manifest = {"generated_at": generated_at, "seq": seq, "change": change_token(seq),
-                "records": count, "files": files}
+                "records": count, "files": files, "archive": archive}
     with _atomic(dumps_dir / MANIFEST_NAME) as fh:
         fh.write(json.dumps(manifest, ensure_ascii=False, indent=2).encode())
     _fsync_dir(dumps_dir)
+    kept = {str(f["name"]) for e in archive for f in e["files"]}
+    for path in (dumps_dir / ARCHIVE_DIR).iterdir():
+        if _ARCHIVED.match(path.name) and path.name not in kept:
+            with contextlib.suppress(OSError):
+                path.unlink()
     return manifest
 
 
-__all__ = ["CSV_COLUMNS", "CSV_NAME", "DUMP_NAMES", "JSONL_NAME", "MANIFEST_NAME", "csv_row",
-           "read_manifest", "write_dumps"]
+__all__ = ["ARCHIVE_DIR", "CSV_COLUMNS", "CSV_NAME", "DUMP_NAMES", "JSONL_NAME", "KEEP_DUMPS",
+           "MANIFEST_NAME", "archived_file", "csv_row", "dated_name", "read_manifest",
+           "sha256_of", "write_dumps"]

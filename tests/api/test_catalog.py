@@ -115,3 +115,7 @@ def test_dataset_distributions_point_at_the_api_the_dumps_and_oai(
             assert int(str(graph.value(dist, DCAT.byteSize))) > 0
             assert graph.value(dist, DCAT.mediaType) == URIRef(
                 "https://www.iana.org/assignments/media-types/application/gzip")
+            spdx = Namespace("http://spdx.org/rdf/terms#")
+            checksum = graph.value(dist, spdx.checksum)
+            assert graph.value(checksum, spdx.algorithm) == spdx.checksumAlgorithm_sha256
+            assert len(str(graph.value(checksum, spdx.checksumValue))) == 64

@@ -207,6 +207,15 @@ def build_spec() -> dict[str, Any]:
             "CSV dump", "downloads", NO_QUERY,
             _responses(_ok("One row per record (gzip).", gzip), 404),
             operation_id="getCsvDump")),
+        ("/api/v1/dumps/archive/{name}", _operation(
+            "Dated dump", "downloads", NO_QUERY,
+            _responses(_ok("An earlier generation of a dump, as listed in /api/v1/dumps "
+                           "(archive); check it against its sha256.", gzip), 404),
+            path_params=[{"in": "path", "name": "name", "required": True,
+                          "description": "Dated file name (resources-YYYYMMDDThhmmssZ.jsonl.gz or "
+                          ".csv.gz) from /api/v1/dumps.",
+                          "schema": {"type": "string", "minLength": 1, "maxLength": 100}}],
+            operation_id="getArchivedDump")),
         ("/api/v1/catalog", _operation(
             "DCAT-AP description", "downloads", CatalogQuerySchema(),
             _responses(_ok("The catalogue as dcat:Catalog (Turtle unless Accept or format says "

@@ -436,6 +436,17 @@ class DumpSchema(Schema):
     generated_at = _str()
     media_type = _str("Content-Type of the download.")
     content_type = _str("What the file holds once decompressed.")
+    sha256 = fields.String(required=True, allow_none=True, metadata={
+        "description": "SHA-256 of the file as downloaded (hex); null for dumps written before "
+                       "checksums were kept."})
+
+
+class DumpGenerationSchema(Schema):
+    generated_at = _str()
+    records = fields.Integer(required=True)
+    change = fields.String(required=True, allow_none=True, metadata={
+        "description": "The change token this generation was taken at."})
+    files = fields.List(fields.Nested(DumpSchema), required=True)
 
 
 class DumpsResponseSchema(Schema):
@@ -445,6 +456,9 @@ class DumpsResponseSchema(Schema):
         "description": "The change token the dumps were taken at: after loading them, follow "
                        "/api/v1/changes?since=<this>."})
     files = fields.List(fields.Nested(DumpSchema), required=True)
+    archive = fields.List(fields.Nested(DumpGenerationSchema), required=True, metadata={
+        "description": "Dated copies of the latest generations (the current one first), each "
+                       "file with its SHA-256, at /api/v1/dumps/archive/{name}."})
 
 
 class ChangeLinksSchema(Schema):
