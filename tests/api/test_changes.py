@@ -295,3 +295,26 @@ def test_bad_modified_windows_are_400(dated: tuple[Any, list[str]], params: dict
     response = client.get("/api/v1/resources", query_string=params)
     assert response.status_code == 400 and response.content_type == "application/problem+json"
     assert response.get_json()["invalid_params"][0]["name"] in params
+
+
+def test_a_dump_then_the_feed_gives_the_live_records(served: tuple[str, Store], tmp_path: Path) -> None:
+    """The other way in: load the JSON Lines dump, then follow /changes from the dump's change."""
+    import gzip
+    import json
+
+    from catalogue.dumps import JSONL_NAME, write_dumps
+
+    base, store = served
+    manifest = write_dumps(store, tmp_path / "dumps")
+    with gzip.open(tmp_path / "dumps" / JSONL_NAME, "rt", encoding="utf-8") as fh:
+        copy = {line["id"]: line for line in map(json.loads, fh)}
+    ids = sorted(copy)
+    data.fill(store, [data.make_record(30)])
+    _retitle(store, ids[0], "Après le dump")
+    data.delete(store, store.get(ids[1]).data)  # type: ignore[union-attr, arg-type]
+    mirror = Mirror(base)
+    mirror.records = copy
+    mirror.position = manifest["change"]
+    mirror.sync()
+    assert_same(mirror, store)
+    assert mirror.pages == 2  # only the three changes, in pages of two
