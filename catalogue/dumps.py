@@ -46,7 +46,8 @@ MEDIA_TYPES = {JSONL_NAME: "application/gzip", CSV_NAME: "application/gzip"}
 # What each file holds once decompressed.
 CONTENT_TYPES = {JSONL_NAME: "application/jsonl", CSV_NAME: "text/csv"}
 LIST_SEP = " | "
-_ARCHIVED = re.compile(r"^resources-\d{8}T\d{6}Z\.(jsonl|csv)\.gz$")
+_ARCHIVED = re.compile(r"^(resources-\d{8}T\d{6}Z\.(jsonl|csv)|changes-\d{8}T\d{6}Z\.jsonl)\.gz$")
+CHANGES_STEM = "changes"  # the incremental dump of a generation: what changed since the previous
 
 CSV_COLUMNS = (
     "id", "title", "description", "partner", "source_id", "identifier", "url", "landing_url",
@@ -190,18 +191,40 @@ def _iso(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
-def _snapshot(store: Store) -> Iterator[tuple[int, bool, Record | None, datetime]]:
-    """(seq, deleted, record, datestamp) of every record, from one streamed SELECT in id order.
+@dataclass(frozen=True)
+class _Row:
+    id: str
+    seq: int
+    deleted: bool
+    record: Record | None
+    datestamp: datetime
+    version: int
 
-    Deleted rows come too (without their data) so that the highest seq of the snapshot is known.
+
+def _snapshot(store: Store) -> Iterator[_Row]:
+    """Every record, from one streamed SELECT in id order.
+
+    Deleted rows come too (without their data): the highest seq of the snapshot is known, and
+    the incremental dump lists the deletions.
     """
-    query = select(t.records.c.seq, t.records.c.deleted, t.records.c.data,
-                   t.records.c.datestamp).order_by(t.records.c.id)
+    query = select(t.records.c.id, t.records.c.seq, t.records.c.deleted, t.records.c.data,
+                   t.records.c.datestamp, t.records.c.version).order_by(t.records.c.id)
     with store.engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=500).execute(query)
         for row in result:
             data = json.loads(row.data) if row.data and not row.deleted else None
-            yield int(row.seq), bool(row.deleted), data, row.datestamp
+            yield _Row(row.id, int(row.seq), bool(row.deleted), data, row.datestamp,
+                       int(row.version))
+
+
+def change_line(row: _Row) -> dict[str, Any]:
+    """One line of the incremental dump: the change as ``/api/v1/changes`` gives it, with the
+    record (null once deleted)."""
+    action = "deleted" if row.deleted or row.record is None else (
+        "created" if row.version <= 1 else "updated")
+    block = catalogue_block(row.datestamp, row.seq)
+    record = None if action == "deleted" else {**(row.record or {}), "catalogue": block}
+    return {"id": row.id, "action": action, **block, "record": record}
 
 
 @contextlib.contextmanager
@@ -283,18 +306,32 @@ def write_dumps(store: Store, dumps_dir: Path, *, force: bool = False,
     generated_at = _iso(datetime.now(UTC).replace(tzinfo=None))
     count = 0
     seq = 0
-    with _atomic(dumps_dir / JSONL_NAME) as jsonl_raw, _atomic(dumps_dir / CSV_NAME) as csv_raw, \
-            _gzip_text(jsonl_raw, "\n") as jsonl, _gzip_text(csv_raw, "") as table:
+    # The incremental dump: every record changed since the previous generation, from the same
+    # snapshot (so previous full dump + increment = this full dump, exactly).
+    since = previous.get("seq") if previous is not None else None
+    increment_name = dated_name(f"{CHANGES_STEM}.jsonl.gz", generated_at)
+    changed = 0
+    (dumps_dir / ARCHIVE_DIR).mkdir(exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        jsonl = stack.enter_context(_gzip_text(stack.enter_context(_atomic(dumps_dir / JSONL_NAME)), "\n"))
+        table = stack.enter_context(_gzip_text(stack.enter_context(_atomic(dumps_dir / CSV_NAME)), ""))
+        changes = (stack.enter_context(_gzip_text(stack.enter_context(
+            _atomic(dumps_dir / ARCHIVE_DIR / increment_name)), "\n"))
+            if isinstance(since, int) else None)
         writer = csv.writer(table, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
-        for row_seq, deleted, record, datestamp in _snapshot(store):
-            seq = max(seq, row_seq)
-            if deleted or record is None:
+        for row in _snapshot(store):
+            seq = max(seq, row.seq)
+            if changes is not None and isinstance(since, int) and row.seq > since:
+                changes.write(json.dumps(change_line(row), ensure_ascii=False, separators=(",", ":")))
+                changes.write("\n")
+                changed += 1
+            if row.deleted or row.record is None:
                 continue
-            line = {**record, "catalogue": catalogue_block(datestamp, row_seq)}
+            line = {**row.record, "catalogue": catalogue_block(row.datestamp, row.seq)}
             jsonl.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
             jsonl.write("\n")
-            writer.writerow(csv_row(record, _iso(datestamp), change_token(row_seq)))
+            writer.writerow(csv_row(row.record, _iso(row.datestamp), change_token(row.seq)))
             count += 1
     files = [
         DumpInfo(name, (dumps_dir / name).stat().st_size, count, generated_at, MEDIA_TYPES[name],
@@ -306,6 +343,12 @@ def write_dumps(store: Store, dumps_dir: Path, *, force: bool = False,
         dated = dated_name(info["name"], generated_at)
         _archive(dumps_dir, info["name"], dated)
         archived.append({**info, "name": dated})
+    if isinstance(since, int):
+        path = dumps_dir / ARCHIVE_DIR / increment_name
+        archived.append({**DumpInfo(increment_name, path.stat().st_size, changed, generated_at,
+                                    MEDIA_TYPES[JSONL_NAME], CONTENT_TYPES[JSONL_NAME],
+                                    sha256_of(path)).__dict__,
+                         "since": change_token(since)})
     entry = {"generated_at": generated_at, "seq": seq, "change": change_token(seq),
              "records": count, "files": archived}
     earlier = [e for e in _archive_entries(previous, dumps_dir)

@@ -192,8 +192,10 @@ def test_dated_dumps_keep_the_last_n_with_checksums(
             assert path.stat().st_size == entry["size"]
         with gzip.open(out / dumps.ARCHIVE_DIR / generation["files"][0]["name"], "rt") as fh:
             assert sum(1 for _ in fh) == generation["records"]
+        assert [f["name"].split("-")[0] for f in generation["files"]] == [
+            "resources", "resources", "changes"]
     # The current files are the newest generation.
-    for current, dated in zip(manifest["files"], archive[0]["files"], strict=True):
+    for current, dated in zip(manifest["files"], archive[0]["files"][:2], strict=True):
         assert current["sha256"] == dated["sha256"]
         assert hashlib.sha256((out / current["name"]).read_bytes()).hexdigest() == current["sha256"]
 
@@ -206,3 +208,33 @@ def test_dumps_not_generated_yet_are_404_problems(small: tuple[Flask, Store, Any
         response = client.get(f"/api/v1/dumps/{name}")
         assert response.status_code == 404 and response.content_type == "application/problem+json"
         assert "not been generated" in response.get_json()["detail"]
+
+
+def test_previous_full_dump_plus_increment_is_the_new_full_dump(store: Store, tmp_path: Path) -> None:
+    """The incremental dump of a generation holds exactly what changed since the previous one:
+    applied to the previous full dump, it gives the new full dump."""
+    records = [data.make_record(n) for n in range(6)]
+    data.fill(store, records)
+    out = tmp_path / "dumps"
+    first = write_dumps(store, out, force=True)
+    assert [f["name"].split("-")[0] for f in first["archive"][0]["files"]] == ["resources", "resources"]
+    old = {r["id"]: r for r in jsonl_records(out / JSONL_NAME)}
+    data.fill(store, [data.make_record(1, title="Titre revu"), data.make_record(40)])
+    data.delete(store, records[3])
+    second = write_dumps(store, out, force=True)
+    increment = second["archive"][0]["files"][2]
+    assert increment["since"] == first["change"] and increment["records"] == 3
+    path = out / dumps.ARCHIVE_DIR / increment["name"]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == increment["sha256"]
+    lines = jsonl_records(path)
+    assert sorted((line["id"], line["action"]) for line in lines) == sorted([
+        (records[1]["id"], "updated"), (data.make_record(40)["id"], "created"),
+        (records[3]["id"], "deleted")])
+    for line in lines:
+        if line["action"] == "deleted":
+            assert line["record"] is None
+            old.pop(line["id"])
+        else:
+            assert line["record"]["catalogue"]["change"] == line["change"]
+            old[line["id"]] = line["record"]
+    assert old == {r["id"]: r for r in jsonl_records(out / JSONL_NAME)}

@@ -37,6 +37,8 @@ DUMP_TITLES = {
     CSV_NAME: "Export complet, CSV (une ligne par ressource), compressé gzip",
 }
 DUMP_FILE_TYPES = {JSONL_NAME: "JSON", CSV_NAME: "CSV"}
+INCREMENT_TITLE = ("Export incrémental, JSON Lines (les notices créées, modifiées ou retirées "
+                   "depuis l'export précédent), compressé gzip")
 
 
 def _dumps_dir() -> Path:
@@ -47,7 +49,8 @@ def _file(entry: dict[str, Any], url: str, kind: str) -> dict[str, Any]:
     return {"name": str(entry["name"]), "url": url, "size": int(entry["size"]),
             "records": int(entry["records"]), "generated_at": str(entry["generated_at"]),
             "media_type": MEDIA_TYPES[kind], "content_type": CONTENT_TYPES[kind],
-            "sha256": str(entry.get("sha256") or "") or None}
+            "sha256": str(entry.get("sha256") or "") or None,
+            "since": str(entry["since"]) if entry.get("since") else None}
 
 
 def _kind(name: str) -> str:
@@ -156,6 +159,12 @@ def _catalog_body(media_type: str) -> Response:
                  file_type=DUMP_FILE_TYPES[f["name"]], size=f["size"], modified=f["generated_at"],
                  sha256=f["sha256"])
         for f in _dump_files(manifest, base)
+    ]
+    latest = _archive(manifest, base)[:1]
+    dumps += [  # the latest incremental dump: what changed since the previous generation
+        DumpFile(name=f["name"], url=f["url"], title=INCREMENT_TITLE, file_type="JSON",
+                 size=f["size"], modified=f["generated_at"], sha256=f["sha256"])
+        for generation in latest for f in generation["files"] if f["since"]
     ]
     oai = oai_endpoint()
     info = CatalogInfo(

@@ -439,6 +439,11 @@ class DumpSchema(Schema):
     sha256 = fields.String(required=True, allow_none=True, metadata={
         "description": "SHA-256 of the file as downloaded (hex); null for dumps written before "
                        "checksums were kept."})
+    since = fields.String(required=True, allow_none=True, metadata={
+        "description": "For an incremental dump (changes-….jsonl.gz): the change token it starts "
+                       "after (the previous generation's change); it holds one line per record "
+                       "changed since, as /api/v1/changes lists it, with the record (null when "
+                       "deleted). Null for full dumps."})
 
 
 class DumpGenerationSchema(Schema):
