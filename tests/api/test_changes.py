@@ -24,14 +24,15 @@ PAGE = 2  # small pages, so that every sync crosses several of them
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Store]]:
-    """Five records in a store the test changes, served on 127.0.0.1: (API base URL, store).
+def served(tmp_path: Path, store_url: str) -> Iterator[tuple[str, Store]]:
+    """Five records in a store the test changes (SQLite, and PostgreSQL when configured),
+    served on 127.0.0.1: (API base URL, store).
 
     The app's base URL is where it listens, so the links it gives can be followed."""
     apps: list[Any] = []
     server = make_server("127.0.0.1", 0, lambda env, start: apps[0](env, start), threaded=True)
     origin = f"http://127.0.0.1:{server.server_port}"
-    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'catalogue.db'}",
+    settings = Settings(data_dir=tmp_path, database_url=store_url,
                         search_url=None, sources_path=tmp_path / "sources.toml",
                         oai_namespace="catalogue.example.fr", base_url=origin)
     store = Store(settings.database_url)
