@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pycsw 2.6 (a real CSW server the tests harvest) needs SQLAlchemy 1.4 and the catalogue 2.x: it
+# gets its own interpreter, pinned in tests/thirdparty/pycsw-requirements.txt.
+PYCSW_VENV ?= .venv-pycsw
+PYCSW_STAMP := $(PYCSW_VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench install clean opensearch opensearch-stop
+.PHONY: demo test test-quick lint typecheck pytest bench install clean opensearch opensearch-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,21 +18,35 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(PYCSW_STAMP): tests/thirdparty/pycsw-requirements.txt
+	$(PYTHON) -m venv $(PYCSW_VENV)
+	$(PYCSW_VENV)/bin/python -m pip install --quiet -r tests/thirdparty/pycsw-requirements.txt
+	touch $(PYCSW_STAMP)
+
+install: $(STAMP) $(PYCSW_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/catalogue demo --port $${PORT:-8000}
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
-	$(BIN)/mypy catalogue harvesters schemas search web bench
+	$(BIN)/mypy core catalogue harvesters schemas search web bench
 
-pytest: $(STAMP)
-	$(BIN)/pytest -q
+pytest: $(STAMP) $(PYCSW_STAMP)
+	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The unit tests of the data side (vocabularies, readers, cleaning, alignment, serialisers),
+# under a minute: no browser, no server, no harvest over HTTP. `make test` runs everything.
+QUICK := tests/alignment tests/cleaning tests/readers tests/vocabularies tests/evaluation \
+	tests/harvesters/test_harvest_common.py tests/search/test_text.py tests/search/test_expansion.py \
+	tests/oai/test_serializers.py tests/api/test_jsonld.py
+test-quick: $(STAMP)
+	$(BIN)/pytest -q -m "not slow and not browser" $(QUICK)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --records $${RECORDS:-100000} --json var/bench/results.json

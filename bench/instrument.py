@@ -22,7 +22,8 @@ from typing import Any
 from catalogue.config import Source
 from catalogue.pipeline import Mapper, Pipeline
 from catalogue.store import Store
-from harvesters.base import Page, RawRecord
+from core.raw import RawRecord
+from harvesters.base import Page
 from harvesters.http import HttpClient, Response
 from schemas.record import Record
 from search.tantivy_index import TantivyIndex

@@ -295,15 +295,18 @@ def _after_harvest(ctx: Context) -> None:
 @click.argument("source_id", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--history", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Also list the source's last N runs.")
 @click.pass_obj
-def report(ctx: Context, source_id: str | None, as_json: bool, lang: str) -> None:
-    """Print the last harvest run of each source (or of SOURCE_ID), with per-record errors."""
+def report(ctx: Context, source_id: str | None, as_json: bool, lang: str, history: int) -> None:
+    """Print the last harvest run of each source (or of SOURCE_ID), with per-record errors and
+    the source's open problems (records that failed in any run and are not fixed yet)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from catalogue.reports import last_reports, render_report
 
     try:
-        reports = last_reports(ctx.reader, source_id)
+        reports = last_reports(ctx.reader, source_id, history=history)
     except SQLAlchemyError as exc:
         click.echo(f"the store is unavailable: {store_failure(exc)}", err=True)
         sys.exit(EXIT_STORE_UNAVAILABLE)

@@ -27,14 +27,16 @@ from catalogue.budget import Budget, Limits
 from catalogue.config import Source
 from catalogue.issues import IssueRows
 from catalogue.store import RawEntry, RunItem, Store, Write, utcnow
-from harvesters.base import HarvestFailed, HarvestIssue, Page, RawRecord, harvester_for
+from core.raw import RawRecord
+from harvesters.base import HarvestFailed, HarvestIssue, Page, harvester_for
 from schemas.record import Record, RecordError, record_id, validate_record
 
 log = logging.getLogger(__name__)
 
 # Bump when readers or alignment change in a way that should re-map unchanged raw bytes.
-# 2: content layer (inferred levels and disciplines); 3: a rights IRI for every record
-MAPPING_VERSION = "3"
+# 2: content layer (inferred levels and disciplines); 3: witness hint (Jalons); 4: a rights IRI
+# for every record
+MAPPING_VERSION = "4"
 # Incremental runs start this long before the last successful run, to survive clock skew and
 # day-granularity servers.
 INCREMENTAL_OVERLAP = timedelta(days=1)
@@ -302,7 +304,7 @@ class Pipeline:
                 for slot, write in zip(item.slots, mapped, strict=True):
                     item.writes[slot] = write
                 page = item.page
-                page_errors += sum(1 for i in page.issues if i.identifier is None)
+                page_errors += sum(1 for i in page.issues if i.identifier is None and not i.warning)
                 counts["page_errors"] = page_errors
                 state = {"page": page.checkpoint, "since": since.isoformat() if since else None,
                          "chain_start": chain_start}
@@ -383,7 +385,8 @@ class Pipeline:
 
     def _issue_item(self, source: Source, issue: HarvestIssue) -> RunItem:
         rid = record_id(source.id, issue.identifier) if issue.identifier else None
-        return RunItem(issue.identifier, rid, "failed", issue.stage, issue.message, issue.url)
+        outcome = "warning" if issue.warning else "failed"
+        return RunItem(issue.identifier, rid, outcome, issue.stage, issue.message, issue.url)
 
     def _prepare(self, source: Source, page: Page, pool: ProcessPoolExecutor | None) -> _PendingPage:
         """Sort a page's records into deletions, unchanged bytes and records to map, and start

@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import zlib
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -118,6 +120,28 @@ class RunItem:
     stage: str | None = None
     message: str | None = None
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenProblem:
+    """A record that failed (or was stored with a warning) and that no later run fixed.
+
+    It closes when a later run stores the record cleanly (added or updated without a warning),
+    deletes it, or — for a record never stored — completes a full listing without it.
+    """
+
+    record_id: str
+    identifier: str
+    kind: str  # failed, warning
+    stage: str | None
+    message: str | None
+    url: str | None
+    first_seen_run: int
+    first_seen_at: datetime
+    last_seen_run: int
+    last_seen_at: datetime
+    # Runs of the source since the problem was first seen, that run included.
+    runs_since: int
 
 
 @dataclass
@@ -468,6 +492,98 @@ class Store:
         )
         with self.engine.connect() as conn:
             return {row[0]: int(row[1]) for row in conn.execute(query)}
+
+    def open_problems(self, source_id: str, limit: int = 1000) -> tuple[list[OpenProblem], int]:
+        """The source's open problems (longest unseen first, at most ``limit``) and their number.
+
+        Per record, the latest failure or warning across runs, unless a later run stored the
+        record cleanly or deleted it: a quiet incremental run that does not touch a failed record
+        leaves it listed. ``unchanged`` closes nothing (the record was not stored again). A record
+        never stored also closes when a complete full listing (no page error, not resumed from
+        the run that saw it) no longer has it. Three bounded queries, whatever the runs' sizes.
+        """
+
+        def is_problem(items: Any) -> Any:  # a failure or a warning always has a message
+            return and_(items.c.message.is_not(None),
+                        items.c.outcome.in_(["failed", "warning", "added", "updated"]))
+
+        def is_clean(items: Any) -> Any:
+            return or_(items.c.outcome == "deleted",
+                       and_(items.c.outcome.in_(["added", "updated"]), items.c.message.is_(None)))
+
+        with self.engine.connect() as conn:
+            runs = {row.id: row for row in conn.execute(
+                select(t.harvest_runs.c.id, t.harvest_runs.c.started_at, t.harvest_runs.c.mode,
+                       t.harvest_runs.c.status, t.harvest_runs.c.counts,
+                       t.harvest_runs.c.resumed_from)
+                .where(t.harvest_runs.c.source_id == source_id))}
+
+            def chain_start(run_id: int) -> int:
+                current = run_id
+                while runs[current].resumed_from in runs:
+                    current = runs[current].resumed_from
+                return current
+
+            # The latest full listing that ended cleanly, by the first run of its chain.
+            complete_full = max((chain_start(r.id) for r in runs.values()
+                                 if r.mode == "full" and r.status in ("done", "done-with-errors")
+                                 and not json.loads(r.counts or "{}").get("page_errors")),
+                                default=None)
+            problems = t.run_items.alias("problems")
+            latest = (
+                select(problems.c.record_id, func.max(problems.c.id).label("last_id"))
+                .join(t.harvest_runs, t.harvest_runs.c.id == problems.c.run_id)
+                .where(t.harvest_runs.c.source_id == source_id,
+                       problems.c.record_id.is_not(None), is_problem(problems))
+                .group_by(problems.c.record_id)
+                .subquery("latest")
+            )
+            later = t.run_items.alias("later")
+            last = t.run_items.alias("last")
+            still_open = [~select(later.c.id).where(
+                later.c.record_id == latest.c.record_id, later.c.id > latest.c.last_id,
+                is_clean(later)).exists()]
+            if complete_full is not None:
+                live = select(t.records.c.id).where(t.records.c.id == latest.c.record_id,
+                                                    t.records.c.deleted.is_(False)).exists()
+                still_open.append(or_(live, last.c.run_id >= complete_full))
+            rows = conn.execute(
+                select(last).join(latest, last.c.id == latest.c.last_id).where(*still_open)
+                .order_by(last.c.id).limit(limit)
+            ).all()
+            total = int(conn.execute(
+                select(func.count()).select_from(latest)
+                .join(last, last.c.id == latest.c.last_id).where(*still_open)
+            ).scalar_one())
+            # When each listed problem was first seen: its first failure or warning after the
+            # record's latest clean store (there is none after its latest problem: it is open).
+            first_seen: dict[str, int] = {}
+            if rows:
+                first = t.run_items.alias("first")
+                cleaned = t.run_items.alias("cleaned")
+                last_clean = (select(func.coalesce(func.max(cleaned.c.id), 0))
+                              .where(cleaned.c.record_id == first.c.record_id, is_clean(cleaned))
+                              .scalar_subquery())
+                firsts = (select(first.c.record_id, func.min(first.c.id).label("first_id"))
+                          .where(first.c.record_id.in_([r.record_id for r in rows]),
+                                 is_problem(first), first.c.id > last_clean)
+                          .group_by(first.c.record_id).subquery("firsts"))
+                first_seen = {row[0]: int(row[1]) for row in conn.execute(
+                    select(firsts.c.record_id, t.run_items.c.run_id)
+                    .join(t.run_items, t.run_items.c.id == firsts.c.first_id).limit(len(rows)))}
+        run_ids = sorted(runs)
+        out = []
+        for row in rows:
+            first_run = first_seen.get(row.record_id, row.run_id)
+            out.append(OpenProblem(
+                record_id=row.record_id, identifier=row.identifier or row.record_id,
+                kind="failed" if row.outcome == "failed" else "warning",
+                stage=row.stage, message=row.message, url=row.url,
+                first_seen_run=first_run, first_seen_at=runs[first_run].started_at,
+                last_seen_run=row.run_id, last_seen_at=runs[row.run_id].started_at,
+                runs_since=len(run_ids) - bisect_left(run_ids, first_run),
+            ))
+        return out, total
 
     def add_run_items(self, run_id: int, items: Iterable[RunItem]) -> None:
         rows = [{"run_id": run_id, **item.__dict__} for item in items]

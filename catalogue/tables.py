@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -65,13 +66,18 @@ run_items = Table(
     Column("run_id", Integer, ForeignKey("harvest_runs.id"), nullable=False, index=True),
     Column("identifier", Text),
     Column("record_id", String(200)),
-    # added, updated, unchanged, deleted, failed
+    # added, updated, unchanged, deleted, failed, warning (a problem that lost nothing)
     Column("outcome", String(20), nullable=False),
     # fetch, parse, map, validate, store (failures); null otherwise
     Column("stage", String(20)),
     Column("message", Text),
     Column("url", Text),
     Index("ix_run_items_run_outcome", "run_id", "outcome", "id"),
+    # A record's outcomes across runs, and the items that carry a message (failures, warnings):
+    # a source's open problems without reading its millions of clean items (Store.open_problems).
+    Index("ix_run_items_record", "record_id", "id"),
+    Index("ix_run_items_problems", "run_id", "outcome", "id", sqlite_where=text("message IS NOT NULL"),
+          postgresql_where=text("message IS NOT NULL")),
 )
 
 raw_records = Table(

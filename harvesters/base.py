@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
+from core.raw import RawRecord
+
 # Stages at which something can go wrong, as shown in harvest reports.
 STAGES = ("fetch", "parse", "map", "validate", "store")
 
@@ -28,25 +30,6 @@ class SourceSpec:
 
 
 @dataclass(frozen=True)
-class RawRecord:
-    """One record as received: its own bytes (one XML element or one JSON object) and format.
-
-    ``format`` names the reader that will map it: ``oai_dc``, ``lom``, ``scolomfr``, ``iso19139``,
-    ``dcat`` (an rdflib graph serialised as N-Triples for one dataset), ``udata`` (data.gouv.fr
-    API JSON), ``rss`` (an RSS/Atom/MRSS item or entry), ``jalons`` (INA Jalons JSON).
-    """
-
-    identifier: str
-    format: str
-    content: bytes
-    datestamp: datetime | None = None
-    deleted: bool = False
-    landing_url: str | None = None
-    # Protocol-level facts a reader may use: OAI setSpecs, the feed's channel title…
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class HarvestIssue:
     """A problem tied to its place: the stage, the record (if known) and what to fix."""
 
@@ -55,6 +38,9 @@ class HarvestIssue:
     identifier: str | None = None
     # Page-level problems (a malformed page) have no identifier but an URL.
     url: str | None = None
+    # A warning: the run went on as it should (e.g. a fallback), nothing is missing because of it;
+    # it is reported but neither fails a record nor makes the run "done with errors".
+    warning: bool = False
 
 
 @dataclass

@@ -267,9 +267,11 @@ def _content(
     """Layer c': what the record is about, for the fields the layers above left empty."""
     from schemas.content import infer
 
-    if col.values["levels"] and col.values["disciplines"]:
+    # A keyword that names a vocational field or an option ("électricité", "information") is
+    # kept, but says no school discipline: the content may still find physique-chimie or EMI.
+    known = {d for cid in col.values["disciplines"] if (d := col.vocab.school_discipline(cid))}
+    if col.values["levels"] and known:
         return
-    known = {getattr(col.vocab.discipline_of(cid), "id", cid) for cid in col.values["disciplines"]}
     found = infer(record, hints, col.vocab, known, bool(col.values["levels"]), mappings_dir)
     for field, pairs in (("levels", found.levels), ("disciplines", found.disciplines)):
         for cid, basis in pairs:

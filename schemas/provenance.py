@@ -104,7 +104,8 @@ def _evidence(options: dict[str, str]) -> str:
         out += " — mots : " + ", ".join(words)
     period = options.get("period", "")
     if period:
-        out += " — période : " + period.replace("/", "-")
+        start, _, end = period.partition("/")
+        out += " — période : " + (start if start == end or not end else f"{start}-{end}")
     return out
 
 

@@ -2,8 +2,10 @@
 
 Like GeoNetwork: ``maxRecords`` is capped by the server page size (default 2), ``nextRecord`` is
 0 on the last page, and a ``startPosition`` past the matched records is answered with the
-recorded OWS ExceptionReport (HTTP 400). Constraints: CQL ``Modified >= '…'`` (or ``>``) and
-the equivalent OGC Filter XML; anything else is an ``InvalidParameterValue``.
+recorded OWS ExceptionReport (HTTP 400). Constraints: CQL ``apiso:Modified >= '…'`` (or ``>``,
+or ``dct:modified``) and the equivalent OGC Filter XML; anything else, the bare ``Modified``
+included, is answered as pycsw 2.6 does: ``InvalidParameterValue`` on ``constraint``, "Invalid
+Filter syntax", HTTP 200.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from xml.sax.saxutils import escape
 
 from catalogue.simulator.data import Entry, parse_date, recording
 from catalogue.simulator.wire import SimRequest, SimResponse, xml_response
-from harvesters.xmlsafe import UnsafeXMLError, parse_xml
+from core.xmlsafe import UnsafeXMLError, parse_xml
 
 if TYPE_CHECKING:
     from catalogue.simulator.server import Simulator
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 PATH = "/ign/csw"
 GMD_NS = "http://www.isotc211.org/2005/gmd"
 OGC_NS = "http://www.opengis.net/ogc"
-_CQL = re.compile(r"^\s*(?:modified|apiso:modified|dct:modified)\s*(>=|>)\s*'([^']+)'\s*$", re.I)
+_CQL = re.compile(r"^\s*(?:apiso:modified|dct:modified)\s*(>=|>)\s*'([^']+)'\s*$", re.I)
 _RECORDED_TEXT = ("Start position (199) can't be greater than number of matching records "
                   "(6 for current search).")
 
@@ -71,7 +73,7 @@ def _since(params: dict[str, str]) -> tuple[datetime | None, bool] | None:
                 if node is not None:
                     name = (node.findtext(f"{{{OGC_NS}}}PropertyName") or "").strip()
                     literal = (node.findtext(f"{{{OGC_NS}}}Literal") or "").strip()
-                    if name.lower().endswith("modified") and literal:
+                    if name.lower() in ("apiso:modified", "dct:modified") and literal:
                         return parse_date(literal), strict
     except (ValueError, UnsafeXMLError):
         return None
@@ -116,8 +118,9 @@ def handle(sim: Simulator, req: SimRequest) -> SimResponse:
                                 "startPosition must be >= 1 and maxRecords >= 0")
     bound = _since(params)
     if bound is None:
-        return exception_report("InvalidParameterValue", "constraint",
-                                "unsupported constraint (only Modified >= / > is understood)")
+        # pycsw's answer to a filter it cannot read (a bare ``Modified`` among them).
+        return exception_report("InvalidParameterValue", "constraint", "Invalid Filter syntax",
+                                status=200)
     since, strict = bound
     entries = [e for e in sim.stores["ign"].live() if _matches(e, since, strict)]
     matched = len(entries)

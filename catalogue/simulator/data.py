@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 
 RECORDINGS = Path(__file__).resolve().parent / "recordings"
 

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
+from core.xmlsafe import UnsafeXMLError, parse_xml
 from harvesters.base import HarvestFailed
-from harvesters.xmlsafe import UnsafeXMLError, parse_xml
 
 T = TypeVar("T")
 
@@ -75,8 +75,12 @@ def oversized_record(element: etree._Element, limit: int = MAX_RECORD_NODES) -> 
 
 
 def element_bytes(element: etree._Element) -> bytes:
-    """Serialise one element with the namespace declarations in scope, as UTF-8 (no prolog)."""
-    return etree.tostring(element, encoding="unicode").encode("utf-8")
+    """Serialise one element with the namespace declarations in scope, as UTF-8 (no prolog).
+
+    Without the element's tail: the whitespace after a record belongs to the page, and a
+    neighbour removed at the server would otherwise change the bytes, hence the raw hash, of
+    an unchanged record (so it would be re-mapped and re-reported for nothing)."""
+    return etree.tostring(element, encoding="unicode", with_tail=False).encode("utf-8")
 
 
 def json_bytes(item: Any) -> bytes:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from harvesters.base import Harvester, HarvestIssue, Page, RawRecord
+from core.raw import RawRecord
+from harvesters.base import Harvester, HarvestIssue, Page
 from harvesters.protocols._common import DEFAULT_PARSE_ATTEMPTS, fetch_parsed, int_option
 
 ParsedT = TypeVar("ParsedT")

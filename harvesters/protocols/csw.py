@@ -4,8 +4,14 @@ Requests are GET KVP: ``outputSchema=http://www.isotc211.org/2005/gmd``, ``Eleme
 ``resultType=results``, paged with ``startPosition``/``maxRecords``.
 
 Options: ``page_size`` (maxRecords, default 50), ``type_names`` (default ``gmd:MD_Metadata``),
-``constraint`` (extra CQL ANDed to the modified-since filter), ``parse_attempts`` (3),
-``max_pages`` (10000).
+``constraint`` (extra CQL ANDed to the modified-since filter), ``modified_queryable`` (the
+queryable of the modified-since filter, default ``apiso:Modified``: pycsw rejects the bare
+``Modified`` that GeoNetwork accepts), ``parse_attempts`` (3), ``max_pages`` (10000).
+
+Incremental runs send ``<modified_queryable> >= '<since>'``. A server that answers the first page
+of such a listing with an ``ExceptionReport`` (not about ``startPosition``) does not understand the
+filter: the listing starts again without it (a full listing, unchanged records are skipped
+downstream) and the first page carries a warning saying so, instead of failing every run.
 
 Stop rule (servers get ``nextRecord`` wrong in every possible way): the next position is the one
 after the records actually returned; ``nextRecord`` is only trusted when it is ahead of the
@@ -24,7 +30,8 @@ from typing import Any
 
 from lxml import etree
 
-from harvesters.base import HarvestFailed, HarvestIssue, Page, RawRecord, register
+from core.raw import RawRecord
+from harvesters.base import HarvestFailed, HarvestIssue, Page, register
 from harvesters.protocols._common import (
     PageError,
     clean,
@@ -46,6 +53,8 @@ OWS_NAMESPACES = (
     "http://www.opengis.net/ows/2.0",
 )
 NS = {"csw": CSW_NS, "gmd": GMD_NS, "gco": GCO_NS}
+# The modified-since queryable: the ISO Application Profile name, which pycsw requires.
+DEFAULT_MODIFIED = "apiso:Modified"
 _METADATA_TAGS = (f"{{{GMD_NS}}}MD_Metadata", f"{{{GMI_NS}}}MI_Metadata")
 
 
@@ -96,14 +105,12 @@ class CswHarvester(PagedHarvester):
             "ElementSetName": "full",
             "resultType": "results",
         }
-        constraint = self._constraint(since)
-        if constraint:
-            base.update(
-                constraintLanguage="CQL_TEXT", constraint_language_version="1.1.0",
-                constraint=constraint,
-            )
+        if checkpoint and checkpoint.get("unfiltered"):
+            since = None  # resuming a listing that already fell back to no modified-since filter
+        self._set_constraint(base, since)
         seen: set[str] = set()
         pages_done = 0
+        fallback: list[HarvestIssue] = []
         while True:
             params = dict(base, startPosition=start, maxRecords=paging.page_size)
             response, root = fetch_parsed(
@@ -114,9 +121,22 @@ class CswHarvester(PagedHarvester):
                 code, locator, text = exception_text(root)
                 if start > 1 and (locator.lower() == "startposition" or "start" in text.lower()):
                     # GeoNetwork >= 3.2 answers this when paging past the end: a normal end.
-                    yield Page(records=[], checkpoint={"start": start, "done": True},
+                    yield Page(records=[], checkpoint={"start": start, "done": True,
+                                                       **({"unfiltered": True} if fallback else {})},
                                url=response.url)
                     return
+                if since is not None and not seen:
+                    # The server does not understand our modified-since filter: list everything.
+                    fallback.append(HarvestIssue(
+                        stage="fetch", url=response.url, warning=True,
+                        message=f"the server rejected the modified-since filter "
+                        f"{base.get('constraint')!r} ({code} {locator}: {text[:300]}); "
+                        "the whole catalogue was listed instead (set the source option "
+                        "modified_queryable to the queryable this server accepts)",
+                    ))
+                    since = None
+                    self._set_constraint(base, None)
+                    continue
                 raise HarvestFailed(
                     f"{response.url}: CSW ExceptionReport {code} {locator}: {text}",
                     url=response.url,
@@ -128,7 +148,7 @@ class CswHarvester(PagedHarvester):
                 raise HarvestFailed(f"{response.url}: no csw:SearchResults", url=response.url)
             matched = _int_attr(results, "numberOfRecordsMatched")
             next_record = _int_attr(results, "nextRecord")
-            issues: list[HarvestIssue] = []
+            issues: list[HarvestIssue] = fallback[:1] if pages_done == 0 else []
             elements = [child for child in results if child.tag in _METADATA_TAGS]
             others = [c for c in results if isinstance(c.tag, str) and c.tag not in _METADATA_TAGS]
             if others:
@@ -162,18 +182,32 @@ class CswHarvester(PagedHarvester):
                 if pages_done >= paging.max_pages:
                     issues.append(paging.limit_issue(response.url))
                     done = True
-            checkpoint_out = {"start": expected, "done": done}
+            checkpoint_out: dict[str, Any] = {"start": expected, "done": done}
+            if fallback:
+                checkpoint_out["unfiltered"] = True
             yield Page(records=kept.records, issues=issues, checkpoint=checkpoint_out, url=response.url,
                        total=matched if isinstance(matched, int) else None)
             if done:
                 return
             start = expected
 
+    def _set_constraint(self, params: dict[str, Any], since: datetime | None) -> None:
+        """Put the CQL constraint for ``since`` in ``params`` (or take it out when there is none)."""
+        for key in ("constraintLanguage", "constraint_language_version", "constraint"):
+            params.pop(key, None)
+        constraint = self._constraint(since)
+        if constraint:
+            params.update(
+                constraintLanguage="CQL_TEXT", constraint_language_version="1.1.0",
+                constraint=constraint,
+            )
+
     def _constraint(self, since: datetime | None) -> str | None:
         parts: list[str] = []
         if since is not None:
             when = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
-            parts.append(f"Modified >= '{when.strftime('%Y-%m-%dT%H:%M:%SZ')}'")
+            queryable = str(self.source.options.get("modified_queryable") or DEFAULT_MODIFIED)
+            parts.append(f"{queryable} >= '{when.strftime('%Y-%m-%dT%H:%M:%SZ')}'")
         extra = self.source.options.get("constraint")
         if extra:
             parts.append(f"({extra})" if parts else str(extra))

@@ -1,7 +1,7 @@
 """DCAT catalogue client: RDF/XML, Turtle or JSON-LD pages, paged with Hydra.
 
 The parser is chosen from the Content-Type, then by sniffing the first bytes. RDF/XML goes through
-``harvesters.xmlsafe`` first (entity declarations refused) before rdflib reads it; JSON-LD remote
+``core.xmlsafe`` first (entity declarations refused) before rdflib reads it; JSON-LD remote
 ``@context`` references, also nested ones, are resolved by ``harvesters.jsonld`` (configured hosts
 through the allow-listed client, or bundled copies) and inlined, and rdflib's own network access
 is off.
@@ -28,7 +28,8 @@ from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
-from harvesters.base import HarvestFailed, HarvestIssue, RawRecord, register
+from core.raw import RawRecord
+from harvesters.base import HarvestFailed, HarvestIssue, register
 from harvesters.jsonld import ContextLoader, ContextRefused, disable_rdflib_network
 from harvesters.protocols._common import (
     PageError,

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from harvesters.base import HarvestIssue, Page, RawRecord, register
+from core.raw import RawRecord
+from harvesters.base import HarvestIssue, Page, register
 from harvesters.protocols._common import PageError, clean, fetch_parsed, json_bytes, parse_json_page
 from harvesters.protocols._paging import PagedHarvester, Paging, keep_new, repeated_page_issue
 

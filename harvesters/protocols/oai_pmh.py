@@ -34,7 +34,8 @@ from typing import Any
 
 from lxml import etree
 
-from harvesters.base import Harvester, HarvestFailed, HarvestIssue, Page, RawRecord, register
+from core.raw import RawRecord
+from harvesters.base import Harvester, HarvestFailed, HarvestIssue, Page, register
 from harvesters.protocols._common import (
     PageError,
     clean,

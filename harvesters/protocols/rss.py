@@ -16,7 +16,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from harvesters.base import HarvestIssue, RawRecord, register
+from core.raw import RawRecord
+from harvesters.base import HarvestIssue, register
 from harvesters.protocols._common import PageError, clean, element_bytes, parse_datetime, parse_xml_page
 from harvesters.protocols._paging import LinkedPage, LinkedPagesHarvester
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urljoin
 
-from harvesters.base import HarvestIssue, RawRecord, register
+from core.raw import RawRecord
+from harvesters.base import HarvestIssue, register
 from harvesters.protocols._common import (
     PageError,
     clean,

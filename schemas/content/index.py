@@ -9,6 +9,7 @@ phrases that start with it (a dictionary automaton over word sequences).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,16 @@ from typing import Generic, TypeVar
 from schemas.vocabularies import MAPPINGS_DIR, Vocabulary
 from schemas.vocabularies.analysis import STOP, stem, words
 
-from .tables import LevelCue, LexiconTerm, NamedPeriod, read_cues, read_lexicon, read_periods
+from .tables import (
+    LevelCue,
+    LexiconTerm,
+    NamedPeriod,
+    read_cues,
+    read_given_names,
+    read_lexicon,
+    read_periods,
+    read_witness,
+)
 
 T = TypeVar("T")
 MAX_POSTINGS = 400  # a stem shared by more themes than this says nothing about any of them
@@ -48,6 +58,7 @@ class PhraseMatcher(Generic[T]):
     def __init__(self) -> None:
         self._single: dict[str, list[T]] = {}
         self._by_pair: dict[tuple[str, str], list[tuple[tuple[str, ...], T]]] = {}
+        self._starts: frozenset[str] = frozenset()
 
     def add(self, phrase: Sequence[str], payload: T) -> None:
         if len(phrase) == 1:
@@ -58,18 +69,29 @@ class PhraseMatcher(Generic[T]):
     def finalize(self) -> None:
         for entries in self._by_pair.values():
             entries.sort(key=lambda e: -len(e[0]))
+        self._starts = frozenset(self._single) | {pair[0] for pair in self._by_pair}
 
     def __bool__(self) -> bool:
         return bool(self._single or self._by_pair)
 
     def find(self, tokens: Sequence[str]) -> list[tuple[int, int, T]]:
-        """(start, end, payload) of every longest match, left to right, not overlapping."""
+        """(start, end, payload) of every longest match, left to right, not overlapping.
+
+        Only the positions whose word starts some phrase are tried (one set lookup per word,
+        in a comprehension): most words of a record start none.
+        """
         out: list[tuple[int, int, T]] = []
+        starts = self._starts
+        positions = [i for i, token in enumerate(tokens) if token in starts]
+        if not positions:
+            return out
         single, by_pair = self._single, self._by_pair
-        i, n = 0, len(tokens)
-        while i < n:
+        n, free = len(tokens), 0
+        for i in positions:
+            if i < free:
+                continue  # inside the previous match
             end = 0
-            entries = by_pair.get((tokens[i], tokens[i + 1])) if i + 1 < n and by_pair else None
+            entries = by_pair.get((tokens[i], tokens[i + 1])) if i + 1 < n else None
             if entries:
                 for phrase, _ in entries:
                     if tuple(tokens[i : i + len(phrase)]) == phrase:
@@ -79,7 +101,8 @@ class PhraseMatcher(Generic[T]):
             if not end and tokens[i] in single:
                 end = i + 1
                 out.extend((i, end, p) for p in single[tokens[i]])
-            i = end if end else i + 1
+            if end:
+                free = end
         return out
 
 
@@ -106,8 +129,14 @@ class ContentIndex:
 
     def __init__(self, vocab: Vocabulary, mappings_dir: Path) -> None:
         self.vocab = vocab
+        self.singular_forms: dict[str, str] = {}
         history = vocab.match_discipline("histoire et géographie")
         self.history = history.id if history else None
+        self.periods: PhraseMatcher[NamedPeriod] = PhraseMatcher()
+        for named in read_periods(mappings_dir):
+            for alias in named.aliases:
+                self.periods.add(words(alias), named)
+        self.periods.finalize()
         raw = vocab.programmes
         df: dict[str, int] = {}
         for entry in raw:
@@ -129,6 +158,16 @@ class ContentIndex:
                     continue  # "physique-chimie (lycée 2015)": only the discipline's own name
             concept = vocab.concept(entry["id"])
             period = entry.get("period")
+            own_period = bool(entry.get("own_period"))
+            label_period = self._named_period(concept.label if concept else "")
+            if label_period:
+                span, long_name = label_period
+                inside = period is not None and period[0] <= span[0] and span[1] <= period[1]
+                if inside or (long_name and not own_period):
+                    # "la Troisième République" is 1870-1940, not its parent's XIXe s.; "deux
+                    # guerres mondiales au vingtième siècle" is 1914-1945, not the century. A
+                    # one-word name ("occupation ancienne") only narrows a period it fits in.
+                    period, own_period = list(span), True
             programme = Programme(
                 id=entry["id"],
                 label=concept.label if concept else entry["id"],
@@ -137,7 +176,7 @@ class ContentIndex:
                 terms=tuple(entry["terms"]),
                 context=frozenset(entry.get("context") or ()),
                 period=(int(period[0]), int(period[1])) if period else None,
-                own_period=bool(entry.get("own_period")),
+                own_period=own_period,
                 weak=bool(entry.get("weak")),
                 norm=sum(self.idf[t] for t in set(entry["terms"])),
                 weighted=tuple((t, self.idf[t]) for t in dict.fromkeys(entry["terms"])),
@@ -153,8 +192,21 @@ class ContentIndex:
             i for i, p in enumerate(self.programmes)
             if p.period and p.discipline == self.history and p.levels
         ]
+        # Themes with a period of at most three centuries: a record dated in that period
+        # needs one shared word less to be linked to them ("colonie" in a journal of 1879 for
+        # « conquêtes et sociétés coloniales », "photographie" of 1913 for « photographie,
+        # cinéma… 1870-1930 »). The word keeps a 1910 chemistry manual out of history.
+        self.period_themes = frozenset(
+            i for i, p in enumerate(self.programmes)
+            if p.period and p.levels and p.period[1] - p.period[0] <= 300
+        )
         self.lexicon: PhraseMatcher[LexiconTerm] = PhraseMatcher()
         for term in read_lexicon(mappings_dir):
+            if term.weight <= 0:
+                # A blocker ("sciences et lettres", "Stade français"): as the longest match it
+                # hides the shorter term inside it, and gives nothing itself.
+                self.lexicon.add(lexicon_words(term.term), term)
+                continue
             target = vocab.discipline_of(term.concept) or vocab.resolve(term.concept)
             if target is None or target.vocab != "015":
                 continue
@@ -165,11 +217,34 @@ class ContentIndex:
         for cue in read_cues(mappings_dir):
             self.cues.add(words(cue.pattern), cue)
         self.cues.finalize()
-        self.periods: PhraseMatcher[NamedPeriod] = PhraseMatcher()
-        for period in read_periods(mappings_dir):
-            for alias in period.aliases:
-                self.periods.add(words(alias), period)
-        self.periods.finalize()
+        # "Napoléon Sacchetti": a historical name followed by a capitalised word that is not
+        # one of its titles is someone's first name (removed from the text before analysis).
+        self.given_names: list[tuple[str, re.Pattern[str]]] = []
+        for name, titles in read_given_names(mappings_dir):
+            allowed = "|".join(re.escape(t) for t in titles)
+            guard = rf"(?!(?:{allowed})\b)" if allowed else ""
+            self.given_names.append((name, re.compile(rf"\b{re.escape(name)}\s+{guard}(?=[A-ZÀ-ÖØ-Þ])")))
+        self.witness: PhraseMatcher[str] = PhraseMatcher()
+        for phrase in read_witness(mappings_dir):
+            self.witness.add(words(phrase), phrase)
+        self.witness.finalize()
+
+
+    def singular(self, word: str) -> str:
+        """:func:`singular`, remembered: records repeat the same few thousand words."""
+        form = self.singular_forms[word] = singular(word)
+        if len(self.singular_forms) > 200_000:
+            self.singular_forms.clear()
+        return form
+
+    def _named_period(self, label: str) -> tuple[tuple[int, int], bool] | None:
+        """The span of the named periods (``periods.tsv``) a theme's label mentions, and
+        whether one of them is a name of several words (not also a common word)."""
+        found = self.periods.find(words(label.split(" (")[0]))
+        if not found:
+            return None
+        span = min(n.start for _, _, n in found), max(n.end for _, _, n in found)
+        return span, any(end - start > 1 for start, end, _ in found)
 
 
 _BUILT: dict[tuple[int, Path | None], tuple[Vocabulary, ContentIndex]] = {}

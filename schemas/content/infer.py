@@ -11,14 +11,15 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from schemas.vocabularies import Vocabulary
 from schemas.vocabularies.analysis import STOP
 
-from .evidence import Evidence, gather
-from .index import ContentIndex, Programme, content_index, singular
+from .evidence import Evidence, agreeing_period, gather
+from .index import ContentIndex, Programme, content_index
 
 DISCIPLINE_MIN = 0.65
 LEVEL_MIN = 0.5
@@ -36,6 +37,9 @@ DESCRIPTION_DF = 20  # a description stem, only when it is this specific
 SPECIFIC_IDF = 4.7  # idf of a stem found in about 30 themes: at least one shared word this rare
 MAX_CANDIDATES = 8  # themes scored per record, those sharing the most specific stems
 RARE_DF = 6  # a stem this rare proposes its themes alone; others need a second shared stem
+WITNESS_OTHER = 0.3  # lexicon evidence for another discipline above this: a witness is not history
+DATED_BOOST = 0.4  # share of the missing score a theme gains when the record falls in its period
+DATED_MIN = 0.55  # a dated history theme this good makes an old record history material
 
 
 @dataclass
@@ -72,14 +76,24 @@ def _programmes(index: ContentIndex, ev: Evidence, known: set[str]) -> dict[int,
     """
     stems = ev.stems
     postings, idf = index.postings, index.idf
-    hits: Counter[int] = Counter()  # theme → shared specific stems (a very rare one counts 2)
+    selected: list[list[int]] = []  # postings of the specific stems (a very rare one twice)
     for term, weight in stems.items():
         posting = postings.get(term)
         if not posting or len(posting) > (CANDIDATE_DF if weight >= 1.0 else DESCRIPTION_DF):
             continue
-        hits.update(posting)
+        selected.append(posting)
         if len(posting) <= RARE_DF:
-            hits.update(posting)
+            selected.append(posting)
+    hits: Counter[int] = Counter(chain.from_iterable(selected))  # theme → shared stems
+    dated: set[int] = set()
+    period = agreeing_period(ev)
+    if period is not None and hits:
+        # A theme whose own period holds the record's ("photographie, cinéma… 1870-1930" for a
+        # 1913 photograph) needs only one shared word: the date is the second piece of evidence.
+        for position in index.period_themes.intersection(hits):
+            if _overlap(period, programmes_period(index, position)) >= 0.5:
+                hits[position] += 1
+                dated.add(position)
     seen = [position for position, count in hits.items() if count >= 2]
     if len(seen) > MAX_CANDIDATES:
         seen = heapq.nlargest(MAX_CANDIDATES, seen, key=hits.__getitem__)
@@ -99,7 +113,7 @@ def _programmes(index: ContentIndex, ev: Evidence, known: set[str]) -> dict[int,
             continue  # only generic words shared ("France", "monde"): no evidence
         coverage = total / programme.norm
         score = coverage * min(1.0, total / STRENGTH)
-        if len(terms) == 1:
+        if len(terms) == 1 and position not in dated:
             # One shared word ("révolution", "dynamique") is weak evidence.
             score *= 0.5 if len(programme.terms) > 1 else 0.45
         if coverage >= 0.3 and programme.context:
@@ -108,9 +122,18 @@ def _programmes(index: ContentIndex, ev: Evidence, known: set[str]) -> dict[int,
             score *= 0.6
         if programme.discipline in known:
             score *= 1.2
+        if position in dated:
+            score += (1 - score) * DATED_BOOST
         if score >= CANDIDATE_MIN:
-            out[position] = Candidate(programme, score, [ev.surface.get(t, t) for t in terms])
+            out[position] = Candidate(programme, score, [ev.surface.get(t, t) for t in terms],
+                                      period if position in dated else None)
     return out
+
+
+def programmes_period(index: ContentIndex, position: int) -> tuple[int, int]:
+    period = index.programmes[position].period
+    assert period is not None
+    return period
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
@@ -147,10 +170,12 @@ def _lexicon(index: ContentIndex, ev: Evidence) -> dict[str, list[tuple[float, s
     if not index.lexicon:
         return out
     seen: set[str] = set()
+    forms = index.singular_forms
     for name, tokens in ev.tokens.items():
         factor = 0.8 if name == "description" else 1.0
-        for _, _, term in index.lexicon.find([singular(t) for t in tokens if t not in STOP]):
-            if term.term in seen:
+        folded = [forms.get(t) or index.singular(t) for t in tokens if t not in STOP]
+        for _, _, term in index.lexicon.find(folded):
+            if term.term in seen or term.weight <= 0:
                 continue
             seen.add(term.term)
             out.setdefault(term.concept, []).append((term.weight * factor, term.term, term.levels))
@@ -185,10 +210,10 @@ def infer(
     result = Inference()
     found = _programmes(index, ev, known_disciplines)
     lexicon = _lexicon(index, ev)
+    lexicon_scores = {d: _noisy_or([h[0] for h in hits]) for d, hits in lexicon.items()}
     other = {d for d in known_disciplines if d != index.history}
     other |= {
-        d for d, hits in lexicon.items()
-        if d != index.history and _noisy_or([h[0] for h in hits]) >= DISCIPLINE_MIN
+        d for d, value in lexicon_scores.items() if d != index.history and value >= DISCIPLINE_MIN
     }
     history_words = index.history in lexicon or any(
         c.programme.discipline == index.history and c.score >= 0.6 and len(c.words) >= 2
@@ -198,7 +223,16 @@ def infer(
     # period), or printed before 1815 (a source on its own time whatever its subject), or old
     # with history words and nothing else to say (a 1910 chemistry manual has something else).
     stated = ev.dewey_history or ev.strong_history
-    historical = stated or ev.early or (not other and ev.old and history_words)
+    # Footage or a press photograph of its day is a source on that day, unless its words say
+    # what else it is for (a tennis match is sport, not a history lesson): a collection of
+    # news footage (the reader's hint) is history material whatever its subject.
+    witness = ev.witness and ev.old and (ev.witness_declared or not any(
+        value > WITNESS_OTHER for d, value in lexicon_scores.items() if d != index.history))
+    # A travel account or a description of a country (Dewey 91x) written before 1950 is a
+    # source on its time, not today's geography: « les Boers » of 1899, « les deux Romes ».
+    old_travel = ev.dewey_travel and ev.old
+    source = ev.early or witness or old_travel  # a source on its own time
+    historical = stated or source or (not other and ev.old and history_words)
     if historical and ev.period is not None:
         _by_period(index, ev, found, PERIOD_STRONG if stated else PERIOD_EARLY)
 
@@ -216,7 +250,7 @@ def infer(
         scores[d] = min(1.0, top + support * (1 - top))
         best_basis[d] = (top, candidates[0].basis())
     for d, hits in lexicon.items():
-        value = _noisy_or([h[0] for h in hits])
+        value = lexicon_scores[d]
         scores[d] = _noisy_or([scores.get(d, 0.0), value])
         strongest = max(hits)
         if d not in best_basis or strongest[0] >= best_basis[d][0]:
@@ -227,14 +261,33 @@ def infer(
     for d, score in ranked[:MAX_DISCIPLINES]:
         if score >= DISCIPLINE_MIN and (not chosen or score >= 0.75 * scores[chosen[0]]):
             chosen.append(d)
+    history = index.history
+    # A source on its time is history material whatever else it is about: a 1913 tennis
+    # photograph is EPS by its words and a document of the Belle Époque by its date.
+    # A history theme that shares a word with an old record *and* holds its date ("la
+    # Troisième République" for « l'instruction dans une république », 1872) says the record
+    # is a source on that theme, beside whatever the partner filed it under.
+    # So does, in an old record, a history term of the lexicon that names its classes
+    # ("colonies" in a journal of 1879: 4e).
+    dated_history = ev.old and history is not None and (
+        any(c.period is not None and c.programme.discipline == history and c.score >= DATED_MIN
+            for c in found.values())
+        or any(weight >= 0.8 and levels for weight, _, levels in lexicon.get(history, []))
+    )
+    history_found = history is not None and (
+        ((stated or source) and scores.get(history, 0.0) >= DISCIPLINE_MIN)
+        or dated_history
+    )
+    if history is not None and history_found and history not in chosen:
+        chosen.append(history)
     steer = set(known_disciplines)
     if not known_disciplines:
         result.disciplines = [(d, best_basis[d][1]) for d in chosen]
-    elif (stated or ev.early) and index.history in chosen and index.history not in known_disciplines:
+    elif history is not None and history_found and history not in known_disciplines:
         # A 1788 pamphlet on taxes that the partner files under economics is also a source on
         # the Revolution: history is added beside the partner's class, never instead of it.
-        result.disciplines = [(index.history, best_basis[index.history][1])]
-        steer.add(index.history)
+        result.disciplines = [(history, best_basis[history][1])]
+        steer.add(history)
     if not known_levels:
         result.levels = _levels(index, ev, steer or set(chosen), per_discipline, lexicon)
     return result

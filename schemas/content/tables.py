@@ -1,4 +1,4 @@
-"""The three data tables of the content layer (``schemas/mappings/``, formats in its README).
+"""The data tables of the content layer (``schemas/mappings/``, formats in its README).
 
 A missing table is an empty one: the layer then relies on the programme index alone.
 """
@@ -13,6 +13,8 @@ from schemas.vocabularies.text import read_table
 LEXICON = "discipline_lexicon.tsv"
 CUES = "level_cues.tsv"
 PERIODS = "periods.tsv"
+WITNESS = "witness.tsv"
+GIVEN_NAMES = "given_names.tsv"
 
 
 @dataclass(frozen=True)
@@ -78,4 +80,20 @@ def read_periods(mappings_dir: Path) -> list[NamedPeriod]:
     return out
 
 
-__all__ = ["LevelCue", "LexiconTerm", "NamedPeriod", "read_cues", "read_lexicon", "read_periods"]
+def read_witness(mappings_dir: Path) -> list[str]:
+    """Phrases saying a document records its own day (``witness.tsv``)."""
+    return [row["phrase"] for row in _rows(mappings_dir / WITNESS) if row.get("phrase")]
+
+
+def read_given_names(mappings_dir: Path) -> list[tuple[str, tuple[str, ...]]]:
+    """(name, titles) of the historical names that are also first names (``given_names.tsv``)."""
+    return [
+        (row["name"], tuple(t.strip() for t in row.get("titles", "").split("|") if t.strip()))
+        for row in _rows(mappings_dir / GIVEN_NAMES) if row.get("name")
+    ]
+
+
+__all__ = [
+    "LevelCue", "LexiconTerm", "NamedPeriod", "read_cues", "read_lexicon", "read_periods",
+    "read_given_names", "read_witness",
+]

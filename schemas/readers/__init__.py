@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from harvesters.base import RawRecord
+from core.raw import RawRecord
 
 
 class MappingError(ValueError):

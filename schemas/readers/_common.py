@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from harvesters.base import RawRecord
+from core.raw import RawRecord
 from schemas.cleaning import (
     clean_text,
     clip,

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from harvesters.base import RawRecord
-from harvesters.xmlsafe import UnsafeXMLError, parse_xml
+from core.raw import RawRecord
+from core.xmlsafe import UnsafeXMLError, parse_xml
 from schemas.cleaning import clean_text
 from schemas.readers import MappingError
 

@@ -33,7 +33,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from harvesters.base import RawRecord
+from core.raw import RawRecord
 from schemas.cleaning import (
     clean_text,
     clip,

@@ -40,7 +40,7 @@ from typing import Any
 
 from lxml import etree
 
-from harvesters.base import RawRecord
+from core.raw import RawRecord
 from schemas.cleaning import (
     clean_text,
     clip,

@@ -13,6 +13,9 @@ Other decisions:
 - The ``html`` field is INA's iframe embed: it is never kept as HTML. Its ``src`` (when http(s))
   becomes a link of kind ``player``; the page (``url``) is the record's ``url``.
 - ``date`` is the broadcast date of the footage → ``dates.created`` (LOM lifecycle date).
+  Jalons publishes dated news footage, so every record carries the hint ``witness``: the
+  content layer then reads its date as the period it documents (a 1969 report is a source on
+  1969), as it does for press photographs (``schemas/mappings/witness.tsv``).
 - ``locale`` (``fra``) → language; ``type`` (``video``) → resource type (default video, Jalons
   only publishes video); ``duration`` (float seconds) → ``duration``.
 - INA is the publisher (organisation) of every record.
@@ -23,7 +26,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
-from harvesters.base import RawRecord
+from core.raw import RawRecord
 from schemas.cleaning import (
     clean_text,
     clip,
@@ -126,7 +129,7 @@ def read_jalons(raw: RawRecord, ctx: ReaderContext) -> Mapped:
         "duration": duration,
         "links": links,
     }
-    hints: dict[str, list[str]] = {}
+    hints: dict[str, list[str]] = {"witness": ["jalons"]}
     if keywords:
         hints["labels"] = [k["value"] for k in keywords]
     return Mapped(record=record, hints=hints, warnings=warnings)

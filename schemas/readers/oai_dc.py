@@ -35,7 +35,7 @@ from typing import Any
 
 from lxml import etree
 
-from harvesters.base import RawRecord
+from core.raw import RawRecord
 from schemas.cleaning import (
     clean_text,
     clip,

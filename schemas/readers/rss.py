@@ -37,8 +37,8 @@ from typing import Any
 
 from lxml import etree
 
-from harvesters.base import RawRecord
-from harvesters.xmlsafe import UnsafeXMLError, parse_xml
+from core.raw import RawRecord
+from core.xmlsafe import UnsafeXMLError, parse_xml
 from schemas.cleaning import (
     clean_text,
     clip,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harvesters.base import RawRecord
+from core.raw import RawRecord
 from schemas.cleaning import (
     clean_text,
     clip,

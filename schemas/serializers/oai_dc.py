@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 from schemas.provenance import explain_licence
 from schemas.record import Record
 from schemas.serializers._xml import esc, esc_attr

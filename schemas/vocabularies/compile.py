@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 
 from .programmes import compile_programmes
 

@@ -298,6 +298,19 @@ class Vocabulary:
         found = [c for c in self._current(members) if c.kind == "discipline"]
         return sorted(found, key=lambda c: normalize_label(c.label))
 
+    def school_discipline(self, id_or_uri: str) -> str | None:
+        """The school discipline a voc-015 concept stands for: its "(discipline)" ancestor, or
+        itself when it is a lycée fallback of ``discipline_synonyms.tsv`` (philosophie, SES).
+        None for the other voc-015 concepts: vocational fields and options ("électricité",
+        "information", "bâtiment") that a keyword may name without saying the discipline."""
+        found = self.discipline_of(id_or_uri)
+        if found is not None:
+            return found.id
+        concept = self.resolve(id_or_uri)
+        if concept is not None and concept.id in set(self._synonyms[DISCIPLINE_VOCAB].values()):
+            return concept.id
+        return None
+
     def discipline_of(self, id_or_uri: str) -> Concept | None:
         """The current "(discipline)" concept above a voc-015 concept (itself if it is one).
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 from schemas.alignment import RULE_SETS, align, rule_table
 from schemas.record import AlignedConceptSchema
 from schemas.vocabularies import MAPPINGS_DIR, Vocabulary

@@ -240,3 +240,109 @@ def test_labelled_cases(vocab: Vocabulary) -> None:
     assert found / n >= 0.85 and right / found >= 0.9, figures
     n, found, right = figures["levels"]
     assert found / n >= 0.7 and right / found >= 0.8, figures
+
+
+# -- sources on their own time, blockers, given names, dated themes ------------------------------
+
+
+def test_press_photograph_is_a_source_on_its_day_unless_its_words_say_sport(vocab: Vocabulary) -> None:
+    explosion = record("Explosion d'une usine à Paris : photographie de presse", date="1915")
+    levels, disciplines = run(vocab, explosion)
+    assert HG in disciplines and disciplines[HG]["provenance"] == "inferred"
+    assert levels and all(";period=1915/1915;" in e["basis"] for e in levels.values())
+    # The same phrase on a tennis match: its words say sport, the date does not make it history.
+    levels, disciplines = run(vocab, record("Match de tennis : photographie de presse", date="1913"))
+    assert HG not in disciplines and EPS in disciplines and not levels
+    # Recent news photographs are not yet historical material.
+    levels, disciplines = run(vocab, record("Explosion d'une usine : photographie de presse", date="2019"))
+    assert HG not in disciplines and not levels
+
+
+def test_news_footage_collection_is_history_whatever_its_subject(vocab: Vocabulary) -> None:
+    footage = record("Les premiers pas de l'homme sur la Lune", date="1969-07-21")
+    assert run(vocab, footage) == ({}, {})  # a date alone says nothing
+    levels, disciplines = run(vocab, footage, {"witness": ["jalons"]})
+    assert HG in disciplines and levels
+    assert all("period=1969/1969" in e["basis"] for e in levels.values())
+    # A witness reader hint on recent footage gives nothing by period.
+    levels, disciplines = run(vocab, record("Les premiers pas", date="2021-05-01"), {"witness": ["jalons"]})
+    assert not levels and HG not in disciplines
+
+
+def test_jalons_reader_says_its_footage_is_a_witness() -> None:
+    import json
+
+    from core.raw import RawRecord
+    from schemas.readers import ReaderContext, read
+
+    item = {"id": "InaEdu00015", "title": " L'élection du président ", "date": "1947-01-23",
+            "url": "http://fresques.ina.fr/jalons/fiche-media/InaEdu00015/x.html", "type": "video"}
+    raw = RawRecord(identifier="InaEdu00015", format="jalons", content=json.dumps(item).encode())
+    mapped = read(raw, ReaderContext("ina-jalons", "ina", "2026-12-03T00:00:00Z"))
+    assert mapped.hints.get("witness") == ["jalons"]
+
+
+def test_blocker_hides_the_shorter_term_inside_it(vocab: Vocabulary) -> None:
+    _, disciplines = run(vocab, record("Académie des sciences et lettres de Montpellier"))
+    assert FR not in disciplines
+    _, disciplines = run(vocab, record("Match au Stade français : tennis"))
+    assert FR not in disciplines and EPS in disciplines
+    _, disciplines = run(vocab, record("Cours de français"))
+    assert FR in disciplines  # the term itself still counts
+
+
+def test_a_historical_name_used_as_a_first_name_is_no_evidence(vocab: Vocabulary) -> None:
+    levels, disciplines = run(vocab, record("Esquisse de décor / Napoléon Sacchetti"))
+    assert HG not in disciplines and not levels
+    for title in ("Napoléon Bonaparte au pont d'Arcole", "Napoléon et Joséphine", "Napoléon III"):
+        _, disciplines = run(vocab, record(title))
+        assert HG in disciplines, title
+
+
+def test_dated_history_theme_is_added_beside_the_partner_class(vocab: Vocabulary) -> None:
+    # An old record whose history words match a theme that holds its date: the partner's
+    # class stays, history is added, and the level comes from the theme.
+    levels, disciplines = run(vocab, record("Journal de la colonie libre de Port-Breton", date="1879"),
+                              {"dewey": ["070"]})
+    assert HG in disciplines and disciplines[HG]["provenance"] == "inferred"
+    assert any(e["provenance"] == "rule" for e in disciplines.values())
+    assert C4E in levels
+    # The same words in a recent record: no history from them beside the partner's class.
+    levels, disciplines = run(vocab, record("Journal de la colonie de vacances", date="2015"),
+                              {"dewey": ["070"]})
+    assert HG not in disciplines
+
+
+def test_old_travel_account_is_history_material(vocab: Vocabulary) -> None:
+    levels, disciplines = run(vocab, record("Les Boers", date="1899"), {"dewey": ["916"]})
+    assert C4E in levels and ";period=1899/1899;" in levels[C4E]["basis"]
+    assert disciplines[HG]["provenance"] == "rule"
+    levels, _ = run(vocab, record("Guide de l'Afrique du Sud", date="2012"), {"dewey": ["916"]})
+    assert not levels  # today's geography has no history period
+
+
+def test_theme_label_naming_a_period_gets_its_years(vocab: Vocabulary) -> None:
+    from schemas.content.index import ContentIndex
+
+    index = ContentIndex(vocab, TABLES)
+    by_label = {p.label: p for p in index.programmes}
+    third = by_label["la Troisième République (histoire 4e)"]
+    assert third.period == (1870, 1940)  # not its parent's XIXe s. (1801-1900)
+    # A one-word name that is also a common word does not date a theme that had no period.
+    assert index._named_period("le temps de l'Empire") == ((1804, 1815), False)
+
+
+def test_a_keyword_naming_a_vocational_field_leaves_the_discipline_to_the_content(
+        vocab: Vocabulary) -> None:
+    # "électricité" is a voc-015 concept of the vocational fields, under no school discipline:
+    # it is kept as the keyword's value, and the content still says physique-chimie.
+    rec = record("Les circuits électriques en série et en dérivation", keywords=("électricité",))
+    _, disciplines = run(vocab, rec, tables=None)
+    assert disciplines[D + "280"]["provenance"] == "rule"
+    assert disciplines[PC]["provenance"] == "inferred"
+    assert vocab.school_discipline(D + "280") is None
+    assert vocab.school_discipline(D + "070") == D + "070"  # SES, a lycée fallback
+    assert vocab.school_discipline(REVOLUTION_4E) == HG
+    # A school discipline from the keywords: the content adds none.
+    _, disciplines = run(vocab, record("Les circuits électriques", keywords=("mathématiques",)), tables=None)
+    assert set(disciplines) == {MATHS}

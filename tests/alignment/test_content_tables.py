@@ -34,10 +34,28 @@ def test_lexicon_targets_are_current_disciplines_and_levels(vocab: Vocabulary) -
     for row in LEXICON:
         assert normalize_label(row["term"]), row
         assert row["concept"] in allowed, row
-        assert 0 < float(row["weight"]) <= 1, row
+        assert 0 <= float(row["weight"]) <= 1, row
         for level in row["levels"].split():
             concept = vocab.concept(level)
             assert concept is not None and concept.current and concept.vocab == "022", row
+
+
+def test_lexicon_blockers_hide_a_term_of_their_discipline() -> None:
+    """A weight-0 row is a blocker: a longer phrase ("sciences et lettres") that wins as the
+    longest match and hides the term inside it. One that hides nothing is a reviewer's typo."""
+    from schemas.content.index import lexicon_words
+
+    positive = {(tuple(lexicon_words(r["term"])), r["concept"]) for r in LEXICON if float(r["weight"]) > 0}
+    blockers = [r for r in LEXICON if float(r["weight"]) == 0]
+    assert blockers
+    for row in blockers:
+        phrase = tuple(lexicon_words(row["term"]))
+        inside = [
+            words for words, concept in positive
+            if concept == row["concept"] and len(words) < len(phrase)
+            and any(phrase[i : i + len(words)] == words for i in range(len(phrase)))
+        ]
+        assert inside, row
 
 
 def test_lexicon_covers_every_discipline_with_breadth(vocab: Vocabulary) -> None:

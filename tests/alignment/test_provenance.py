@@ -22,6 +22,9 @@ REVOLUTION = D + "3075"  # la Révolution française et l'Empire (histoire 4e)
         ("inferred", f"programme:{REVOLUTION};period=1789/1815",
          "d'après le programme d'histoire de 4e : « la Révolution française et l'Empire » "
          "— période : 1789-1815"),
+        ("inferred", f"programme:{REVOLUTION};period=1792/1792",
+         "d'après le programme d'histoire de 4e : « la Révolution française et l'Empire » "
+         "— période : 1792"),
         ("inferred", "lexicon:dérivée;score=0.9", "d'après le contenu : le terme « dérivée »"),
         ("inferred", "cue:en classe de 5e", "d'après le texte de la notice : « en classe de 5e »"),
         ("rule", "dewey:944", "d'après la classification Dewey du partenaire (944)"),

@@ -17,7 +17,7 @@ from lxml import etree
 from catalogue.config import Settings
 from catalogue.dumps import CSV_NAME, JSONL_NAME, write_dumps
 from catalogue.store import Store
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 from schemas.provenance import DEFAULT_TEXT
 from tests.api import data
 from tests.oai.support import COLLEGE, SVT, mixed_record

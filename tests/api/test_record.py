@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 from tests.api import data
 
 SDO = Namespace("https://schema.org/")

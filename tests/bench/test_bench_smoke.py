@@ -15,7 +15,7 @@ import pytest
 from bench.__main__ import main
 from bench.corpus import Corpus
 from bench.feed import BenchFeed
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 from tests.engines import ES_PARAM, ES_URL
 
 pytestmark = [pytest.mark.bench, pytest.mark.slow]

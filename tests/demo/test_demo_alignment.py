@@ -47,6 +47,12 @@ def test_levels_are_classes_from_the_content_not_only_defaults(demo: Demo) -> No
     inferred = [r for r in records if any(e["provenance"] == "inferred" for e in r["levels"])]
     partners = {r["source"]["partner"] for r in inferred}
     assert len(partners) >= 3 and len(inferred) >= len(records) // 3
+    # Issue 14, acceptance 3: at least 60 % of the demo records have a level that is not a
+    # partner default (61.7 % when this was written; most of the rest is Gallica heritage
+    # material where nothing points to a class, and the layer abstains).
+    not_default = [r for r in records
+                   if any(e["provenance"] not in ("default",) for e in r["levels"])]
+    assert len(not_default) >= 0.6 * len(records), (len(not_default), len(records))
     for record in inferred:  # a few levels, not seven
         assert len([e for e in record["levels"] if e["provenance"] == "inferred"]) <= 3
         assert not any(e["provenance"] == "default" for e in record["levels"])

@@ -50,3 +50,24 @@ def test_client_for_sources_allows_each_source_origin():
     assert client.is_allowed("https://oai.bnf.fr/other")
     assert client.is_allowed("https://data.geopf.fr/csw?request=GetRecords")
     assert not client.is_allowed("http://oai.bnf.fr/oai2/OAIHandler")
+
+
+def test_record_bytes_do_not_depend_on_their_neighbours():
+    """The same record on two pages (a neighbour removed at the server, so the whitespace after
+    it changed) gives the same bytes, hence the same raw hash: it is not re-mapped (issue 18)."""
+    from lxml import etree
+
+    from catalogue.pipeline import raw_hash
+    from core.raw import RawRecord
+    from harvesters.protocols._common import element_bytes
+
+    ns = 'xmlns="http://www.openarchives.org/OAI/2.0/"'
+    rec = '<record><header><identifier>a</identifier></header><metadata>x</metadata></record>'
+    other = rec.replace(">a<", ">b<")
+    before = etree.fromstring(f"<ListRecords {ns}>\n  {rec}\n  {other}\n</ListRecords>".encode())
+    after = etree.fromstring(f"<ListRecords {ns}>\n  {rec}\n</ListRecords>".encode())
+    first, second = before[0], after[0]
+    assert first.tail != second.tail  # the page around the record did change
+    a, b = element_bytes(first), element_bytes(second)
+    assert a == b and a.endswith(b"</record>")
+    assert raw_hash(RawRecord("a", "oai_dc", a)) == raw_hash(RawRecord("a", "oai_dc", b))

@@ -9,8 +9,9 @@ from urllib.parse import parse_qs
 import pytest
 
 from catalogue.simulator import Simulator
-from harvesters.base import HarvestFailed, RawRecord
-from harvesters.xmlsafe import parse_xml
+from core.raw import RawRecord
+from core.xmlsafe import parse_xml
+from harvesters.base import HarvestFailed
 
 IDS = [
     "IGNF_RPG",
@@ -116,8 +117,40 @@ def test_modified_since_constraint(simulator, sim_source, harvest):
     pages = harvest(sim_source("sim-ign-csw"), since=datetime(2022, 1, 1, tzinfo=UTC))
     assert [r.identifier for r in records(pages)] == [IDS[0], IDS[3]]
     query = getrecords(simulator)[0]
-    assert query["constraint"] == ["Modified >= '2022-01-01T00:00:00Z'"]
+    assert query["constraint"] == ["apiso:Modified >= '2022-01-01T00:00:00Z'"]
     assert query["constraintLanguage"] == ["CQL_TEXT"]
+    assert [i for p in pages for i in p.issues] == []
+
+
+def test_modified_queryable_is_a_source_option(simulator, sim_source, harvest):
+    pages = harvest(sim_source("sim-ign-csw", modified_queryable="dct:modified"),
+                    since=datetime(2022, 1, 1, tzinfo=UTC))
+    assert [r.identifier for r in records(pages)] == [IDS[0], IDS[3]]
+    assert getrecords(simulator)[0]["constraint"] == ["dct:modified >= '2022-01-01T00:00:00Z'"]
+
+
+def test_rejected_modified_filter_falls_back_to_a_full_listing_with_a_warning(
+    simulator, sim_source, harvest
+):
+    # Like pycsw, the simulator does not know the bare ``Modified`` that GeoNetwork accepts.
+    pages = harvest(sim_source("sim-ign-csw", modified_queryable="Modified"),
+                    since=datetime(2022, 1, 1, tzinfo=UTC))
+    assert [r.identifier for r in records(pages)] == IDS
+    queries = getrecords(simulator)
+    assert queries[0]["constraint"] == ["Modified >= '2022-01-01T00:00:00Z'"]
+    assert all("constraint" not in q for q in queries[1:])
+    issues = [i for p in pages for i in p.issues]
+    assert len(issues) == 1 and issues[0].warning and issues[0].identifier is None
+    assert "Invalid Filter syntax" in issues[0].message
+    assert "modified_queryable" in issues[0].message
+    assert pages[-1].checkpoint == {"start": 8, "done": True, "unfiltered": True}
+
+
+def test_resumed_fallback_listing_stays_unfiltered(simulator, sim_source, harvest):
+    pages = harvest(sim_source("sim-ign-csw"), since=datetime(2022, 1, 1, tzinfo=UTC),
+                    checkpoint={"start": 5, "done": False, "unfiltered": True})
+    assert [r.identifier for r in records(pages)] == IDS[4:]
+    assert all("constraint" not in q for q in getrecords(simulator))
 
 
 def test_updated_record_appears_in_incremental_run(simulator, sim_source, harvest):

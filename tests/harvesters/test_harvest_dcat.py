@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from rdflib import Graph, Namespace, URIRef
 
-from harvesters.base import HarvestFailed, RawRecord
+from core.raw import RawRecord
+from harvesters.base import HarvestFailed
 
 # rdflib's own JSON-LD parser still builds a ConjunctiveGraph internally.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")

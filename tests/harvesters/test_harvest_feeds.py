@@ -8,8 +8,9 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from harvesters.base import HarvestFailed, RawRecord
-from harvesters.xmlsafe import parse_xml
+from core.raw import RawRecord
+from core.xmlsafe import parse_xml
+from harvesters.base import HarvestFailed
 
 REAL = "InaEdu00015"
 FICHE = ("http://fresques.ina.fr/jalons/fiche-media/InaEdu00015/"

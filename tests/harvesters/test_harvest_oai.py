@@ -12,8 +12,9 @@ import pytest
 
 from catalogue.simulator import Simulator
 from catalogue.simulator.data import RECORDINGS
-from harvesters.base import HarvestFailed, RawRecord
-from harvesters.xmlsafe import parse_xml
+from core.raw import RawRecord
+from core.xmlsafe import parse_xml
+from harvesters.base import HarvestFailed
 
 LISTRECORDS = Path(RECORDINGS, "bnf", "gallica_oaipmh_2010_ListRecords.xml").read_text("utf-8")
 # Independent of the simulator's loader: the identifiers as written in the recording.

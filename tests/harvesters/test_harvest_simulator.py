@@ -11,9 +11,9 @@ import pytest
 import requests
 
 from catalogue.simulator import Simulator, source_specs
+from core.xmlsafe import parse_xml
 from harvesters.base import harvester_for
 from harvesters.http import HttpClient
-from harvesters.xmlsafe import parse_xml
 
 # rdflib's own JSON-LD parser still builds a ConjunctiveGraph internally.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")

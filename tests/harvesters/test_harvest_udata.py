@@ -8,7 +8,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from harvesters.base import HarvestFailed, RawRecord
+from core.raw import RawRecord
+from harvesters.base import HarvestFailed
 
 REAL = "6569b51ae64326786e4e8e1a"  # « Données climatologiques de base – quotidiennes »
 PRIVATE = "697743413b08b420a4fa585f"

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from catalogue import tables as t
 from catalogue.pipeline import Mapper
 from catalogue.store import RawEntry, Store, Write
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 from schemas.record import record_id, validate_record
 
 XSD = Path(__file__).resolve().parent / "xsd"

@@ -167,7 +167,7 @@ def test_post_form_encoded(client, oai: Harvester) -> None:
 
 def test_response_validation_covers_the_metadata(client) -> None:
     """OAI-PMH.xsd checks <metadata> strictly: a wrong ScoLOMFR value makes the response invalid."""
-    from harvesters.xmlsafe import parse_xml
+    from core.xmlsafe import parse_xml
     from tests.oai.support import response_schema
 
     data = client.get("/oai?verb=ListRecords&metadataPrefix=scolomfr").data

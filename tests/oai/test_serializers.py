@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 from schemas.record import validate_record
 from schemas.serializers import FORMATS, lom, oai_dc, scolomfr, serialize
 from tests.oai.support import CM2, HISTGEO, HISTGEO_C4, TROISIEME, make_record, sample_records, schema

@@ -4,6 +4,7 @@ and the protocol faults partners inflict, checked on the store and the report.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -102,6 +103,32 @@ def test_truncated_for_good_fails_the_source_and_keeps_the_store(cat: Catalogue,
     assert len(cat.identifiers("sim-ign-csw")) == 7  # nothing stored before is lost
     report = last_reports(cat.store, "sim-ign-csw")[0]
     assert report["failures"] and report["failures"][0]["stage"] in ("fetch", "parse")
+
+
+def test_rejected_csw_filter_is_a_warning_not_a_failed_run(
+    cat: Catalogue, simulator: Simulator, store_url: str, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from tests.pipeline.test_open_problems import partner_page
+
+    assert cat.harvest("sim-ign-csw").status == "done"
+    source = cat.sources["sim-ign-csw"]
+    cat.sources["sim-ign-csw"] = replace(source, options={**source.options,
+                                                          "modified_queryable": "Modified"})
+    simulator.update_record("ign", "IGNF_RPG", title="Registre parcellaire graphique 2026")
+    result = cat.harvest("sim-ign-csw")  # incremental: the server rejects the bare Modified
+    assert result.status == "done" and result.counts["updated"] == 1
+    assert result.counts["unchanged"] == 6 and result.counts["failed"] == 0
+    report = last_reports(cat.store, "sim-ign-csw")[0]
+    assert report["mode"] == "incremental" and report["failures"] == []
+    assert [w["stage"] for w in report["warnings"]] == ["fetch"]
+    assert "Invalid Filter syntax" in report["warnings"][0]["message"]
+    page = partner_page(store_url, tmp_path, "ign")
+    remarks = page[page.index("Remarques sur le dernier moissonnage"):]
+    assert "Votre serveur CSW a refusé le filtre de date" in remarks
+    assert "Invalid Filter syntax" in remarks
+    assert "vérifiez que le serveur répond" not in page
 
 
 def test_csw_next_record_loop_ends_with_a_reported_issue(cat: Catalogue, simulator: Simulator) -> None:

@@ -12,8 +12,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, Node, URIRef
 from rdflib import namespace as rns
 
-from harvesters.base import RawRecord
-from harvesters.xmlsafe import parse_xml
+from core.raw import RawRecord
+from core.xmlsafe import parse_xml
 from schemas.readers import MappingError, ReaderContext
 from schemas.readers.dcat import read_dcat
 from schemas.record import content_hash, record_id, validate_record

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from harvesters.base import RawRecord
-from harvesters.xmlsafe import parse_xml
+from core.raw import RawRecord
+from core.xmlsafe import parse_xml
 from schemas.readers import Mapped, MappingError, ReaderContext
 from schemas.readers.iso19139 import read_iso19139
 from schemas.record import record_id, validate_record

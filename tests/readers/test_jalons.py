@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harvesters.base import RawRecord
+from core.raw import RawRecord
 from schemas.readers import MappingError, ReaderContext
 from schemas.readers.jalons import INA_RIGHTS, read_jalons
 from schemas.record import record_id, validate_record

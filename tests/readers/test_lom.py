@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harvesters.base import RawRecord
+from core.raw import RawRecord
 from schemas.readers import Mapped, MappingError, ReaderContext
 from schemas.readers.lom import read_lom
 from schemas.record import validate_record

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from harvesters.base import RawRecord
-from harvesters.xmlsafe import parse_xml
+from core.raw import RawRecord
+from core.xmlsafe import parse_xml
 from schemas.readers import Mapped, MappingError, ReaderContext
 from schemas.readers.oai_dc import read_oai_dc, split_role
 from schemas.record import record_id, validate_record

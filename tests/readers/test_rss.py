@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harvesters.base import RawRecord
+from core.raw import RawRecord
 from schemas.readers import MappingError, ReaderContext
 from schemas.readers.rss import read_rss
 from schemas.record import record_id, validate_record

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from harvesters.base import RawRecord
+from core.raw import RawRecord
 from schemas.readers import MappingError, ReaderContext
 from schemas.readers.udata import read_udata
 from schemas.record import MAX_LIST, record_id, validate_record

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 from tests.oai.support import response_schema
 
 FUZZ = settings(max_examples=120, deadline=None, derandomize=True,

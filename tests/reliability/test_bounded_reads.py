@@ -46,9 +46,15 @@ def test_partner_page_and_report_read_n_items_and_correct_totals(tmp_path: Path)
     event.remove(engine, "before_cursor_execute", record)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert len(re.findall(r"dataset entry \d+ is not an object", html)) == MAX_FAILURES
+    last_run, still_open = html.split("<h3>Problèmes ouverts</h3>")
     left = ITEMS // 200 - MAX_FAILURES
-    assert re.search(rf"… et {left} autres", html), "the total beyond the listed items is shown"
+    assert len(re.findall(r"dataset entry \d+ is not an object", last_run)) == MAX_FAILURES
+    assert re.search(rf"… et {left} autres", last_run), "the total beyond the listed items is shown"
+    # Every open problem of the source: its 200 failures and 200 warnings, the first 100 listed.
+    assert f"{ITEMS // 100}\u00a0notices restent" in still_open
+    assert len(re.findall(r"dataset entry \d+ is not an object|title clipped", still_open)) \
+        == MAX_FAILURES
+    assert re.search(rf"… et {ITEMS // 100 - MAX_FAILURES} autres", still_open)
     on_items = [s for s in statements if "run_items" in s]
     assert on_items, "the page reads the run's items"
     for statement in on_items:  # every read of run items is a count or has a LIMIT

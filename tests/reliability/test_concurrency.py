@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from catalogue.simulator import Simulator
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 from tests.reliability.support import Served, catalogue, store_of
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"

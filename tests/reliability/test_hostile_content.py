@@ -28,7 +28,7 @@ from catalogue.reports import last_reports, render_report
 from catalogue.simulator import Simulator
 from catalogue.simulator.data import Entry
 from catalogue.store import Store
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 from schemas.cleaning.html import ALLOWED_TAGS
 from schemas.record import MAX_LIST, MAX_TITLE, record_id
 from tests.oai.support import parse as parse_oai
@@ -273,7 +273,7 @@ def test_oai_pmh_records_parse_and_validate(client: FlaskClient, source_id: str,
 
 
 def _read(fmt: str, content: str) -> Any:
-    from harvesters.base import RawRecord
+    from core.raw import RawRecord
     from schemas.readers import ReaderContext, read
 
     return read(RawRecord("x", fmt, content.encode()), ReaderContext("s", "p", "2024-01-01T00:00:00Z"))

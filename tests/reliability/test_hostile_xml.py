@@ -18,7 +18,7 @@ import pytest
 
 from catalogue.reports import last_reports
 from catalogue.simulator import Simulator
-from harvesters.xmlsafe import UnsafeXMLError, parse_xml
+from core.xmlsafe import UnsafeXMLError, parse_xml
 from tests.pipeline.conftest import Env
 from tests.reliability import hostile as h
 from tests.reliability.support import everything_stored, snapshot, store_of

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from catalogue import tables as t
 from catalogue.store import Store
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Routes that declare a write method, and why that is not a write.

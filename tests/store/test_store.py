@@ -209,7 +209,7 @@ def test_migration_chain_keeps_data(backend: str, tmp_path: Path) -> None:
             "INSERT INTO harvest_runs (source_id, mode, status, started_at, counts) "
             "VALUES ('s', 'full', 'done', CURRENT_TIMESTAMP, '{\"added\": 1}')"))
     store.upgrade()
-    assert store.revision() == store.head_revision() == "0005"
+    assert store.revision() == store.head_revision() == "0006"
     assert store.mapping_fingerprint("s") is None  # re-mapped on its next harvest (0005)
     store.set_mapping_fingerprint("s", "f" * 64)
     assert store.mapping_fingerprint("s") == "f" * 64

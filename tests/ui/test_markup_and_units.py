@@ -15,7 +15,8 @@ from web.ui.state import MAX_PAGE, SearchState, parse_state
 
 PAGES = ["/", f"/?q=carte&level={L['6e']}", "/?q=zzzzzz", "/couverture", "/partenaires", "/partenaires/bnf",
          "/partenaires/meteofrance", "/ressources/{xss}", "/ressources/{fables}", "/ressources/inconnue",
-         "/ressources/{deleted}"]
+         "/ressources/{deleted}", "/selection", "/selection?ids={fables},{xss}&notes=s%C3%A9ance+2",
+         "/selection/imprimer?ids={fables}", "/confidentialite", "/api"]
 
 
 @pytest.mark.parametrize("path", PAGES)

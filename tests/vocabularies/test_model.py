@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from harvesters.xmlsafe import parse_xml
+from core.xmlsafe import parse_xml
 from schemas.vocabularies import (
     SKOS_DIR,
     Vocabulary,

@@ -434,3 +434,13 @@ def problem_fr(stage: str | None, message: str | None) -> str:
     if stage == "store":
         return "Erreur interne du catalogue lors de l'enregistrement : rien à corriger de votre côté."
     return "Problème non classé : voir le détail technique."
+
+
+def run_warning_fr(message: str | None) -> str:
+    """A run-level warning (the run went on, nothing is missing because of it), in French."""
+    if "rejected the modified-since filter" in (message or ""):
+        return ("Votre serveur CSW a refusé le filtre de date du moissonnage incrémental : le "
+                "catalogue a relu toutes vos notices à la place (rien n'est perdu, seules les notices "
+                "modifiées sont mises à jour). Le nom de ce filtre se règle dans la configuration de "
+                "la source (option « modified_queryable »).")
+    return "Le moissonnage s'est poursuivi malgré ce problème : voir le détail technique."

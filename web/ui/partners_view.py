@@ -20,6 +20,7 @@ from web.ui.french import (
     STAGES,
     datetime_short,
     problem_fr,
+    run_warning_fr,
     short_label,
 )
 from web.ui.state import SearchState
@@ -105,6 +106,22 @@ class Problem:
 
 
 @dataclass
+class OpenProblemRow:
+    """A record that failed (or was stored with a reservation) and that no later run fixed."""
+
+    stage: str
+    identifier: str
+    kind: str  # "erreur" or "réserve"
+    advice: str
+    technical: str
+    first_seen: str
+    first_seen_run: int
+    last_seen: str
+    last_seen_run: int
+    runs_since: int
+
+
+@dataclass
 class SourcePanel:
     id: str
     name: str
@@ -121,6 +138,22 @@ class SourcePanel:
     # ("Niveaux", [(origin label, count), …]) per field: how many records owe their values to the
     # partner's declaration, its classification, the content, a default, a curation, or nothing.
     origins: list[tuple[str, list[tuple[str, str, int]]]] = field(default_factory=list)
+    # Problems of any run still open (a quiet incremental run does not hide them).
+    open_problems: list[OpenProblemRow] = field(default_factory=list)
+    open_problems_total: int = 0
+    # Warnings of the last run about the run itself (a fallback): (advice, technical detail).
+    run_warnings: list[tuple[str, str]] = field(default_factory=list)
+    # Records the last run deleted, each with why: (identifier, reason in French).
+    deletions: list[tuple[str, str]] = field(default_factory=list)
+    deletions_total: int = 0
+
+
+def deletion_fr(deletion: dict[str, Any]) -> str:
+    """Why a record left the catalogue, as a partner reads it."""
+    if deletion["reason"] == "absent":
+        return (f"absente de vos listes complètes {deletion['full_runs']} fois de suite : "
+                "retirée du catalogue")
+    return "vous avez signalé sa suppression"
 
 
 ORIGIN_COLUMNS = {**ORIGIN_LABELS, "none": "aucun"}
@@ -161,6 +194,20 @@ def source_panel(store: Store, source: dict[str, Any], records: int) -> SourcePa
         for f in (report or {}).get("failures", [])
     ]
     figures = quality(store, source["id"])["sources"].get(source["id"])
+    still_open, open_total = store.open_problems(source["id"], limit=MAX_FAILURES) if runs else ([], 0)
+    open_rows = [
+        OpenProblemRow(
+            stage=STAGES.get(p.stage or "", p.stage or "?"),
+            identifier=p.identifier,
+            kind="erreur" if p.kind == "failed" else "réserve",
+            advice=problem_fr(p.stage, p.message),
+            technical=p.message or "",
+            first_seen=datetime_short(p.first_seen_at), first_seen_run=p.first_seen_run,
+            last_seen=datetime_short(p.last_seen_at), last_seen_run=p.last_seen_run,
+            runs_since=p.runs_since,
+        )
+        for p in still_open
+    ]
     return SourcePanel(
         id=source["id"],
         name=source["name"],
@@ -175,6 +222,13 @@ def source_panel(store: Store, source: dict[str, Any], records: int) -> SourcePa
         unmatched=list(figures.get("unmatched_terms", [])) if figures else [],
         deprecated=list(figures.get("deprecated_ids", [])) if figures else [],
         origins=origin_rows(figures),
+        open_problems=open_rows,
+        open_problems_total=open_total,
+        deletions=[(d["identifier"] or d["record_id"] or "?", deletion_fr(d))
+                   for d in (report or {}).get("deletions", [])],
+        deletions_total=int((report or {}).get("deletions_total", 0)),
+        run_warnings=[(run_warning_fr(w["message"]), w["message"] or "")
+                      for w in (report or {}).get("warnings", []) if not w["identifier"]],
     )
 
 
