@@ -98,7 +98,7 @@ def check_store(store: Store, report: CheckReport) -> None:
 def check_dumps(dumps_dir: Path, live: int, report: CheckReport) -> None:
     """The dumps exist, hold the store's live records, and are whole (a crash or a full disk
     must not leave re-users a truncated file that the manifest still vouches for)."""
-    from catalogue.dumps import JSONL_NAME, read_manifest
+    from catalogue.dumps import JSONL_NAME, read_manifest, sha256_of
 
     manifest = read_manifest(dumps_dir)
     if manifest is None:
@@ -115,6 +115,9 @@ def check_dumps(dumps_dir: Path, live: int, report: CheckReport) -> None:
         if path.stat().st_size != info.get("size"):
             report.problems.append(f"dump {name} is {path.stat().st_size} bytes, its manifest says "
                                    f"{info.get('size')}")
+            continue
+        if info.get("sha256") and sha256_of(path) != info["sha256"]:
+            report.problems.append(f"dump {name} does not match its manifest's SHA-256")
             continue
         lines = 0
         try:  # streamed: memory stays flat whatever the size of the dump

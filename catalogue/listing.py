@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, select
 
 from catalogue import tables as t
-from catalogue.store import Store
+from catalogue.store import Store, with_catalogue
 
 r = t.records
 f = t.record_facets
@@ -58,6 +58,8 @@ class ListedRecord:
     data: str | None
     # The oai_dc fragment rendered when the record last changed, if the store has it.
     oai_dc: str | None = None
+    # How many times the record changed in the store (1: as first stored).
+    version: int = 0
 
     def record(self) -> dict[str, Any] | None:
         """The parsed record, or None without data."""
@@ -65,6 +67,36 @@ class ListedRecord:
             return None
         loaded: dict[str, Any] = json.loads(self.data)
         return loaded
+
+
+CHANGE_TOKEN_PREFIX = "c"  # noqa: S105 - a position, not a secret
+
+
+def change_token(seq: int) -> str:
+    """The public name of a position in the change sequence (``c`` + seq): what a re-user
+    passes back as ``since`` to get the changes after it."""
+    return f"{CHANGE_TOKEN_PREFIX}{seq}"
+
+
+def parse_change_token(text: str) -> int | None:
+    """The seq of a token from :func:`change_token`, or None if ``text`` is not one."""
+    digits = text[len(CHANGE_TOKEN_PREFIX):] if text.startswith(CHANGE_TOKEN_PREFIX) else ""
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
+        return None
+    return int(digits)
+
+
+def stamp_text(moment: datetime) -> str:
+    """A store datestamp as OAI-PMH shows it (UTC, seconds)."""
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def catalogue_block(moment: datetime, seq: int) -> dict[str, str]:
+    """What the catalogue says about its own copy of a record, in JSON and JSON Lines: when
+    it last changed in the catalogue (the OAI-PMH datestamp, not the partner's
+    ``source.datestamp``) and its position in the change feed (as ``store.with_catalogue``)."""
+    block: dict[str, str] = with_catalogue({}, moment, seq)["catalogue"]
+    return block
 
 
 def _conditions(selection: Selection, *, paging: bool) -> list[ColumnElement[bool]]:
@@ -100,7 +132,7 @@ def _conditions(selection: Selection, *, paging: bool) -> list[ColumnElement[boo
 
 
 def _columns(with_data: bool) -> list[Any]:
-    cols: list[Any] = [r.c.id, r.c.partner, r.c.datestamp, r.c.deleted, r.c.seq]
+    cols: list[Any] = [r.c.id, r.c.partner, r.c.datestamp, r.c.deleted, r.c.seq, r.c.version]
     if with_data:
         cols.extend((r.c.data, r.c.oai_dc))
     return cols
@@ -110,7 +142,7 @@ def _listed(row: Any, with_data: bool) -> ListedRecord:
     return ListedRecord(
         id=row.id, partner=row.partner, datestamp=row.datestamp, deleted=bool(row.deleted),
         seq=int(row.seq), data=row.data if with_data else None,
-        oai_dc=row.oai_dc if with_data else None,
+        oai_dc=row.oai_dc if with_data else None, version=int(row.version),
     )
 
 
@@ -217,13 +249,18 @@ def count(store: Store, selection: Selection) -> int:
 
 
 __all__ = [
+    "CHANGE_TOKEN_PREFIX",
     "ListedRecord",
     "Reader",
     "Selection",
+    "catalogue_block",
+    "change_token",
     "count",
     "iter_selection",
     "list_page",
     "page_query",
+    "parse_change_token",
     "reader",
+    "stamp_text",
     "summary",
 ]

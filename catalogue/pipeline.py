@@ -34,7 +34,9 @@ from schemas.record import Record, RecordError, record_id, validate_record
 log = logging.getLogger(__name__)
 
 # Bump when readers or alignment change in a way that should re-map unchanged raw bytes.
-MAPPING_VERSION = "3"  # 2: content layer (inferred levels and disciplines); 3: witness hint (Jalons)
+# 2: content layer (inferred levels and disciplines); 3: witness hint (Jalons); 4: a rights IRI
+# for every record
+MAPPING_VERSION = "4"
 # Incremental runs start this long before the last successful run, to survive clock skew and
 # day-granularity servers.
 INCREMENTAL_OVERLAP = timedelta(days=1)
@@ -111,10 +113,13 @@ class Mapper:
     ) -> tuple[Record, dict[str, list[str]], dict[str, Any]]:
         """Return (record, facets, notes) or raise MappingError / RecordError."""
         from schemas.alignment import align
+        from schemas.cleaning.vocab import rights_licence
         from schemas.readers import ReaderContext, read
 
         mapped = read(raw, ReaderContext(source.id, source.partner, harvested_at))
         record = mapped.record
+        # Every record gets a rights IRI, saying where it came from (licences.tsv).
+        record["licence"] = rights_licence(record.get("licence"), record.get("rights"))
         levels, disciplines, unmatched = align(
             record, mapped.hints, source.defaults, curations, self.vocab
         )

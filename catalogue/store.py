@@ -968,18 +968,23 @@ class Store:
             last = rows[-1].seq
 
     def iter_live_records(self, batch: int = 1000) -> Iterator[Record]:
+        """Live records in change order, each with its ``catalogue`` block (see
+        :func:`with_catalogue`): what the search index is rebuilt from."""
         for stored in self.iter_records(batch=batch):
             if stored.data is not None:
-                yield stored.data
+                yield with_catalogue(stored.data, stored.datestamp, stored.seq)
 
     def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
+        """The changes after ``seq``; live records carry their ``catalogue`` block."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(t.records.c.seq, t.records.c.id, t.records.c.data, t.records.c.deleted)
+                select(t.records.c.seq, t.records.c.id, t.records.c.data, t.records.c.deleted,
+                       t.records.c.datestamp)
                 .where(t.records.c.seq > seq).order_by(t.records.c.seq).limit(limit)
             ).all()
         return [
-            Change(row.seq, row.id, None if row.deleted or not row.data else json.loads(row.data))
+            Change(row.seq, row.id, None if row.deleted or not row.data
+                   else with_catalogue(json.loads(row.data), row.datestamp, row.seq))
             for row in rows
         ]
 
@@ -1031,6 +1036,14 @@ class Store:
                     "created_at": row["created_at"].isoformat(timespec="seconds") + "Z",
                 })
         return result
+
+
+def with_catalogue(record: Record, datestamp: datetime, seq: int) -> Record:
+    """``record`` plus what the catalogue says about its copy: ``catalogue.modified`` (when it
+    last changed in the store, the OAI-PMH datestamp) and ``catalogue.change`` (its change
+    token). Never stored in ``data``: it is the row's datestamp and seq, shown beside it."""
+    return {**record, "catalogue": {"modified": datestamp.replace(microsecond=0).isoformat() + "Z",
+                                    "change": f"c{seq}"}}
 
 
 def _raw_entry(row: Any) -> RawEntry:

@@ -165,5 +165,25 @@ def known(entries: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return [e for e in entries or [] if not is_default(e)]
 
 
-__all__ = ["DEFAULT_TEXT", "ORIGINS", "ORIGIN_LABELS", "explain", "is_default", "known",
-           "origin_label", "parse_basis"]
+LICENCE_DEFAULT_TEXT = ("aucune licence indiquée par le partenaire : droits non évalués "
+                        "(« Copyright Not Evaluated »), mention ajoutée par le catalogue")
+
+
+def explain_licence(licence: dict[str, Any] | None) -> str:
+    """Where a record's rights statement came from, in French (resource page, JSON-LD, LOM):
+    a CNE added by the catalogue must never read as the partner's statement."""
+    if not licence:
+        return ""
+    provenance = licence.get("provenance")
+    if provenance == "default":
+        return LICENCE_DEFAULT_TEXT
+    if provenance == "rule":
+        return (f"d'après la mention du partenaire « {licence.get('label')} », exprimée par le "
+                "catalogue en déclaration de droits normalisée")
+    if provenance == "source":
+        return "licence indiquée par le partenaire"
+    return ""
+
+
+__all__ = ["DEFAULT_TEXT", "LICENCE_DEFAULT_TEXT", "ORIGINS", "ORIGIN_LABELS", "explain",
+           "explain_licence", "is_default", "known", "origin_label", "parse_basis"]

@@ -26,6 +26,9 @@ from marshmallow import (
 Record = dict[str, Any]
 
 PROVENANCES = ("source", "rule", "inferred", "default", "curation")
+# Where a licence's rights IRI came from (see schemas/mappings/licences.tsv): the partner named
+# it (source), said it in words mapped by the table (rule), or said nothing (default: CNE).
+LICENCE_PROVENANCES = ("source", "rule", "default")
 ACCESS_CONDITIONS = ("free", "restricted", "unknown")
 CONTRIBUTOR_ROLES = (
     "author",
@@ -151,6 +154,9 @@ class LicenceSchema(_Strict):
     label = fields.String(required=True)
     # Short stable code used in facets: "lo-2.0", "cc-by-4.0", "public-domain", "specific"…
     code = fields.String(required=True, validate=validate.Regexp(_ID))
+    # Where ``uri`` came from; None in records mapped before it was kept.
+    provenance = fields.String(load_default=None, allow_none=True,
+                               validate=validate.OneOf(LICENCE_PROVENANCES))
 
 
 class BBoxSchema(_Strict):

@@ -16,7 +16,8 @@ from typing import Any, Literal
 FACET_GROUPS: tuple[str, ...] = (
     "level", "discipline", "partner", "type", "licence", "language", "period",
 )
-SORTS: tuple[str, ...] = ("relevance", "date", "title")
+# "modified": when the record last changed in the catalogue, newest first.
+SORTS: tuple[str, ...] = ("relevance", "date", "title", "modified")
 # "auto": every word first, the best partial matches when that finds (almost) nothing;
 # "all": every word, never relaxed (the link back from the partial results).
 MATCHES: tuple[str, ...] = ("auto", "all")
@@ -47,6 +48,10 @@ class SearchQuery:
     match: str = "auto"
     # Records of one series or periodical with the same title shown once, with their count.
     group: bool = False
+    # Epoch seconds (UTC): records that changed in the catalogue at or after ``modified_since``
+    # and before ``modified_before`` (the store datestamp, as OAI-PMH from/until).
+    modified_since: int | None = None
+    modified_before: int | None = None
 
 
 @dataclass(frozen=True)

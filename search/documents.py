@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from schemas.record import text_of
@@ -61,6 +62,21 @@ class SearchDocument:
     interval: tuple[int, int] | None = None
     word_suggest: list[str] = field(default_factory=list)  # "folded\x1fas written, lowercased"
     group: str = ""  # see text.group_key
+    # When the record last changed in the catalogue (epoch seconds, UTC; 0 when unknown): the
+    # store's datestamp, from the record's ``catalogue`` block (see catalogue.store.with_catalogue).
+    modified: int = 0
+
+
+def modified_seconds(record: dict[str, Any]) -> int:
+    """``catalogue.modified`` of a record as epoch seconds (0 when absent or unreadable)."""
+    text = (record.get("catalogue") or {}).get("modified")
+    if not isinstance(text, str):
+        return 0
+    try:
+        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return 0
+    return max(0, int(moment.timestamp()))
 
 
 def _values(items: list[dict[str, Any]] | None, key: str = "value") -> list[str]:
@@ -146,4 +162,5 @@ def to_document(record: dict[str, Any], taxonomy: Taxonomy) -> SearchDocument:
         word_suggest=suggest_words([*titles, *keywords,
                                     *(d[:SUGGEST_DESCRIPTION_CHARS] for d in descriptions)]),
         group=group_key(record),
+        modified=modified_seconds(record),
     )

@@ -64,11 +64,14 @@ log = logging.getLogger(__name__)
 
 ALIAS_SETTING = "CATALOGUE_SEARCH_INDEX"
 ANALYSER_VERSION = 2  # 2: words and stemmer as tantivy's (pattern tokenizer, Snowball)
-LAYOUT_VERSION = 2  # 2: dates, period facet, completion words, collation key, series groups
+# 2: dates, period facet, completion words, collation key, series groups; 3: catalogue change
+# datestamp (modified_since, sort=modified)
+LAYOUT_VERSION = 3
 SORT_CLAUSES: dict[str, list[dict[str, str]]] = {
     "relevance": [{"_score": "desc"}, {"id": "asc"}],
     "date": [{"date": "desc"}, {"id": "desc"}],
     "title": [{"sort_title": "asc"}, {"id": "asc"}],
+    "modified": [{"modified": "desc"}, {"id": "desc"}],
 }
 _MARK_SPLIT = re.compile(r"(</?mark>)")
 
@@ -124,6 +127,7 @@ def index_body() -> dict[str, Any]:
                 "year_end": {"type": "long"},
                 "year_span": {"type": "long"},
                 "date": {"type": "long"},
+                "modified": {"type": "long"},
                 "sort_title": keyword,
                 "record": {"type": "object", "enabled": False},
             },
@@ -145,6 +149,7 @@ def document_body(doc: SearchDocument) -> dict[str, Any]:
         "word_suggest": doc.word_suggest,
         "group_key": doc.group,
         "date": doc.date,
+        "modified": doc.modified,
         "sort_title": doc.title_key,
         "record": doc.record,
     }
@@ -222,6 +227,9 @@ def text_query(plan: Plan) -> dict[str, Any]:
                 "query": " ".join(exact), "boost": EXACT_TITLE_BOOST}}}]}}
     if plan.dates is not None:
         query["bool"].setdefault("filter", []).extend(overlap(*plan.dates))
+    if plan.modified is not None:
+        query["bool"].setdefault("filter", []).append(
+            {"range": {"modified": {"gte": plan.modified[0], "lt": plan.modified[1]}}})
     return query
 
 

@@ -28,6 +28,7 @@ MAX_CURSOR_OFFSET = 1_000_000
 # when nothing has every word (a single exact answer is not buried under partial ones).
 RELAX_BELOW = 1
 YEAR_RANGE = (-10_000, 10_000)
+MAX_SECONDS = 2**62  # an open end of the catalogue change window
 # Grouped results are collapsed over this many first records of the ordinary order.
 GROUP_WINDOW = 1_000
 
@@ -49,6 +50,8 @@ class Plan:
     match: str = "auto"
     dates: tuple[int, int] | None = None  # date_from / date_to filter, inclusive years
     group: bool = False
+    # Catalogue change window, epoch seconds [start, end): modified_since / modified_before.
+    modified: tuple[int, int] | None = None
 
     @property
     def can_relax(self) -> bool:
@@ -86,6 +89,12 @@ def make_plan(query: SearchQuery, taxonomy: Taxonomy) -> Plan:
                  date_to if date_to is not None else YEAR_RANGE[1])
         if dates[0] > dates[1]:
             raise InvalidQuery("date_from is after date_to")
+    modified = None
+    if query.modified_since is not None or query.modified_before is not None:
+        modified = (max(0, int(query.modified_since or 0)),
+                    int(query.modified_before) if query.modified_before is not None else MAX_SECONDS)
+        if modified[0] >= modified[1]:
+            raise InvalidQuery("modified_since is not before until")
     sort = query.sort if query.sort != "relevance" or has_text else "date"
     try:
         per_page = max(1, min(int(query.per_page), MAX_PER_PAGE))
@@ -93,6 +102,8 @@ def make_plan(query: SearchQuery, taxonomy: Taxonomy) -> Plan:
     except (TypeError, ValueError) as exc:
         raise InvalidQuery("page and per_page must be whole numbers") from exc
     fingerprint = _fingerprint(parsed, filters, sort, dates, query.match, query.group)
+    if modified is not None:
+        fingerprint = hashlib.blake2b(f"{fingerprint}{modified}".encode(), digest_size=6).hexdigest()
     expansion = taxonomy.expander.expand(parsed) if has_text else Expansion()
     after = None
     offset = 0
@@ -112,7 +123,8 @@ def make_plan(query: SearchQuery, taxonomy: Taxonomy) -> Plan:
                 f"page {page} is beyond the first {MAX_WINDOW} results; follow next_cursor instead"
             )
     plan = Plan(parsed, has_text, filters, sort, offset, per_page, after, query.facets,
-                query.highlight, fingerprint, expansion, False, query.match, dates, query.group)
+                query.highlight, fingerprint, expansion, False, query.match, dates, query.group,
+                modified)
     return plan.relax() if relaxed else plan
 
 

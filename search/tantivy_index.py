@@ -53,6 +53,7 @@ from search.documents import (
     TITLE_SORT_CHARS,
     SearchDocument,
     facet_terms,
+    modified_seconds,
     sort_fields,
     to_document,
 )
@@ -75,8 +76,9 @@ log = logging.getLogger(__name__)
 
 # Bump when the analysers change (the index must be rebuilt: tokens on disk no longer match).
 ANALYSER_VERSION = 1
-# Bump when fields change (2: dates, period facet, completion words, collation key).
-LAYOUT_VERSION = 2
+# Bump when fields change (2: dates, period facet, completion words, collation key; 3: the
+# catalogue change datestamp, for modified_since and sort=modified).
+LAYOUT_VERSION = 3
 POINTER = "CURRENT"
 META = "catalogue.json"
 TITLE_WORDS = 12  # characters per u64 of the title sort tuple (38**12 < 2**64)
@@ -126,9 +128,10 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("group_key", stored=True, tokenizer_name="raw", fast=True)
     for name in ("year_start", "year_end", "year_span"):
         sb.add_integer_field(name, indexed=True, fast=True)
-    for name in ("date", "tiebreak", *_title_fields()):
+    for name in ("date", "tiebreak", "modified", *_title_fields()):
         sb.add_unsigned_field(name, indexed=True, fast=True)
     sb.add_text_field("sort_date", tokenizer_name="raw", fast=True)
+    sb.add_text_field("sort_modified", tokenizer_name="raw", fast=True)
     sb.add_text_field("sort_title", tokenizer_name="raw", fast=True)
     sb.add_bytes_field("record", stored=True)
     return sb.build()
@@ -155,6 +158,7 @@ def _title_numbers(key: str) -> list[int]:
 _SORTS = {
     "date": (["date", "tiebreak"], "sort_date", Order.Desc),
     "title": ([*_title_fields(), "tiebreak"], "sort_title", Order.Asc),
+    "modified": (["modified", "tiebreak"], "sort_modified", Order.Desc),
 }
 
 
@@ -163,6 +167,8 @@ def _sort_tuple(sort: str, record: dict[str, Any]) -> list[int]:
     date, title_key, tiebreak = sort_fields(record)
     if sort == "date":
         return [date, tiebreak]
+    if sort == "modified":
+        return [modified_seconds(record), tiebreak]
     return [*_title_numbers(title_key), tiebreak]
 
 
@@ -191,6 +197,8 @@ def _to_tantivy(doc: SearchDocument) -> Document:
         d.add_integer("year_span", doc.interval[1] - doc.interval[0])
     d.add_unsigned("date", doc.date)
     d.add_unsigned("tiebreak", doc.tiebreak)
+    d.add_unsigned("modified", doc.modified)
+    d.add_text("sort_modified", f"{doc.modified:012d}{doc.tiebreak:016x}{doc.id}")
     for name, number in zip(_title_fields(), _title_numbers(doc.title_key), strict=True):
         d.add_unsigned(name, number)
     # Same order as the numeric tuples, plus the id: a unique key tantivy can sort on.
@@ -608,6 +616,10 @@ class TantivyIndex(SearchIndex):
             base = [text if text is not None else Query.empty_query()]
         if plan.dates is not None:
             base.append(self._overlap(*plan.dates))
+        if plan.modified is not None:
+            base.append(Query.range_query(self.schema, "modified", tantivy.FieldType.Unsigned,
+                                          lower_bound=plan.modified[0],
+                                          upper_bound=plan.modified[1], include_upper=False))
         filters = {g: self._filter_query(g, v) for g, v in plan.filters.items()}
         main = self._and(base + list(filters.values()))
         if plan.group:

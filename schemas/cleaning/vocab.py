@@ -87,6 +87,7 @@ class _LicenceRule:
     label: str
     uri: str
     access: str
+    provenance: str  # source | rule (licence rows), default (the default row)
 
 
 @cache
@@ -99,9 +100,31 @@ def _licence_rules() -> tuple[_LicenceRule, ...]:
             row["label"],
             row["uri"],
             row["access"],
+            row.get("provenance") or "",
         )
         for row in _rows("licences.tsv")
     )
+
+
+def default_licence() -> dict[str, Any]:
+    """What a record carries when its partner stated no licence the catalogue recognises: the
+    ``default`` row of licences.tsv (rights not evaluated), marked as the catalogue's."""
+    rule = next(r for r in _licence_rules() if r.kind == "default")
+    return {"uri": rule.uri or None, "label": rule.label, "code": rule.code,
+            "provenance": "default"}
+
+
+def rights_licence(licence: dict[str, Any] | None, rights: str | None) -> dict[str, Any]:
+    """The record's licence with a rights IRI whenever one can be said: the reader's licence,
+    else what the partner's rights text says (« © INA — tous droits réservés »), else the
+    default (copyright not evaluated, provenance ``default``)."""
+    if licence:
+        return licence
+    if rights:
+        found, _ = normalize_licence(rights)
+        if found:
+            return found
+    return default_licence()
 
 
 def licence_key(s: str) -> str:
@@ -121,13 +144,14 @@ def _match_licence(text: str) -> _LicenceRule | None:
     for rule in _licence_rules():
         if rule.kind == "rewrite":
             key = rule.pattern.sub(rule.code, key)
-        elif rule.pattern.search(key):
+        elif rule.kind in ("licence", "none") and rule.pattern.search(key):
             return rule
     return None
 
 
 def normalize_licence(s: str | None, uri: str | None = None) -> tuple[dict[str, Any] | None, str]:
-    """(licence ``{uri, label, code}`` or None, access "free" | "restricted" | "unknown").
+    """(licence ``{uri, label, code, provenance}`` or None, access "free" | "restricted" |
+    "unknown").
 
     ``uri`` (a licence link, an Anchor href) is tried before the text ``s``. A statement that no
     licence was given ("License Not Specified") and anything unrecognised give (None, "unknown");
@@ -142,9 +166,12 @@ def normalize_licence(s: str | None, uri: str | None = None) -> tuple[dict[str, 
         if rule.kind == "none":
             return None, rule.access or "unknown"
         licence_uri = rule.uri or None
+        provenance = rule.provenance or "source"
         if licence_uri is None and uri and uri.strip().lower().startswith(("http://", "https://")):
             licence_uri = uri.strip()
-        return {"uri": licence_uri, "label": rule.label, "code": rule.code}, rule.access
+            provenance = "source"  # the partner's own link
+        return ({"uri": licence_uri, "label": rule.label, "code": rule.code,
+                 "provenance": provenance}, rule.access)
     return None, "unknown"
 
 

@@ -2,9 +2,11 @@
 
 Rights decision: INA's Jalons videos are published for teaching and are free to watch online
 (no account, no payment), but INA keeps all rights: they are not under an open licence and may
-not be copied or redistributed. So ``licence`` is None (no licence grants reuse),
+not be copied or redistributed. So the reader gives no ``licence`` (no licence grants reuse),
 ``rights`` is « © INA — tous droits réservés » and ``access`` is ``free`` — ``access`` says whether
-a teacher can *consult* the resource, not whether it may be reused.
+a teacher can *consult* the resource, not whether it may be reused. The mapper then reads the
+rights text into the rights statement ``all-rights-reserved`` (rightsstatements.org InC,
+provenance ``rule``; ``schemas.cleaning.vocab.rights_licence``).
 
 Other decisions:
 

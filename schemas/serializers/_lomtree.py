@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from schemas.provenance import ORIGINS
+from schemas.provenance import ORIGINS, explain_licence
 from schemas.record import Record
 from schemas.serializers._xml import iso_duration, record_date, vcard, xml_text
 
@@ -59,6 +59,10 @@ PURPOSE_DISCIPLINE = Vocab("discipline", CONCEPT + "scolomfr-voc-028-num-003", "
 COST_FREE = Vocab("no", CONCEPT + "no", "gratuit")
 COPYRIGHT_YES = Vocab("yes", CONCEPT + "yes_2", "oui")
 COPYRIGHT_NO = Vocab("no", CONCEPT + "no_2", "non")
+# Licence codes under which the resource carries no copyright restriction (LOM "no").
+PUBLIC_CODES = ("public-domain", "no-known-copyright")
+# Rights statements that say the copyright status is not known: LOM says neither yes nor no.
+UNKNOWN_STATUS_CODES = ("not-evaluated", "undetermined")
 RELATION_LICENCE = Vocab("references", CONCEPT + "scolomfr-voc-009-num-040", "a pour licence")
 RELATION_THUMBNAIL = Vocab("references", CONCEPT + "scolomfr-voc-009-num-021", "a pour vignette")
 
@@ -219,13 +223,17 @@ class LomBuilder:
         rights = self.sub(root, "rights")
         if r.get("access") == "free":
             self.vocab(rights, "cost", COST_FREE)
-        if licence:
-            public = licence.get("code") == "public-domain"
+        # A default (rights not evaluated) says nothing about copyright: no yes/no for it.
+        if (licence and licence.get("provenance") != "default"
+                and licence.get("code") not in UNKNOWN_STATUS_CODES):
+            public = licence.get("code") in PUBLIC_CODES
             self.vocab(rights, "copyrightAndOtherRestrictions", COPYRIGHT_NO if public else COPYRIGHT_YES)
         texts = []
         if licence:
             label = licence.get("label") or ""
             texts.append(f"{label} ({licence['uri']})" if licence.get("uri") else label)
+            if licence.get("provenance") == "default":
+                texts.append(explain_licence(licence))
         if r.get("rights"):
             texts.append(r["rights"])
         text = " — ".join(t for t in texts if t)

@@ -18,6 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
 ETALAB_LO_2 = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
@@ -50,6 +51,7 @@ class DumpFile:
     file_type: str  # EU file-type code of the content once decompressed ("CSV", "JSON")
     size: int | None = None
     modified: str | None = None  # ISO 8601 UTC
+    sha256: str | None = None  # hex, of the file as downloaded
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def catalog_graph(info: CatalogInfo) -> Graph:
     g.bind("foaf", FOAF)
     g.bind("vcard", VCARD)
     g.bind("dcatap", DCATAP)
+    g.bind("spdx", SPDX)
     catalog = URIRef(info.catalog_url)
     dataset = URIRef(info.catalog_url + "#dataset")
     publisher = URIRef(info.base_url + "/#publisher")
@@ -184,7 +187,8 @@ def catalog_graph(info: CatalogInfo) -> Graph:
 
     def distribution(node: URIRef, title: str, access: str, media_type: str, file_type: str,
                      *, download: str | None = None, via: URIRef | None = None,
-                     size: int | None = None, modified: str | None = None) -> None:
+                     size: int | None = None, modified: str | None = None,
+                     sha256: str | None = None) -> None:
         g.add((dataset, DCAT.distribution, node))
         g.add((node, RDF.type, DCAT.Distribution))
         g.add((node, DCTERMS.title, _fr(title)))
@@ -206,6 +210,13 @@ def catalog_graph(info: CatalogInfo) -> Graph:
             g.add((node, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
         if modified:
             g.add((node, DCTERMS.modified, _when(modified)))
+        if sha256:  # DCAT-AP 3: spdx:checksum
+            checksum = BNode()
+            g.add((node, SPDX.checksum, checksum))
+            g.add((checksum, RDF.type, SPDX.Checksum))
+            g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            g.add((SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm))
+            g.add((checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)))
 
     service(api_service, "API JSON du catalogue",
             "Recherche, facettes, notices en JSON et JSON-LD schema.org, vocabulaires, sources.",
@@ -223,7 +234,7 @@ def catalog_graph(info: CatalogInfo) -> Graph:
     for dump in info.dumps:
         distribution(URIRef(info.catalog_url + "#distribution-" + dump.name), dump.title,
                      dump.url, "application/gzip", dump.file_type, download=dump.url,
-                     size=dump.size, modified=dump.modified)
+                     size=dump.size, modified=dump.modified, sha256=dump.sha256)
     return g
 
 

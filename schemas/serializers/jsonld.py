@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from schemas.provenance import explain, known
+from schemas.provenance import explain, explain_licence, known
 from schemas.record import Record, text_of
 
 SCOLOMFR_CONCEPT = "http://data.education.fr/voc/scolomfr/concept/"
@@ -30,8 +30,9 @@ CONTEXT: dict[str, Any] = {
     "sameAs": {"@type": "@id"},
     "mainEntityOfPage": {"@type": "@id"},
     "targetUrl": {"@type": "@id"},
-    # Where a level or discipline came from (the record's ``provenance`` code: source, rule,
-    # inferred, default, curation); see docs/record.md. Dublin Core's provenance statement.
+    # Where a level, a discipline or the licence came from (the record's ``provenance`` code:
+    # source, rule, inferred, default, curation); see docs/record.md. Dublin Core's provenance
+    # statement.
     "provenance": "http://purl.org/dc/terms/provenance",
 }
 # LRMI alignment types of the two aligned fields.
@@ -159,10 +160,20 @@ def to_jsonld(
     if keywords:
         doc["keywords"] = keywords
     licence = record.get("licence")
+    usage: list[dict[str, Any]] = []
     if licence:
+        # An IRI whenever there is one (every rights statement of licences.tsv has one).
         doc["license"] = licence.get("uri") or {"@type": "CreativeWork", "name": licence["label"]}
+        if licence.get("provenance"):
+            # Where the statement came from, beside it (never on the shared licence IRI itself):
+            # a CNE the catalogue added is not the partner's statement.
+            usage.append({"@type": "CreativeWork", "name": licence["label"],
+                          "text": explain_licence(licence),
+                          "provenance": licence["provenance"]})
     if record.get("rights"):
-        doc["usageInfo"] = {"@type": "CreativeWork", "text": record["rights"]}
+        usage.append({"@type": "CreativeWork", "text": record["rights"]})
+    if usage:
+        doc["usageInfo"] = usage[0] if len(usage) == 1 else usage
     access = record.get("access")
     if access in ("free", "restricted"):
         doc["isAccessibleForFree"] = access == "free"

@@ -14,6 +14,7 @@ from typing import Any
 from lxml import etree
 
 from core.xmlsafe import parse_xml
+from schemas.provenance import explain_licence
 from schemas.record import Record
 from schemas.serializers._xml import esc, esc_attr
 
@@ -121,6 +122,8 @@ def oai_dc_xml(record: Record) -> str:
         _el(out, "rights", licence.get("uri") or licence.get("label"))
         if licence.get("uri"):
             _el(out, "rights", licence.get("label"), "fr")
+        if licence.get("provenance") == "default":  # the catalogue's CNE, said as such
+            _el(out, "rights", explain_licence(licence), "fr")
     _el(out, "rights", record.get("rights"))
     out.append(_CLOSE)
     return "".join(out)

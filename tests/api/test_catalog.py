@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pyshacl
 import pytest
@@ -115,3 +116,29 @@ def test_dataset_distributions_point_at_the_api_the_dumps_and_oai(
             assert int(str(graph.value(dist, DCAT.byteSize))) > 0
             assert graph.value(dist, DCAT.mediaType) == URIRef(
                 "https://www.iana.org/assignments/media-types/application/gzip")
+            spdx = Namespace("http://spdx.org/rdf/terms#")
+            checksum = graph.value(dist, spdx.checksum)
+            assert graph.value(checksum, spdx.algorithm) == spdx.checksumAlgorithm_sha256
+            assert len(str(graph.value(checksum, spdx.checksumValue))) == 64
+
+
+def test_the_latest_incremental_dump_is_a_distribution(small: tuple[Any, Any, Any]) -> None:
+    """After a second generation, DCAT lists its incremental dump too, with its checksum, and
+    the description still passes the DCAT-AP shapes."""
+    from catalogue.dumps import write_dumps
+
+    app, store, _ = small
+    dumps_dir = app.extensions["catalogue"].settings.dumps_dir
+    write_dumps(store, dumps_dir, force=True)
+    data.fill(store, [data.make_record(50)])
+    manifest = write_dumps(store, dumps_dir, force=True)
+    (increment,) = [f for f in manifest["archive"][0]["files"] if f.get("since")]
+    graph, _ = fetch(app.test_client())
+    url = URIRef(f"{BASE}/api/v1/dumps/archive/{increment['name']}")
+    (dist,) = graph.subjects(DCAT.downloadURL, url)
+    spdx = Namespace("http://spdx.org/rdf/terms#")
+    assert str(graph.value(graph.value(dist, spdx.checksum), spdx.checksumValue)) == increment["sha256"]
+    conforms, _, report = pyshacl.validate(graph, shacl_graph=shapes())
+    assert conforms, report
+    served = app.test_client().get(f"/api/v1/dumps/archive/{increment['name']}")
+    assert served.status_code == 200 and served.mimetype == "application/gzip"

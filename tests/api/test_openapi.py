@@ -42,13 +42,14 @@ def test_search_parameters_come_from_the_marshmallow_schema() -> None:
     params: dict[str, Any] = {p["name"]: p for p in op["parameters"]}
     assert set(params) == {"q", "level", "discipline", "partner", "type", "licence", "language", "sort",
                            "page", "per_page", "cursor", "period", "date_from", "date_to", "match",
+                           "modified_since", "until",
                            "group"}
     assert params["date_from"]["schema"]["type"] == "integer"
     assert params["match"]["schema"]["enum"] == ["auto", "all"]
     assert params["level"]["schema"]["type"] == "array" and params["level"]["explode"] is True
     assert params["per_page"]["schema"]["maximum"] == 100
     assert params["q"]["schema"]["maxLength"] == 500
-    assert params["sort"]["schema"]["enum"] == ["relevance", "date", "title"]
+    assert params["sort"]["schema"]["enum"] == ["relevance", "date", "title", "modified"]
     record = build_spec()["paths"]["/api/v1/resources/{record_id}"]["get"]["responses"]
     assert set(record) >= {"200", "404", "406", "410"}
     assert set(record["200"]["content"]) == {"application/json", "application/ld+json", "application/xml"}

@@ -28,7 +28,11 @@ def test_json_is_the_shared_record_with_links(client: FlaskClient, records: list
     assert response.status_code == 200 and response.content_type == "application/json"
     body = response.get_json()
     links = body.pop("_links")
+    catalogue = body.pop("catalogue")
     assert body == record
+    # The catalogue's own change datestamp, apart from the partner's (source.datestamp).
+    assert set(catalogue) == {"modified", "change"}
+    assert catalogue["modified"].endswith("Z") and catalogue["change"].startswith("c")
     assert links["self"] == f"{data.BASE_URL}/api/v1/resources/{record['id']}"
     assert set(links) == {"self", "jsonld", "oai_dc", "lom", "scolomfr", "html"}
     assert links["html"] == f"{data.BASE_URL}/ressources/{record['id']}"

@@ -10,6 +10,7 @@ from schemas.cleaning import (
     normalize_type,
     normalize_types,
 )
+from schemas.cleaning.vocab import _rows, rights_licence
 from schemas.record import ConceptRefSchema, LicenceSchema
 
 DCMI = "http://purl.org/dc/dcmitype/"
@@ -83,11 +84,12 @@ def test_licences(text, uri, code, access):
 
 def test_licence_labels_and_uris_are_canonical():
     licence, _ = normalize_licence("lov2")
-    assert licence == {"uri": LO2, "label": "Licence Ouverte 2.0", "code": "lo-2.0"}
+    assert licence == {"uri": LO2, "label": "Licence Ouverte 2.0", "code": "lo-2.0",
+                       "provenance": "source"}
     licence, _ = normalize_licence("CC BY 4.0")
     assert licence == {
         "uri": "https://creativecommons.org/licenses/by/4.0/", "label": "CC BY 4.0",
-        "code": "cc-by-4.0",
+        "code": "cc-by-4.0", "provenance": "source",
     }  # fmt: skip
     licence, _ = normalize_licence("domaine public")
     assert licence is not None and licence["label"] == "Domaine public"
@@ -187,3 +189,77 @@ def test_merge_types_drops_image_when_still_image_says_more():
     assert [t["id"] for t in merge_types(values)] == [
         DCMI + "StillImage", "scolomfr-voc-005-num-011",
     ]  # fmt: skip
+
+
+# -- rights IRIs for every record (issue 19) ---------------------------------------------------
+
+PDM = "https://creativecommons.org/publicdomain/mark/1.0/"
+RSV = "http://rightsstatements.org/vocab/"
+RS = RSV + "{}/1.0/"
+
+
+@pytest.mark.parametrize(
+    ("text", "uri", "code", "iri", "provenance", "access"),
+    [
+        # public domain in words: the partner's statement, as the Public Domain Mark
+        ("domaine public", None, "public-domain", PDM, "rule", "free"),
+        ("Public domain", None, "public-domain", PDM, "rule", "free"),
+        ("other-pd", None, "public-domain", PDM, "rule", "free"),
+        # the Public Domain Mark named by the partner
+        (None, "https://creativecommons.org/publicdomain/mark/1.0/", "public-domain", PDM, "source", "free"),
+        ("Public Domain Mark 1.0", None, "public-domain", PDM, "source", "free"),
+        # rightsstatements.org, where the partner says so
+        (None, RSV + "NoC-NC/1.0/", "noc-nc", RS.format("NoC-NC"), "source", "free"),
+        (None, "https://rightsstatements.org/vocab/NoC-OKLR/1.0/", "noc-oklr", RS.format("NoC-OKLR"),
+         "source",
+         "restricted"),
+        (None, RSV + "NoC-CR/1.0/", "noc-cr", RS.format("NoC-CR"), "source",
+         "restricted"),
+        (None, RSV + "NoC-US/1.0/", "noc-us", RS.format("NoC-US"), "source", "unknown"),
+        (None, RSV + "InC/1.0/", "all-rights-reserved", RS.format("InC"), "source",
+         "unknown"),
+        (None, RSV + "InC-EDU/1.0/", "inc-edu", RS.format("InC-EDU"), "source", "free"),
+        (None, RSV + "CNE/1.0/", "not-evaluated", RS.format("CNE"), "source",
+         "unknown"),
+        (None, RSV + "UND/1.0/", "undetermined", RS.format("UND"), "source",
+         "unknown"),
+        # "tous droits réservés" and Gallica's "conditions spécifiques": in copyright (InC)
+        ("Tous droits réservés", None, "all-rights-reserved", RS.format("InC"), "rule", "unknown"),
+        ("© INA — tous droits réservés", None, "all-rights-reserved", RS.format("InC"), "rule", "unknown"),
+        ("conditions spécifiques d'utilisation - Société de Géographie", None, "specific", RS.format("InC"),
+         "rule", "restricted"),
+        # unversioned Creative Commons: the licence family's IRI
+        ("cc-by-sa", None, "cc-by-sa", "https://creativecommons.org/licenses/by-sa/", "source", "free"),
+    ],
+)  # fmt: skip
+def test_rights_statements_map_to_iris(text, uri, code, iri, provenance, access):
+    licence, found_access = normalize_licence(text, uri)
+    assert licence == {**licence, "code": code, "uri": iri, "provenance": provenance}
+    assert found_access == access
+    LicenceSchema().load(licence)
+
+
+@pytest.mark.parametrize("rights", [None, "", "License Not Specified", "Usage libre en classe"])
+def test_nothing_stated_is_copyright_not_evaluated_by_the_catalogue(rights):
+    """No licence and no readable rights text: CNE, marked as the catalogue's (default)."""
+    licence = rights_licence(None, rights)
+    assert licence == {"uri": RS.format("CNE"), "label": "Licence non précisée", "code": "not-evaluated",
+                       "provenance": "default"}
+    LicenceSchema().load(licence)
+
+
+def test_rights_text_gives_the_licence_when_the_reader_had_none():
+    assert rights_licence(None, "© INA — tous droits réservés")["uri"] == RS.format("InC")
+    kept = {"uri": None, "label": "Autre licence ouverte", "code": "other-open", "provenance": "source"}
+    assert rights_licence(kept, "Tous droits réservés") is kept
+
+
+def test_every_licence_row_has_an_iri_or_a_documented_reason():
+    """licences.tsv documents the one exception: data.gouv.fr's other-* licences."""
+    rows = [r for r in _rows("licences.tsv") if r["kind"] in ("licence", "default")]
+    assert rows
+    for row in rows:
+        assert row["provenance"] in ("source", "rule", "default"), row
+        if not row["code"].startswith("other-"):
+            assert row["uri"].startswith(("http://", "https://")), row
+    assert [r["code"] for r in rows if r["kind"] == "default"] == ["not-evaluated"]

@@ -98,7 +98,7 @@ def test_ign_rpg_licence_contacts_links(rpg):
     record = rpg.record
     assert record["licence"] == {
         "uri": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
-        "label": "Licence Ouverte 2.0", "code": "lo-2.0",
+        "label": "Licence Ouverte 2.0", "code": "lo-2.0", "provenance": "source",
     }  # fmt: skip
     assert record["access"] == "free"
     assert "Licence Ouverte / Open License (compatible ODC-BY, CC-BY 2.0)" in record["rights"]

@@ -179,8 +179,10 @@ def test_services_record_with_extras():
 def test_services_restricted_map():
     mapped = services("gallica_services_oairecord_btv1b10870266z_restricted_map.xml")
     record = validate_record(mapped.record)
-    assert record["licence"] == {"uri": None, "label": "Conditions spécifiques d'utilisation",
-                                 "code": "specific"}  # fmt: skip
+    # Gallica's "conditions spécifiques": in copyright (InC), the table's reading of its words.
+    assert record["licence"] == {"uri": "http://rightsstatements.org/vocab/InC/1.0/",
+                                 "label": "Conditions spécifiques d'utilisation",
+                                 "code": "specific", "provenance": "rule"}  # fmt: skip
     assert record["access"] == "restricted"
     assert record["rights"] == (
         "conditions spécifiques d'utilisation - Société de Géographie ; restricted use"

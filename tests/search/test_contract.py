@@ -554,3 +554,39 @@ def test_rebuild_while_searching(fresh: SearchIndex) -> None:
     assert fresh.count() == 200 and fresh.last_seq == 3
     latest = generated(200, seed=3)
     assert all(fresh.get(r["id"]) == r for r in latest[:20])
+
+
+# -- catalogue change datestamp -----------------------------------------------------------------
+
+
+def test_modified_window_and_order(fresh: SearchIndex) -> None:
+    """The records' catalogue.modified filters (since inclusive, before exclusive, seconds) and
+    orders (newest first, every record once along the cursor)."""
+    from datetime import UTC, datetime
+
+    def stamp(day: int) -> str:
+        return f"2026-01-{day:02d}T10:00:00Z"
+
+    def seconds(day: int, second: int = 0) -> int:
+        return int(datetime(2026, 1, day, 10, 0, second, tzinfo=UTC).timestamp())
+
+    dated = [{**make_record(f"m{n}", f"Carte ancienne numéro {n}"),
+              "catalogue": {"modified": stamp(1 + n % 7), "change": f"c{n}"}} for n in range(14)]
+    fresh.index(dated)
+    by_day = {r["id"]: 1 + n % 7 for n, r in enumerate(dated)}
+
+    def found(**window: int) -> set[str]:
+        return set(walk(fresh, SearchQuery(per_page=5, facets=False, **window)))  # type: ignore[arg-type]
+
+    assert found(modified_since=seconds(3)) == {i for i, d in by_day.items() if d >= 3}
+    assert found(modified_since=seconds(3, 1)) == {i for i, d in by_day.items() if d >= 4}
+    assert found(modified_before=seconds(3)) == {i for i, d in by_day.items() if d < 3}
+    assert found(modified_before=seconds(3, 1)) == {i for i, d in by_day.items() if d <= 3}
+    assert found(modified_since=seconds(2), modified_before=seconds(5)) == {
+        i for i, d in by_day.items() if 2 <= d < 5}
+    assert fresh.search(SearchQuery(q="carte", modified_since=seconds(7), facets=False)).total == 2
+    order = walk(fresh, SearchQuery(sort="modified", per_page=3, facets=False))
+    assert sorted(order) == sorted(by_day) and len(order) == len(set(order))
+    assert [by_day[i] for i in order] == sorted(by_day.values(), reverse=True)
+    with pytest.raises(InvalidQuery):
+        fresh.search(SearchQuery(modified_since=seconds(5), modified_before=seconds(5)))

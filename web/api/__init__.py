@@ -1,5 +1,5 @@
 """Open-data JSON API (``/api/v1``) for third-party editors: search, records (JSON, JSON-LD,
-XML), vocabularies, sources, bulk dumps, the DCAT description and the OpenAPI document.
+XML), vocabularies, sources, the changes feed, bulk dumps, the DCAT description and the OpenAPI document.
 
 Documented for clients in ``docs/api.md`` and at ``/api/v1/docs``.
 """
@@ -20,6 +20,6 @@ def _started(state: BlueprintSetupState) -> None:
 
 
 # Importing the modules registers their routes and handlers on ``bp``.
-from web.api import downloads, errors, openapi, reference, resources  # noqa: E402
+from web.api import changes, downloads, errors, openapi, reference, resources  # noqa: E402
 
-__all__ = ["bp", "downloads", "errors", "openapi", "reference", "resources"]
+__all__ = ["bp", "changes", "downloads", "errors", "openapi", "reference", "resources"]

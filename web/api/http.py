@@ -26,7 +26,7 @@ from web.services import services
 PROBLEM_JSON = "application/problem+json"
 # Part of every ETag: bump it when a representation changes shape, so caches do not keep the
 # old one.
-API_REVISION = "1"
+API_REVISION = "2"
 CACHE_CONTROL = "public, max-age=60"
 _REASONS = {"Unknown field.": "unknown parameter"}
 

@@ -22,6 +22,8 @@ from web.api import bp
 from web.api.http import cached, json_response, parse_args, started
 from web.api.schemas import (
     CatalogQuerySchema,
+    ChangesQuerySchema,
+    ChangesResponseSchema,
     DumpsResponseSchema,
     IndexSchema,
     JsonLdSchema,
@@ -141,7 +143,7 @@ def build_spec() -> dict[str, Any]:
                          ("Record", RecordOutSchema), ("JsonLd", JsonLdSchema),
                          ("Vocabulary", VocabularySchema), ("Sources", SourcesResponseSchema),
                          ("Suggestions", SuggestResponseSchema), ("Dumps", DumpsResponseSchema),
-                         ("Index", IndexSchema)):
+                         ("Changes", ChangesResponseSchema), ("Index", IndexSchema)):
         spec.components.schema(name, schema=schema)
 
     record_id = {"in": "path", "name": "record_id", "required": True,
@@ -172,6 +174,18 @@ def build_spec() -> dict[str, Any]:
             "LearningResource JSON-LD; `format=oai_dc|lom|scolomfr` the XML of the OAI-PMH "
             "endpoint. A withdrawn record answers 410 Gone.",
             path_params=[record_id], operation_id="getResource")),
+        ("/api/v1/changes", _operation(
+            "Changes feed", "resources", ChangesQuerySchema(),
+            _responses(_ok("Created, updated and deleted record ids in change order.",
+                           _json("Changes"))),
+            description="Keeps a copy in sync without OAI-PMH: load a dump and start "
+            "from its `change` (see `/api/v1/dumps`), or start without `since`; then ask again "
+            "with `since` = the last answer's `next`. "
+            "For each change, GET the record (`_links.self`) if created or updated, drop it if "
+            "deleted. Each record appears once, at its latest change; deletions are kept for ever "
+            "(as OAI-PMH's persistent `deletedRecord`). A token ahead of the catalogue, or a bad "
+            "date, is a 400.",
+            operation_id="listChanges")),
         ("/api/v1/vocabularies/levels", _operation(
             "Level tree", "vocabularies", NO_QUERY,
             _responses(_ok("Stages with their classes, then cycles.", _json("Vocabulary"))),
@@ -201,6 +215,15 @@ def build_spec() -> dict[str, Any]:
             "CSV dump", "downloads", NO_QUERY,
             _responses(_ok("One row per record (gzip).", gzip), 404),
             operation_id="getCsvDump")),
+        ("/api/v1/dumps/archive/{name}", _operation(
+            "Dated dump", "downloads", NO_QUERY,
+            _responses(_ok("An earlier generation of a dump, as listed in /api/v1/dumps "
+                           "(archive); check it against its sha256.", gzip), 404),
+            path_params=[{"in": "path", "name": "name", "required": True,
+                          "description": "Dated file name (resources-YYYYMMDDThhmmssZ.jsonl.gz or "
+                          ".csv.gz) from /api/v1/dumps.",
+                          "schema": {"type": "string", "minLength": 1, "maxLength": 100}}],
+            operation_id="getArchivedDump")),
         ("/api/v1/catalog", _operation(
             "DCAT-AP description", "downloads", CatalogQuerySchema(),
             _responses(_ok("The catalogue as dcat:Catalog (Turtle unless Accept or format says "
@@ -337,7 +360,8 @@ def index() -> Response:
     parse_args(NO_QUERY)
     names = {"resources": "api.search_resources", "levels": "api.vocabulary_levels",
              "disciplines": "api.vocabulary_disciplines", "sources": "api.sources",
-             "suggest": "api.suggest", "dumps": "api.list_dumps", "catalog": "api.catalog",
+             "suggest": "api.suggest", "dumps": "api.list_dumps", "changes": "api.list_changes",
+             "catalog": "api.catalog",
              "openapi": "api.openapi_json", "docs": "api.docs"}
     body = {"title": TITLE, "version": VERSION,
             "links": {name: url_for(endpoint, _external=True) for name, endpoint in names.items()}}

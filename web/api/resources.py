@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,6 +11,7 @@ from flask import Response, request, url_for
 from werkzeug.routing import BuildError
 
 from catalogue.config import PARTNER_NAMES
+from catalogue.listing import catalogue_block
 from schemas.record import text_of
 from schemas.serializers import FORMATS
 from schemas.serializers.jsonld import to_jsonld
@@ -32,6 +34,7 @@ from web.api.schemas import (
     RecordQuerySchema,
     SearchQuerySchema,
     concept_id,
+    stamp_window,
 )
 from web.services import services
 
@@ -115,10 +118,11 @@ def _result(hit: Hit, partner_labels: dict[str, str]) -> dict[str, Any]:
         "levels": _aligned(record.get("levels")),
         "disciplines": _aligned(record.get("disciplines")),
         "resource_types": _terms(record.get("resource_types")),
-        "licence": ({"code": licence["code"], "label": licence["label"], "uri": licence.get("uri")}
-                    if licence else None),
+        "licence": ({"code": licence["code"], "label": licence["label"], "uri": licence.get("uri"),
+                     "provenance": licence.get("provenance")} if licence else None),
         "languages": list(record.get("languages") or []),
         "date": display_date(record),
+        "modified": (record.get("catalogue") or {}).get("modified"),
         "group_size": hit.group_size,
         "score": hit.score,
         "_links": {"self": url_for("api.get_resource", record_id=hit.id, _external=True)},
@@ -127,7 +131,8 @@ def _result(hit: Hit, partner_labels: dict[str, str]) -> dict[str, Any]:
 
 def _invalid_query(exc: InvalidQuery) -> ApiError:
     message = str(exc)
-    for name in ("cursor", "page", "sort", "date_from", "date_to", "match", "group",
+    for name in ("cursor", "page", "sort", "date_from", "date_to", "modified_since", "until",
+                 "match", "group",
                  *FACET_GROUPS):
         if name in message:
             return invalid(name, message)
@@ -152,12 +157,24 @@ def _links(args: dict[str, Any], result: SearchResult) -> dict[str, str | None]:
     return links
 
 
+def _modified_window(args: dict[str, Any]) -> dict[str, int]:
+    """``modified_since`` / ``until`` as the index's epoch-second window [since, before)."""
+    window: dict[str, int] = {}
+    if args.get("modified_since"):
+        start = stamp_window(args["modified_since"])[0]
+        window["modified_since"] = int(start.replace(tzinfo=UTC).timestamp())
+    if args.get("until"):
+        end = stamp_window(args["until"])[1]
+        window["modified_before"] = int(end.replace(tzinfo=UTC).timestamp())
+    return window
+
+
 def _search_body(args: dict[str, Any], filters: dict[str, list[str]]) -> dict[str, Any]:
     query = SearchQuery(
         q=args.get("q") or "", filters=filters, sort=args["sort"], page=args.get("page") or 1,
         per_page=args["per_page"], cursor=args.get("cursor"), facets=True, highlight=True,
         date_from=args.get("date_from"), date_to=args.get("date_to"), match=args["match"],
-        group=args["group"],
+        group=args["group"], **_modified_window(args),
     )
     try:
         index = services().index
@@ -222,9 +239,9 @@ def record_links(record_id: str) -> dict[str, str]:
     return links
 
 
-def _record_body(record: dict[str, Any], fmt: str) -> Response:
+def _record_body(record: dict[str, Any], fmt: str, catalogue: dict[str, str]) -> Response:
     if fmt == "json":
-        return json_response({**record, "_links": record_links(record["id"])})
+        return json_response({**record, "catalogue": catalogue, "_links": record_links(record["id"])})
     if fmt == "jsonld":
         settings = services().settings
         partner = (record.get("source") or {}).get("partner", "")
@@ -253,7 +270,8 @@ def get_resource(record_id: str) -> Response:
         others = {prefix: XML for prefix in FORMATS}
         fmt = "jsonld" if negotiate([JSON, JSONLD], others=others) == JSONLD else "json"
     response = cached(["record", stored.id, stored.seq, fmt, request.host_url], stored.datestamp,
-                      lambda: _record_body(stored.data or {}, fmt))
+                      lambda: _record_body(stored.data or {}, fmt,
+                                           catalogue_block(stored.datestamp, stored.seq)))
     if "format" not in request.args:
         response.vary.add("Accept")
     return response

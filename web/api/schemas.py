@@ -7,6 +7,7 @@ schemas are what the OpenAPI document publishes; the tests check every answer ag
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -20,13 +21,38 @@ MAX_WINDOW = 10_000
 # OpenAPI bounds alone say which requests are valid (and links.next switches to the cursor).
 MAX_PAGE = MAX_WINDOW // MAX_PER_PAGE
 MAX_FILTER_VALUES = 50
-SORTS = ("relevance", "date", "title")
+SORTS = ("relevance", "date", "title", "modified")
 RECORD_FORMATS = ("json", "jsonld", "oai_dc", "lom", "scolomfr")
 CATALOG_FORMATS = ("turtle", "jsonld", "rdfxml")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _SCOLOMFR_URI = re.compile(r"^https?://data\.education\.fr/voc/scolomfr/concept/(scolomfr-voc-\d{3}-num-\d+)$")
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]*$")
+
+
+_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$")
+STAMP_ERROR = "use a UTC datestamp YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"
+
+
+def stamp_window(text: str) -> tuple[datetime, datetime]:
+    """(first instant, first instant after) of a datestamp at OAI-PMH granularity, naive UTC:
+    "2026-12-03" covers the day, "2026-12-03T08:00:00Z" the second. ValueError if impossible."""
+    if "T" in text:
+        start = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+        return start, start + timedelta(seconds=1)
+    start = datetime.strptime(text, "%Y-%m-%d")
+    return start, start + timedelta(days=1)
+
+
+def _stamp(description: str) -> fields.String:
+    def possible(text: str) -> None:
+        try:
+            stamp_window(text)
+        except (ValueError, OverflowError) as exc:
+            raise ValidationError(f"{text[:40]!r} is not a valid date") from exc
+
+    return fields.String(validate=[validate.Regexp(_STAMP, error=STAMP_ERROR), possible],
+                         metadata={"description": description})
 
 
 def concept_id(value: str) -> str:
@@ -99,8 +125,13 @@ class SearchQuerySchema(_Query):
     )
     sort = fields.String(
         load_default="relevance", validate=validate.OneOf(SORTS),
-        metadata={"description": "Order: relevance (with q; newest first without), date, title."},
+        metadata={"description": "Order: relevance (with q; newest first without), date, title, "
+                  "modified (last changed in the catalogue first)."},
     )
+    modified_since = _stamp("Only records that changed in the catalogue at or after this UTC "
+                            "datestamp (their catalogue.modified; like OAI-PMH from).")
+    until = _stamp("Only records that changed in the catalogue at or before this UTC datestamp "
+                   "(to the end of its day or second, like OAI-PMH until).")
     page = fields.Integer(
         validate=validate.Range(
             min=1, max=MAX_PAGE, error=f"page is 1 to {MAX_PAGE}; to go further, follow links.next "
@@ -126,6 +157,10 @@ class SearchQuerySchema(_Query):
         if data.get("date_from") is not None and data.get("date_to") is not None \
                 and data["date_from"] > data["date_to"]:
             raise ValidationError("date_from is after date_to", field_name="date_from")
+        if data.get("modified_since") and data.get("until"):
+            since, until = data["modified_since"], data["until"]
+            if stamp_window(since)[0] >= stamp_window(until)[1]:
+                raise ValidationError("modified_since is after until", field_name="modified_since")
         if data.get("cursor") and data.get("group"):
             raise ValidationError("group is paged by page number, not by cursor",
                                   field_name="cursor")
@@ -153,6 +188,28 @@ class CatalogQuerySchema(_Query):
     format = fields.String(
         validate=validate.OneOf(CATALOG_FORMATS),
         metadata={"description": "RDF syntax, overriding the Accept header (default Turtle)."},
+    )
+
+
+MAX_CHANGES = 1000
+# A change token (``c`` + a change number) or a UTC datestamp at OAI-PMH granularity.
+_SINCE = re.compile(r"^(c\d{1,18}|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?)$")
+
+
+class ChangesQuerySchema(_Query):
+    since = fields.String(
+        validate=[validate.Length(min=1, max=40),
+                  validate.Regexp(_SINCE, error="use a change token (next, or catalogue.change "
+                                  "of a record: c1234) or a UTC datestamp YYYY-MM-DD or "
+                                  "YYYY-MM-DDThh:mm:ssZ")],
+        metadata={"description": "Where to start: a change token (`next` of the previous answer, "
+                  "or `catalogue.change` of a record; changes after it) or a UTC datestamp "
+                  "(changes at or after it, like OAI-PMH `from`). Without it, every change from the "
+                  "beginning."},
+    )
+    limit = fields.Integer(
+        load_default=100, validate=validate.Range(min=1, max=MAX_CHANGES),
+        metadata={"description": f"Changes per answer (at most {MAX_CHANGES})."},
     )
 
 
@@ -189,7 +246,13 @@ class AlignedTermSchema(TermSchema):
 class LicenceOutSchema(Schema):
     code = _str("Licence code (the licence filter value).")
     label = _str()
-    uri = fields.String(required=True, allow_none=True)
+    uri = fields.String(required=True, allow_none=True, metadata={
+        "description": "The licence or rights statement IRI (rightsstatements.org, Public Domain "
+                       "Mark, Creative Commons…)."})
+    provenance = fields.String(required=True, allow_none=True, metadata={
+        "description": "Where uri came from: source (the partner's licence), rule (the partner's "
+                       "words, as a rights IRI: domaine public, tous droits réservés), default "
+                       "(nothing stated: the catalogue's Copyright Not Evaluated)."})
 
 
 class PartnerSchema(Schema):
@@ -216,6 +279,8 @@ class ResultSchema(Schema):
     date = fields.String(required=True, allow_none=True,
                          metadata={"description": "The resource's date as a card shows it: "
                                    "\"1790\", \"vers 1880\", \"XVIIe siècle\", \"1881–1883\"."})
+    modified = fields.String(required=True, allow_none=True, metadata={
+        "description": "When the record last changed in the catalogue (its catalogue.modified)."})
     group_size = fields.Integer(required=True, metadata={
         "description": "With group=true: how many matching records share this series title."})
     score = fields.Float(required=True, allow_none=True, metadata={"description": "Relevance score."})
@@ -283,9 +348,19 @@ class RecordLinksSchema(Schema):
     html = fields.String(metadata={"description": "The record's page in the catalogue's site."})
 
 
-class RecordOutSchema(RecordSchema):
-    """The shared record as stored, plus links to its other representations."""
+class CatalogueInfoSchema(Schema):
+    modified = _str("When the record last changed in the catalogue (UTC, seconds): the OAI-PMH "
+                    "datestamp. Not the partner's date (source.datestamp) nor the resource's "
+                    "(dates.modified).")
+    change = _str("The record's position in the change feed: pass it as since to "
+                  "/api/v1/changes to get what changed after this version.")
 
+
+class RecordOutSchema(RecordSchema):
+    """The shared record as stored, plus the catalogue's change datestamp and links to its
+    other representations."""
+
+    catalogue = fields.Nested(CatalogueInfoSchema, required=True)
     links_ = fields.Nested(RecordLinksSchema, required=True, data_key="_links")
 
 
@@ -366,12 +441,64 @@ class DumpSchema(Schema):
     generated_at = _str()
     media_type = _str("Content-Type of the download.")
     content_type = _str("What the file holds once decompressed.")
+    sha256 = fields.String(required=True, allow_none=True, metadata={
+        "description": "SHA-256 of the file as downloaded (hex); null for dumps written before "
+                       "checksums were kept."})
+    since = fields.String(required=True, allow_none=True, metadata={
+        "description": "For an incremental dump (changes-….jsonl.gz): the change token it starts "
+                       "after (the previous generation's change); it holds one line per record "
+                       "changed since, as /api/v1/changes lists it, with the record (null when "
+                       "deleted). Null for full dumps."})
+
+
+class DumpGenerationSchema(Schema):
+    generated_at = _str()
+    records = fields.Integer(required=True)
+    change = fields.String(required=True, allow_none=True, metadata={
+        "description": "The change token this generation was taken at."})
+    files = fields.List(fields.Nested(DumpSchema), required=True)
 
 
 class DumpsResponseSchema(Schema):
     generated_at = fields.String(required=True, allow_none=True)
     records = fields.Integer(required=True, allow_none=True)
+    change = fields.String(required=True, allow_none=True, metadata={
+        "description": "The change token the dumps were taken at: after loading them, follow "
+                       "/api/v1/changes?since=<this>."})
     files = fields.List(fields.Nested(DumpSchema), required=True)
+    archive = fields.List(fields.Nested(DumpGenerationSchema), required=True, metadata={
+        "description": "Dated copies of the latest generations (the current one first), each "
+                       "file with its SHA-256, at /api/v1/dumps/archive/{name}."})
+
+
+class ChangeLinksSchema(Schema):
+    self = _str("The record in the API (410 Gone once deleted).")
+
+
+class ChangeSchema(Schema):
+    id = _str("Record id.")
+    action = _str("created (first version), updated, or deleted (withdrawn: drop your copy). "
+                  "Treat created and updated alike: fetch the record and replace your copy.",
+                  validate=validate.OneOf(("created", "updated", "deleted")))
+    modified = _str("When it changed in the catalogue (the record's catalogue.modified).")
+    change = _str("This change's token.")
+    links = fields.Nested(ChangeLinksSchema, required=True, data_key="_links")
+
+
+class ChangesLinksSchema(Schema):
+    self = _str()
+    next = _url("The next answer when more changes are waiting now, else null.")
+
+
+class ChangesResponseSchema(Schema):
+    since = fields.String(required=True, allow_none=True, metadata={"description": "As asked."})
+    changes = fields.List(fields.Nested(ChangeSchema), required=True, metadata={
+        "description": "Each record once, at its latest change, in change order."})
+    next = _str("Token to pass as since next time (also when no change was listed): keep it "
+                "with your copy.")
+    more = fields.Boolean(required=True, metadata={
+        "description": "True when more changes are waiting: ask again with since=next."})
+    links = fields.Nested(ChangesLinksSchema, required=True)
 
 
 class IndexLinksSchema(Schema):
@@ -381,6 +508,7 @@ class IndexLinksSchema(Schema):
     sources = _str()
     suggest = _str()
     dumps_ = _str(data_key="dumps")  # "dumps" would hide Schema.dumps
+    changes = _str()
     catalog = _str()
     openapi = _str()
     docs = _str()

@@ -260,8 +260,13 @@ def image_url(url: str | None) -> str | None:
     return url if url.startswith("https://") else None
 
 
+# Rights statements that leave the copyright status open (nothing stated, or not determined).
+UNEVALUATED_CODES = ("not-evaluated", "undetermined")
+
+
 def licence_display(licence: dict[str, Any], rights: str | None) -> str | None:
-    """What the licence badge says: the licence, else the partner's rights statement."""
+    """What the licence badge says: the licence (every mapped record has one, a default
+    included), else the partner's rights statement."""
     label = licence.get("label")
     if label:
         return str(label)
@@ -272,10 +277,12 @@ def licence_display(licence: dict[str, Any], rights: str | None) -> str | None:
 
 def licence_kind(code: str | None) -> str:
     """"open", "conditions" or "restricted": the colour of the licence badge."""
-    if not code:
+    if not code or code in UNEVALUATED_CODES:
         return "unknown"
-    if code in ("specific", "all-rights-reserved"):
+    if code in ("specific", "all-rights-reserved") or code.startswith("inc-"):
         return "restricted"
+    if code.startswith("noc-"):
+        return "conditions"
     m = _CC.match(code)
     if (m and ("nc" in m.group("parts") or "nd" in m.group("parts"))) or code == "other-nc":
         return "conditions"
@@ -284,7 +291,7 @@ def licence_kind(code: str | None) -> str:
 
 def licence_explanation(code: str | None) -> str:
     """What a teacher may do in class with a resource under this licence, in one or two sentences."""
-    if not code:
+    if not code or code in UNEVALUATED_CODES:
         return (
             "Licence non précisée : vous pouvez consulter la ressource et la montrer en classe "
             "depuis le site du partenaire ; vérifiez ses conditions avant de la copier ou de la diffuser."
@@ -294,7 +301,7 @@ def licence_explanation(code: str | None) -> str:
             "Licence Ouverte : réutilisation libre (copie, diffusion, modification, y compris en "
             "classe et dans vos supports), avec mention de la source et de la date de mise à jour."
         )
-    if code in ("cc0-1.0", "public-domain", "odc-pddl"):
+    if code in ("cc0-1.0", "public-domain", "odc-pddl", "no-known-copyright"):
         return (
             "Domaine public : réutilisation libre, sans condition. Citer la source reste une "
             "bonne pratique avec vos élèves."
@@ -323,7 +330,17 @@ def licence_explanation(code: str | None) -> str:
             "Conditions spécifiques : consultation et projection en classe depuis le site du "
             "partenaire ; vérifiez ses conditions avant toute copie, modification ou diffusion."
         )
-    if code == "all-rights-reserved":
+    if code == "inc-edu":
+        return (
+            "Droits réservés, usage éducatif autorisé : vous pouvez l'utiliser en classe ; "
+            "toute autre réutilisation demande l'accord du titulaire des droits."
+        )
+    if code.startswith("noc-"):
+        return (
+            "Pas de droit d'auteur, mais d'autres restrictions s'appliquent : vérifiez les "
+            "conditions du partenaire avant de la copier ou de la diffuser."
+        )
+    if code == "all-rights-reserved" or code.startswith("inc-"):
         return (
             "Droits réservés : consultation en ligne ; toute copie ou diffusion (même en classe) "
             "demande de vérifier les conditions du partenaire ou de l'exception pédagogique."

@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from schemas.cleaning.html import sanitize_html
-from schemas.provenance import explain
+from schemas.cleaning.vocab import rights_licence
+from schemas.provenance import explain, explain_licence
 from schemas.record import text_of
 from search.facets import LANGUAGE_LABELS
 from search.periods import display_date
@@ -80,6 +81,7 @@ class ResourcePage:
     licence_uri: str | None
     licence_kind: str
     licence_text: str
+    licence_origin: str
     access: str
     rights: str | None
     credit: str
@@ -150,7 +152,9 @@ def _links(record: dict[str, Any], partner: str) -> list[dict[str, Any]]:
 def build_resource_page(record: dict[str, Any], partner: str, vocab: Any = None) -> ResourcePage:
     """``vocab`` lets the origin of an inferred value name its programme."""
     source = record.get("source") or {}
-    licence = record.get("licence") or {}
+    # The same rights statement as the JSON (records mapped before every record had one get it
+    # here the way the mapper would give it): badge, text and credit line say one thing.
+    licence = rights_licence(record.get("licence"), record.get("rights"))
     title = text_of(record.get("title")) or record["id"]
     authors = [c["name"] for c in record.get("contributors") or [] if c.get("role") in ("author", "creator")]
     description_html, paragraphs = _safe_description(record)
@@ -189,6 +193,7 @@ def build_resource_page(record: dict[str, Any], partner: str, vocab: Any = None)
         licence_uri=licence.get("uri"),
         licence_kind=licence_kind(licence.get("code")),
         licence_text=licence_explanation(licence.get("code")),
+        licence_origin=explain_licence(licence),
         access=ACCESS.get(record.get("access") or "unknown", ACCESS["unknown"]),
         rights=record.get("rights"),
         credit=credit_line(title, authors, partner, licence_display(licence, record.get("rights")),

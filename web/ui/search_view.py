@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import escape
 
+from schemas.cleaning.vocab import rights_licence
 from search.base import InvalidQuery, SearchQuery, SearchResult
 from search.periods import display_date
 from web.ui.facets import Group, facet_groups, facet_labels
@@ -152,7 +153,7 @@ def _label_for(facet: str, value: str, labels: dict[tuple[str, str], str], vocab
 
 def _result_item(hit: Any, partners: dict[str, str], state: SearchState | None = None) -> ResultItem:
     record = hit.record or {}
-    licence = record.get("licence") or {}
+    licence = rights_licence(record.get("licence"), record.get("rights"))  # as the page says
     source = record.get("source") or {}
     title_values = record.get("title") or []
     title_text = next((t["value"] for t in title_values if t.get("lang") == "fr"),

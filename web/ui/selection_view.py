@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from schemas.cleaning.vocab import rights_licence
 from schemas.record import text_of
 from schemas.serializers.imscc import WebLink
 from schemas.serializers.itemlist import ListEntry
@@ -167,7 +168,7 @@ class SelectionPage:
 
 def _entry(record: dict[str, Any], partner: str, note: str, base_url: str) -> Entry:
     source = record.get("source") or {}
-    licence = record.get("licence") or {}
+    licence = rights_licence(record.get("licence"), record.get("rights"))  # as the page says
     title = text_of(record.get("title")) or record["id"]
     authors = [c["name"] for c in record.get("contributors") or [] if c.get("role") in ("author", "creator")]
     page = f"{base_url}/ressources/{record['id']}"
