@@ -3,7 +3,8 @@
 One check is narrowed, not dropped: ST202 (a schema-valid request must not be rejected) also
 accepts a 400 whose every invalid parameter is a value no schema could enumerate and which the
 API refuses on purpose, with a hint: a level or discipline that is not a current ScoLOMFR
-concept (3,600 of them), a partner, licence, type or language the catalogue does not know
+concept (3,600 of them), a day the calendar does not have (30 February: the pattern bounds
+months and days, not their lengths), a partner, licence, type or language the catalogue does not know
 (docs/api.md, "Unknown filter values"), a cursor the API did not issue for this query, or
 two parameters that contradict each other (date_from after date_to, modified_since after
 until, page > 1 with a cursor), a relation OpenAPI cannot express between query parameters.
@@ -27,9 +28,12 @@ _REFUSED_ON_PURPOSE = {
     "type": re.compile(r"^unknown type "),
     "language": re.compile(r"^unknown language "),
     "cursor": re.compile(r"cursor"),
+    # A calendar-impossible day that the pattern cannot exclude (30 February).
+    "since": re.compile(r"is not a valid date$"),
+    "until": re.compile(r"is not a valid date$"),
     # Relations between two parameters, which OpenAPI cannot state about query parameters.
     "date_from": re.compile(r"^date_from is after date_to$"),
-    "modified_since": re.compile(r"^modified_since is after until$"),
+    "modified_since": re.compile(r"^modified_since is after until$|is not a valid date$"),
     "page": re.compile(r"^a cursor gives its own position"),
 }
 

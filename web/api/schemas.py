@@ -30,7 +30,11 @@ _SCOLOMFR_URI = re.compile(r"^https?://data\.education\.fr/voc/scolomfr/concept/
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]*$")
 
 
-_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$")
+# Months, days and clock fields in their ranges, so that the OpenAPI pattern already says what
+# a date looks like; calendar checks (30 February) stay in the validator.
+_DATE = r"(?!0000)\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+_TIME = r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ"
+_STAMP = re.compile(rf"^{_DATE}(?:{_TIME})?$")
 STAMP_ERROR = "use a UTC datestamp YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"
 
 
@@ -193,7 +197,7 @@ class CatalogQuerySchema(_Query):
 
 MAX_CHANGES = 1000
 # A change token (``c`` + a change number) or a UTC datestamp at OAI-PMH granularity.
-_SINCE = re.compile(r"^(c\d{1,18}|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?)$")
+_SINCE = re.compile(rf"^(?:c\d{{1,18}}|{_DATE}(?:{_TIME})?)$")
 
 
 class ChangesQuerySchema(_Query):
