@@ -115,6 +115,8 @@ class Vocabulary:
                 mappings / "discipline_synonyms.tsv", "synonym", "concept"
             ),
         }
+        # Lycée fallbacks (philosophie, SES…): school disciplines without a "(discipline)" parent.
+        self._fallback_disciplines = frozenset(self._synonyms[DISCIPLINE_VOCAB].values())
         self._indexes: dict[str, dict[str, list[set[str]]]] = {}
         self._members: dict[str, list[str]] | None = None
         self._tree: list[TreeNode] | None = None
@@ -307,7 +309,7 @@ class Vocabulary:
         if found is not None:
             return found.id
         concept = self.resolve(id_or_uri)
-        if concept is not None and concept.id in set(self._synonyms[DISCIPLINE_VOCAB].values()):
+        if concept is not None and concept.id in self._fallback_disciplines:
             return concept.id
         return None
 

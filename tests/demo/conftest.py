@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -92,3 +93,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         thread.join(timeout=10)
         sim.stop()
         store.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Debian Chromium per browser-test module (its path and flags are those of
+    the harness in test_browser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.demo.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -30,7 +30,6 @@ from playwright.sync_api import (
     Route,
     ViewportSize,
     expect,
-    sync_playwright,
 )
 
 from tests.demo.conftest import HOSTILE_KEYWORD, HOSTILE_TITLE, Demo
@@ -62,14 +61,6 @@ PROBLEM_PARTNER = "meteofrance"  # its last demo run has failures to explain
 
 
 # -- harness ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _offline(route: Route) -> None:

@@ -5,15 +5,12 @@ screenshots at 1280 and 390 px in ``var/screenshots/``."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from tests.demo.conftest import Demo
 from tests.demo.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
     LOADED,
     PHONE,
@@ -23,14 +20,6 @@ from tests.demo.test_browser import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _number(text: str) -> int:

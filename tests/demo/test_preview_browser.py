@@ -5,28 +5,19 @@ image of the catalogue; every thumbnail comes from /vignettes. Axe-clean, screen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Route, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Route, expect
 from sqlalchemy import select
 
 from catalogue import tables as t
 from tests.demo.conftest import Demo
-from tests.demo.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, LOADED, MAP, PHONE, SCREENSHOTS, _axe
+from tests.demo.test_browser import DESKTOP, LOADED, MAP, PHONE, SCREENSHOTS, _axe
 
 pytestmark = pytest.mark.browser
 
 PLAYER_PAGE = "<!doctype html><html lang=fr><title>Lecteur</title><p>Lecteur INA (simulé)</p></html>"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _recording_context(browser: Browser, seen: list[str], *, viewport=DESKTOP,

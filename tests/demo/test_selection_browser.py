@@ -9,18 +9,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import lxml.etree
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.demo.conftest import Demo
 from tests.demo.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
     LOADED,
     PHONE,
@@ -36,14 +33,6 @@ WL = "http://www.imsglobal.org/xsd/imsccv1p3/imswl_v1p3"
 NS = {"cp": CP, "wl": WL}
 NOTE = "à montrer en séance 2 (l'affiche !)"  # characters JavaScript and Python encode differently
 TITLE = "Séance 2 : la France"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def items(page: Page) -> list[str]:
