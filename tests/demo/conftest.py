@@ -99,10 +99,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 def browser() -> Iterator[Any]:
     """One headless Debian Chromium per browser-test module (its path and flags are those of
     the harness in test_browser.py)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from tests.demo.test_browser import CHROMIUM, CHROMIUM_ARGS
 
+    # Assertions wait for the page, not for a clock: on a loaded CI machine a re-render after a
+    # filter can take longer than Playwright's 5-second default, so they may wait up to 20 s.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
