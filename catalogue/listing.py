@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, se
 
 from catalogue import tables as t
 from catalogue.store import Store, with_catalogue
+from core.timestamps import utc_stamp
 
 r = t.records
 f = t.record_facets
@@ -88,7 +89,7 @@ def parse_change_token(text: str) -> int | None:
 
 def stamp_text(moment: datetime) -> str:
     """A store datestamp as OAI-PMH shows it (UTC, seconds)."""
-    return moment.replace(microsecond=0).isoformat() + "Z"
+    return utc_stamp(moment)
 
 
 def catalogue_block(moment: datetime, seq: int) -> dict[str, str]:

@@ -19,7 +19,7 @@ from tests.oai.support import make_record, write
 @pytest.fixture
 def served(oai_store: tuple[Store, dict[str, datetime]], store_url: str, tmp_path: Path) -> Iterator[str]:
     """The app on 127.0.0.1 (ephemeral port) in a thread; yields the OAI base URL."""
-    app = make_app(store_url, tmp_path, OAI_PAGE_SIZE=7, OAI_IDENTIFIERS_PAGE_SIZE=9)
+    app = make_app(store_url, tmp_path, oai_page_size=7, oai_identifiers_page_size=9)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -54,7 +54,7 @@ def catalogue() -> Iterator[tuple[Store, Flask]]:
         store = Store(url)
         store.upgrade()
         add_sources(store)
-        app = make_app(url, Path(tmp), OAI_IDENTIFIERS_PAGE_SIZE=10_000)
+        app = make_app(url, Path(tmp), oai_identifiers_page_size=10_000)
         yield store, app
         app.extensions["catalogue"].store.close()
         store.close()
