@@ -107,7 +107,7 @@ def _const(value: Any) -> Callable[[dict[str, Any]], Any]:
 
 
 VARIABLES: tuple[Variable, ...] = (
-    Variable("CATALOGUE_DATA_DIR", "data_dir", _path, _const(Path("var").resolve()), "`./var`",
+    Variable("CATALOGUE_DATA_DIR", "data_dir", _path, lambda _read: Path("var").resolve(), "`./var`",
              "SQLite store, search index, dumps, caches, the OAI-PMH token key"),
     Variable("CATALOGUE_DATABASE_URL", "database_url", _text,
              lambda read: f"sqlite:///{read['data_dir'] / 'catalogue.db'}",

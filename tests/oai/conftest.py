@@ -19,9 +19,9 @@ from web.app import create_app
 
 def make_app(store_url: str, data_dir: Path, **fields: Any) -> Flask:
     """The app over the test store; ``fields`` set more of the settings (oai_page_size…)."""
+    fields.setdefault("base_url", "http://localhost:8000")
     settings = Settings(data_dir=data_dir, database_url=store_url, search_url=None,
-                        sources_path=DEFAULT_SOURCES, oai_namespace=NAMESPACE,
-                        base_url="http://localhost:8000", **fields)
+                        sources_path=DEFAULT_SOURCES, oai_namespace=NAMESPACE, **fields)
     return create_app(settings, TESTING=True)
 
 
