@@ -8,21 +8,18 @@ real HTTP on a free port. And every set's records list that set (tests/oai/test_
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 import requests
-from flask import Flask
-from werkzeug.serving import make_server
 
 from catalogue.store import Store
 from schemas.record import record_id
 from tests.oai.conftest import make_app
 from tests.oai.set_walk import Fetch, check_every_set
 from tests.oai.support import NS, errors, oai_id, parse, request_attrs
+from tests.webapp import serving
 
 
 def requests_for(identifier: str) -> list[tuple[dict[str, str], str | None, bool]]:
@@ -88,19 +85,10 @@ def test_a_configured_base_url_and_port_in_every_response(
     app.extensions["catalogue"].store.close()
 
 
-def served(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
 def test_without_a_base_url_the_address_the_harvester_used(
         oai_store: tuple[Store, dict[str, datetime]], store_url: str, tmp_path: Path, record: str) -> None:
     app = make_app(store_url, tmp_path, base_url=None, oai_page_size=3, oai_identifiers_page_size=4)
-    for origin in served(app):
+    with serving(app) as origin:
         port = origin.rsplit(":", 1)[1]
         for shown in (origin, f"http://localhost:{port}"):
             def fetch(params: dict[str, str], shown: str = shown) -> bytes:

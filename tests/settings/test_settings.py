@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from pathlib import Path
 
 import pytest
@@ -106,3 +106,12 @@ def test_serve_warns_when_the_base_url_is_not_where_it_listens(
     assert (problem is not None) == warned
     if problem:
         assert "CATALOGUE_BASE_URL" in problem and str(port) in problem
+
+
+def test_the_dataclass_defaults_are_the_tables() -> None:
+    """A Settings built directly (tests) has the defaults from_env gives an empty environment."""
+    from_env = Settings.from_env({})
+    computed = {"data_dir", "database_url", "sources_path", "cache_dir", "harvest_workers"}
+    for f in fields(Settings):
+        if f.name not in computed and f.default is not MISSING:
+            assert getattr(from_env, f.name) == f.default, f.name
