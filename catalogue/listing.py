@@ -25,7 +25,6 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, se
 
 from catalogue import tables as t
 from catalogue.store import Store, with_catalogue
-from core.timestamps import utc_stamp
 
 r = t.records
 f = t.record_facets
@@ -85,11 +84,6 @@ def parse_change_token(text: str) -> int | None:
     if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
         return None
     return int(digits)
-
-
-def stamp_text(moment: datetime) -> str:
-    """A store datestamp as OAI-PMH shows it (UTC, seconds)."""
-    return utc_stamp(moment)
 
 
 def catalogue_block(moment: datetime, seq: int) -> dict[str, str]:
@@ -262,6 +256,5 @@ __all__ = [
     "page_query",
     "parse_change_token",
     "reader",
-    "stamp_text",
     "summary",
 ]

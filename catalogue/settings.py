@@ -128,8 +128,9 @@ VARIABLES: tuple[Variable, ...] = (
              "the public URL of the site (e.g. `https://catalogue.example.fr`): every absolute "
              "URL (API links, JSON-LD, OAI-PMH, DCAT, dumps, canonicals, sitemap) starts with it"),
     Variable("CATALOGUE_TRUST_PROXY", "trust_proxy", _proxies, _const(0), "`0`",
-             "how many reverse proxies in front set `X-Forwarded-Proto/Host/Prefix` "
-             "(`0`: the headers are ignored); used when `CATALOGUE_BASE_URL` is unset"),
+             "how many reverse proxies in front set `X-Forwarded-For/Proto/Host/Port/Prefix` "
+             "(`0`: the headers are ignored): the client's address in the logs and, when "
+             "`CATALOGUE_BASE_URL` is unset, the origin of absolute URLs"),
     Variable("CATALOGUE_OAI_NAMESPACE", "oai_namespace", _text, _const("catalogue.education.fr"),
              "`catalogue.education.fr`", "OAI identifiers `oai:<namespace>:<id>`"),
     Variable("CATALOGUE_OAI_TOKEN_KEY", "oai_token_key", _text, _const(None),

@@ -81,12 +81,13 @@ class FixedOrigin:
 def public_origin(app: Any, settings: Settings) -> Any:
     """The WSGI app with the origin every absolute URL starts with (web.urls): the configured
     base URL, never the request's ``Host`` (a cached answer cannot be poisoned through it);
-    else the request's, read from ``X-Forwarded-*`` only behind as many proxies as trusted."""
+    else the request's, read from ``X-Forwarded-*`` only behind as many proxies as trusted
+    (which also gives the logs the client's address)."""
     if settings.base_url:
-        return FixedOrigin(app, settings.base_url)
-    if settings.trust_proxy:
+        app = FixedOrigin(app, settings.base_url)
+    if settings.trust_proxy:  # outside: the fixed origin, when there is one, has the last word
         n = settings.trust_proxy
-        return ProxyFix(app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+        app = ProxyFix(app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
     return app
 
 

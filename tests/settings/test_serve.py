@@ -120,7 +120,8 @@ def test_serve_uses_every_setting(catalogue: dict[str, Any], alias: str) -> None
     seen: set[str] = set(HARVEST)  # read and validated: see the wrong-value test below
     with Served(env, tmp / "serve.log") as served:
         base = served.base_url
-        forwarded = {"X-Forwarded-Host": "proxy.example", "X-Forwarded-Proto": "https"}
+        forwarded = {"X-Forwarded-Host": "proxy.example", "X-Forwarded-Proto": "https",
+                     "X-Forwarded-For": "203.0.113.7"}
         identify = oai(base, forwarded, verb="Identify")
         # The base URL wins over the request and over trusted forwarded headers.
         assert identify.findtext(".//o:baseURL", namespaces=OAI) == "http://localhost:8731/oai"
@@ -166,10 +167,14 @@ def test_serve_uses_every_setting(catalogue: dict[str, Any], alias: str) -> None
         assert not (data_dir / "index").exists()  # no embedded Tantivy index
         seen |= {"CATALOGUE_SEARCH_URL", "CATALOGUE_SEARCH_INDEX", "CATALOGUE_SEARCH_ENGINE"}
         log = served.log_path.read_text(encoding="utf-8", errors="replace")
+        # The one trusted proxy's X-Forwarded-For is the client's address in the access log
+        # (which keeps a /24 only, web.logs).
+        remotes = {line.get("remote") for line in served.log_lines() if line.get("path") == "/oai"}
+        assert remotes == {"203.0.113.0/24", "127.0.0.0/24"}
+        seen.add("CATALOGUE_TRUST_PROXY")
     # serve says that http://localhost:8731 is not where it listens.
     warning = "CATALOGUE_BASE_URL is http://localhost:8731 but the server listens on 127.0.0.1"
     assert f"{warning}:{served.port}" in log
-    seen.add("CATALOGUE_TRUST_PROXY")  # overridden by the base URL here; used in the next test
     assert seen == {v.name for v in VARIABLES}
 
 

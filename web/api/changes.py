@@ -15,7 +15,8 @@ from typing import Any
 from flask import Response, request
 
 from catalogue import listing
-from catalogue.listing import ListedRecord, Selection, change_token, parse_change_token, stamp_text
+from catalogue.listing import ListedRecord, Selection, change_token, parse_change_token
+from core.timestamps import utc_stamp
 from web.api import bp
 from web.api.http import cached, invalid, json_response, parse_args, store_state
 from web.api.resources import _page_url
@@ -60,7 +61,7 @@ def _action(row: ListedRecord) -> str:
 
 
 def _entry(row: ListedRecord) -> dict[str, Any]:
-    return {"id": row.id, "action": _action(row), "modified": stamp_text(row.datestamp),
+    return {"id": row.id, "action": _action(row), "modified": utc_stamp(row.datestamp),
             "change": change_token(row.seq),
             "_links": {"self": external_url("api.get_resource", record_id=row.id)}}
 

@@ -25,8 +25,8 @@ bp = Blueprint("oai", __name__)
 
 # Importing the views registers the route and handlers on ``bp``.
 from web.oai import views  # noqa: E402,F401
-from web.oai.dates import datestamp, parse_date  # noqa: E402
+from web.oai.dates import parse_date  # noqa: E402
 from web.oai.errors import OAIError  # noqa: E402
 from web.oai.tokens import Token, decode_token, encode_token  # noqa: E402
 
-__all__ = ["OAIError", "Token", "bp", "datestamp", "decode_token", "encode_token", "parse_date"]
+__all__ = ["OAIError", "Token", "bp", "decode_token", "encode_token", "parse_date"]

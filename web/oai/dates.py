@@ -6,17 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.timestamps import utc_stamp
 from web.oai.errors import bad_argument
 
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-
-
-def datestamp(value: datetime) -> str:
-    """A store datestamp (naive UTC, microseconds) at OAI's seconds granularity."""
-    return utc_stamp(value)
 
 
 @dataclass(frozen=True)

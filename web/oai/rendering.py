@@ -14,9 +14,10 @@ from flask import Response
 from catalogue.listing import ListedRecord, Reader
 from catalogue.settings import Settings
 from catalogue.store import Store
+from core.timestamps import utc_stamp
 from schemas.serializers import FORMATS
 from schemas.serializers._xml import esc, esc_attr
-from web.oai.dates import GRANULARITY, datestamp
+from web.oai.dates import GRANULARITY
 from web.oai.errors import OAIError
 from web.oai.sets import set_registry
 
@@ -79,7 +80,7 @@ def header_xml(ctx: Context, row: ListedRecord, specs: Sequence[str]) -> str:
     status = ' status="deleted"' if row.deleted else ""
     sets = _set_specs_xml(tuple(specs))
     return (f"<header{status}><identifier>{esc(ctx.oai_id(row.id))}</identifier>"
-            f"<datestamp>{datestamp(row.datestamp)}</datestamp>{sets}</header>")
+            f"<datestamp>{utc_stamp(row.datestamp)}</datestamp>{sets}</header>")
 
 
 def _metadata(ctx: Context, row: ListedRecord, prefix: str) -> bytes:
@@ -123,7 +124,7 @@ def identify(ctx: Context) -> str:
     name, email = ctx.settings.repository_name, ctx.settings.admin_email
     sample = ctx.oai_id("bnf-gallica-btv1b8449691v-0123456789ab")
     # An empty repository still announces a date no record can precede.
-    first = datestamp(earliest) if earliest else "1970-01-01T00:00:00Z"
+    first = utc_stamp(earliest) if earliest else "1970-01-01T00:00:00Z"
     return (
         f"<Identify><repositoryName>{esc(name)}</repositoryName><baseURL>{esc(ctx.base_url)}</baseURL>"
         "<protocolVersion>2.0</protocolVersion>"
