@@ -12,7 +12,7 @@ from web.oai.dates import date_window
 from web.oai.errors import OAIError
 from web.oai.rendering import TAIL, Context, header_xml, record_xml
 from web.oai.sets import selection_for, set_registry
-from web.oai.tokens import Token, decode_token, encode_token, token_key
+from web.oai.tokens import Token, decode_token, encode_token
 
 
 def _check_prefix(prefix: str) -> None:
@@ -56,7 +56,7 @@ class ListPlan:
 def plan_list(ctx: Context, verb: str, args: dict[str, str]) -> ListPlan:
     token: Token | None = None
     if "resumptionToken" in args:
-        token = decode_token(args["resumptionToken"], verb, token_key())
+        token = decode_token(args["resumptionToken"], verb, ctx.settings.oai_key)
         prefix, set_spec, from_, until = token.prefix, token.set_spec, token.from_, token.until
         bad_token = OAIError([("badResumptionToken", "the resumption token is invalid")])
         if (prefix not in FORMATS or (set_spec is not None and not SET_SPEC.match(set_spec))):
@@ -106,7 +106,7 @@ def resumption(ctx: Context, plan: ListPlan) -> str:
                   plan.rows[-1].seq, delivered, plan.total)
     size = max(plan.total, delivered + 1)
     return (f'<resumptionToken completeListSize="{size}" cursor="{plan.cursor}">'
-            f"{encode_token(token, token_key())}</resumptionToken>")
+            f"{encode_token(token, ctx.settings.oai_key)}</resumptionToken>")
 
 
 

@@ -1,5 +1,6 @@
 """Resumption tokens: stateless, the request's arguments and the last ``seq`` delivered, signed
-with HMAC-SHA256 under the settings' key (never a constant of the code)."""
+with HMAC-SHA256 under the settings' key (``Settings.oai_key``: ``CATALOGUE_OAI_TOKEN_KEY``, or
+the random key kept in the data dir; never a constant of the code)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from web.oai.errors import OAIError
-from web.services import services
 
 TOKEN_VERSION = 1
 MAX_TOKEN_LENGTH = 2048
@@ -30,12 +30,6 @@ class Token:
     after_seq: int
     cursor: int
     total: int
-
-
-def token_key() -> bytes:
-    """The settings' key (``CATALOGUE_OAI_TOKEN_KEY``, or the random key kept in the data dir):
-    never a constant."""
-    return services().settings.oai_key
 
 
 def _b64(data: bytes) -> str:
