@@ -115,3 +115,27 @@ def test_the_dataclass_defaults_are_the_tables() -> None:
     for f in fields(Settings):
         if f.name not in computed and f.default is not MISSING:
             assert getattr(from_env, f.name) == f.default, f.name
+
+
+def test_create_app_without_settings_reads_the_environment(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """``create_app()`` (what a WSGI server importing the app calls) builds its settings itself."""
+    from web.app import create_app
+
+    from catalogue.store import Store
+
+    for variable in VARIABLES:
+        if variable.name != "CATALOGUE_CACHE_DIR":  # the suite's compiled vocabulary
+            monkeypatch.delenv(variable.name, raising=False)
+    store = Store(f"sqlite:///{tmp_path / 'catalogue.db'}")
+    store.upgrade()
+    store.close()
+    monkeypatch.setenv("CATALOGUE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CATALOGUE_OAI_REPOSITORY_NAME", "Dépôt de l'environnement")
+    monkeypatch.setenv("CATALOGUE_BASE_URL", "https://env.example.fr")
+    app = create_app()
+    identify = app.test_client().get("/oai?verb=Identify").get_data(as_text=True)
+    assert "<repositoryName>Dépôt de l'environnement</repositoryName>" in identify
+    assert "<baseURL>https://env.example.fr/oai</baseURL>" in identify
+    assert (tmp_path / "oai-token.key").exists()  # the data dir's own key, made at start
+    app.extensions["catalogue"].store.close()
