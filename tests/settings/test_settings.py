@@ -120,9 +120,8 @@ def test_the_dataclass_defaults_are_the_tables() -> None:
 def test_create_app_without_settings_reads_the_environment(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """``create_app()`` (what a WSGI server importing the app calls) builds its settings itself."""
-    from web.app import create_app
-
     from catalogue.store import Store
+    from web.app import create_app
 
     for variable in VARIABLES:
         if variable.name != "CATALOGUE_CACHE_DIR":  # the suite's compiled vocabulary
