@@ -18,7 +18,8 @@ from typing import Any
 
 import click
 
-from catalogue.config import DEMO_SOURCES, ConfigError, Settings, Source, load_sources
+from catalogue.config import DEMO_SOURCES, ConfigError, Source, load_sources
+from catalogue.settings import Settings, SettingsError
 from catalogue.store import Store
 
 # Exit codes, documented in docs/operations.md.
@@ -92,7 +93,8 @@ def make_http_factory(settings: Settings) -> Callable[[list[Source]], Any]:
         return HttpClient(
             allowed_urls=[s.url for s in sources],
             # Partners who see our requests can read their harvest reports there.
-            user_agent=f"catalogue-harvester/0.1 (+{settings.base_url}/partenaires)",
+            user_agent="catalogue-harvester/0.1"
+            + (f" (+{settings.base_url}/partenaires)" if settings.base_url else ""),
             politeness_delay=settings.harvest_delay,
             max_retries=settings.harvest_retries,
             backoff_base=settings.harvest_backoff,
@@ -133,7 +135,11 @@ def main(click_ctx: click.Context, sources_path: Path | None, verbose: bool) -> 
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    click_ctx.obj = Context(Settings.from_env(), sources_path)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:  # names the variable: no traceback for a typo
+        raise click.ClickException(str(exc)) from None
+    click_ctx.obj = Context(settings, sources_path)
 
 
 @main.command()
@@ -585,6 +591,8 @@ def reindex(ctx: Context) -> None:
 @click.pass_obj
 def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     """Serve the web interface, the API and OAI-PMH (gunicorn, production mode)."""
+    from dataclasses import replace
+
     from sqlalchemy.exc import SQLAlchemyError
 
     from web.server import run_server
@@ -593,7 +601,7 @@ def serve(ctx: Context, host: str, port: int, workers: int) -> None:
         ctx.store  # noqa: B018  (create/upgrade the store before the workers start)
     except SQLAlchemyError as exc:  # full or read-only data dir: the web only reads
         log.warning("the store cannot be written (%s): serving it read-only", store_failure(exc))
-    run_server(host, port, workers)
+    run_server(host, port, workers, replace(ctx.settings, sources_path=ctx.sources_path))
 
 
 @contextmanager
@@ -624,7 +632,7 @@ def demo(ctx: Context, port: int, host: str, no_serve: bool) -> None:
     from web.server import run_server
 
     click.echo(f"serving on http://{host}:{port}/")
-    run_server(host, port, 2)
+    run_server(host, port, 2, ctx.settings)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,171 +1,24 @@
-"""Settings from the environment, and the sources file.
+"""The sources file: which partner endpoints the catalogue may fetch, and the partners it declares.
 
-Everything has an embedded default so that one machine needs no server: SQLite in
-``CATALOGUE_DATA_DIR`` and a Tantivy index beside it.
+The environment's settings are :mod:`catalogue.settings` (re-exported here for older imports).
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import os
-import re
-import secrets
-import stat
 import tomllib
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from harvesters.base import SourceSpec
+from catalogue.settings import DEFAULT_SOURCES, OAI_KEY_FILE, PACKAGE_DIR, Settings, data_dir_key
+from core.ids import ID
+from harvesters.base import SourceSpec, protocols
 
-log = logging.getLogger("catalogue.config")
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_SOURCES = PACKAGE_DIR / "sources.toml"
 DEMO_SOURCES = PACKAGE_DIR / "demo_sources.toml"
-PROTOCOLS = ("oai-pmh", "csw", "dcat", "udata", "rss", "jalons")
-_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
-# Display names of the four founding partners; any other partner id declares a new partner
-# whose name comes from its sources (``partner_name``).
-PARTNER_NAMES = {
-    "bnf": "BnF / Gallica",
-    "ina": "INA",
-    "ign": "IGN",
-    "meteofrance": "Météo-France",
-}
-
-
-@dataclass(frozen=True)
-class Settings:
-    data_dir: Path
-    database_url: str
-    search_url: str | None
-    sources_path: Path
-    oai_namespace: str
-    base_url: str
-    # Harvest HTTP behaviour: politeness delay per host, retries, first backoff (seconds).
-    harvest_delay: float = 0.5
-    harvest_retries: int = 3
-    harvest_backoff: float = 1.0
-    # Processes mapping records while the harvest fetches and stores (0: map in-process).
-    harvest_workers: int = 0
-    # Budgets of one run of one source (a source overrides them: max_pages, max_records,
-    # max_seconds), the deadline of one response, and how often a long read beats the heartbeat.
-    harvest_max_pages: int = 10_000
-    harvest_max_records: int = 2_000_000
-    harvest_max_seconds: float = 6 * 3600.0
-    harvest_response_timeout: float = 300.0
-    harvest_heartbeat: float = 5.0
-    # OAI-PMH: the resumption-token HMAC key (None: a random key kept in the data dir, see
-    # ``oai_token_key``), the Identify texts (None: the defaults of web.oai) and page sizes.
-    oai_token_key: str | None = None
-    oai_admin_email: str | None = None
-    oai_repository_name: str | None = None
-    oai_page_size: int = 100
-    oai_identifiers_page_size: int = 500
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
-        data_dir = Path(env.get("CATALOGUE_DATA_DIR") or "var").resolve()
-        db = env.get("CATALOGUE_DATABASE_URL") or f"sqlite:///{data_dir / 'catalogue.db'}"
-        return cls(
-            data_dir=data_dir,
-            database_url=db,
-            search_url=env.get("CATALOGUE_SEARCH_URL") or None,
-            sources_path=Path(env.get("CATALOGUE_SOURCES") or DEFAULT_SOURCES),
-            oai_namespace=env.get("CATALOGUE_OAI_NAMESPACE") or "catalogue.education.fr",
-            base_url=(env.get("CATALOGUE_BASE_URL") or "http://localhost:8000").rstrip("/"),
-            harvest_delay=float(env.get("CATALOGUE_HARVEST_DELAY") or 0.5),
-            harvest_retries=int(env.get("CATALOGUE_HARVEST_RETRIES") or 3),
-            harvest_backoff=float(env.get("CATALOGUE_HARVEST_BACKOFF") or 1.0),
-            harvest_workers=int(env.get("CATALOGUE_HARVEST_WORKERS")
-                                or (1 if (os.cpu_count() or 1) >= 2 else 0)),
-            harvest_max_pages=int(env.get("CATALOGUE_HARVEST_MAX_PAGES") or 10_000),
-            harvest_max_records=int(env.get("CATALOGUE_HARVEST_MAX_RECORDS") or 2_000_000),
-            harvest_max_seconds=float(env.get("CATALOGUE_HARVEST_MAX_SECONDS") or 6 * 3600),
-            harvest_response_timeout=float(env.get("CATALOGUE_HARVEST_RESPONSE_TIMEOUT") or 300),
-            harvest_heartbeat=float(env.get("CATALOGUE_HARVEST_HEARTBEAT") or 5),
-            oai_token_key=env.get("CATALOGUE_OAI_TOKEN_KEY") or None,
-            oai_admin_email=env.get("CATALOGUE_OAI_ADMIN_EMAIL") or None,
-            oai_repository_name=env.get("CATALOGUE_OAI_REPOSITORY_NAME") or None,
-            oai_page_size=_positive(env, "CATALOGUE_OAI_PAGE_SIZE", 100),
-            oai_identifiers_page_size=_positive(env, "CATALOGUE_OAI_IDENTIFIERS_PAGE_SIZE", 500),
-        )
-
-    @cached_property
-    def dumps_dir(self) -> Path:
-        return self.data_dir / "dumps"
-
-    @cached_property
-    def oai_key(self) -> bytes:
-        """The resumption-token HMAC key: ``CATALOGUE_OAI_TOKEN_KEY`` or the data dir's own."""
-        if self.oai_token_key:
-            return self.oai_token_key.encode("utf-8")
-        path = self.data_dir / OAI_KEY_FILE
-        try:
-            return data_dir_key(path)
-        except OSError as exc:  # a read-only or full data dir must not stop OAI-PMH
-            log.error("cannot keep the OAI-PMH resumption-token key in %s (%s): this process "
-                      "signs with a key of its own, so tokens will not survive a restart; set "
-                      "CATALOGUE_OAI_TOKEN_KEY", path, exc)
-            return secrets.token_bytes(_KEY_BYTES)
-
-
-OAI_KEY_FILE = "oai-token.key"
-_KEY_BYTES = 32  # 256 bits, as long as an HMAC-SHA256 digest
-
-
-def _positive(env: dict[str, str], name: str, default: int) -> int:
-    """A positive integer setting; a wrong value names the variable instead of a bare traceback."""
-    text = env.get(name)
-    if not text:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, not {text!r}")
-    return value
-
-
-def data_dir_key(path: Path) -> bytes:
-    """A secret generated once for this data dir and kept in ``path`` (mode 0600).
-
-    Written in full to a file of its own (``O_CREAT | O_EXCL``, 0600), then hard-linked into
-    place: the link fails if another process (a gunicorn worker, a CLI command) got there
-    first, and then that process's key is the one read. So every process on the data dir signs
-    with the same key, and none ever reads a half-written file.
-    """
-    try:
-        key = path.read_bytes()
-    except FileNotFoundError:
-        key = b""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(secrets.token_bytes(_KEY_BYTES))
-                handle.flush()
-                os.fsync(handle.fileno())
-            with contextlib.suppress(FileExistsError):  # another process was first: its key
-                os.link(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        key = path.read_bytes()
-    if not key:
-        raise ValueError(f"{path} is empty: delete it (a new key is made) or set "
-                         "CATALOGUE_OAI_TOKEN_KEY")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        log.warning("%s is readable by other users (mode %o): anyone who reads it can forge "
-                    "OAI-PMH resumption tokens; chmod 600 it", path, mode)
-    return key
+__all__ = ["DEFAULT_SOURCES", "DEMO_SOURCES", "OAI_KEY_FILE", "ConfigError", "Settings", "Source",
+           "data_dir_key", "declared_partners", "founding_partners", "load_sources"]
 
 
 class ConfigError(ValueError):
@@ -202,12 +55,45 @@ _KNOWN_KEYS = {
 }
 
 
-def load_sources(path: Path, substitutions: dict[str, str] | None = None) -> list[Source]:
-    """Read a sources file; ``{name}`` placeholders in URLs are filled from ``substitutions``."""
+def _read(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+
+
+def _partner_tables(path: Path, data: dict[str, Any]) -> dict[str, str]:
+    """The ``[[partner]]`` tables of a sources file: partner id -> display name."""
+    names: dict[str, str] = {}
+    for position, table in enumerate(data.get("partner", []), start=1):
+        pid, name = table.get("id"), table.get("name")
+        where = f"{path}: partner #{position}"
+        if not isinstance(pid, str) or not ID.match(pid):
+            raise ConfigError(f"{where}: 'id' must be lowercase letters, digits, '.', '_' or '-'")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{where}: missing or empty 'name'")
+        if set(table) - {"id", "name"}:
+            raise ConfigError(f"{where}: unknown keys {sorted(set(table) - {'id', 'name'})}")
+        names[pid] = name.strip()
+    return names
+
+
+@lru_cache(maxsize=1)
+def founding_partners() -> dict[str, str]:
+    """The founding partners' names, declared in the production sources file."""
+    return _partner_tables(DEFAULT_SOURCES, _read(DEFAULT_SOURCES))
+
+
+def declared_partners(path: Path) -> dict[str, str]:
+    """The partners a sources file names: the founding ones, overridden or extended by its own."""
+    own = {} if path == DEFAULT_SOURCES else _partner_tables(path, _read(path))
+    return {**founding_partners(), **own}
+
+
+def load_sources(path: Path, substitutions: dict[str, str] | None = None) -> list[Source]:
+    """Read a sources file; ``{name}`` placeholders in URLs are filled from ``substitutions``."""
+    data = _read(path)
+    partners = {**founding_partners(), **_partner_tables(path, data)}
     sources: list[Source] = []
     seen: set[str] = set()
     for position, table in enumerate(data.get("source", []), start=1):
@@ -217,13 +103,14 @@ def load_sources(path: Path, substitutions: dict[str, str] | None = None) -> lis
                 raise ConfigError(f"{where}: missing or empty '{key}'")
         sid = table["id"]
         where = f"{path}: source {sid!r}"
-        if not _ID.match(sid) or not _ID.match(table["partner"]):
+        if not ID.match(sid) or not ID.match(table["partner"]):
             raise ConfigError(f"{where}: ids must be lowercase letters, digits, '.', '_' or '-'")
         if sid in seen:
             raise ConfigError(f"{where}: duplicate id")
         seen.add(sid)
-        if table["protocol"] not in PROTOCOLS:
-            raise ConfigError(f"{where}: unknown protocol {table['protocol']!r} ({', '.join(PROTOCOLS)})")
+        known = protocols()
+        if table["protocol"] not in known:
+            raise ConfigError(f"{where}: unknown protocol {table['protocol']!r} ({', '.join(known)})")
         url = table["url"]
         if substitutions:
             url = url.format(**substitutions)
@@ -243,7 +130,7 @@ def load_sources(path: Path, substitutions: dict[str, str] | None = None) -> lis
                 protocol=table["protocol"],
                 url=url,
                 partner_name=table.get("partner_name")
-                or PARTNER_NAMES.get(table["partner"], table["partner"]),
+                or partners.get(table["partner"], table["partner"]),
                 options=options,
                 defaults={
                     "levels": [str(v) for v in defaults.get("levels", [])],

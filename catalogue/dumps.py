@@ -32,6 +32,7 @@ from sqlalchemy import select
 from catalogue import tables as t
 from catalogue.listing import catalogue_block, change_token
 from catalogue.store import Store
+from core.timestamps import utc_stamp
 from schemas.record import Record, text_of
 
 JSONL_NAME = "resources.jsonl.gz"
@@ -187,10 +188,6 @@ def csv_row(record: Record, datestamp: str, change: str = "") -> list[str]:
     return [_safe(column, values[column]) for column in CSV_COLUMNS]
 
 
-def _iso(moment: datetime) -> str:
-    return moment.replace(microsecond=0).isoformat() + "Z"
-
-
 @dataclass(frozen=True)
 class _Row:
     id: str
@@ -303,7 +300,7 @@ def write_dumps(store: Store, dumps_dir: Path, *, force: bool = False,
     if (not force and previous is not None and previous.get("seq") == store.max_seq()
             and all((dumps_dir / name).is_file() for name in DUMP_NAMES)):
         return previous
-    generated_at = _iso(datetime.now(UTC).replace(tzinfo=None))
+    generated_at = utc_stamp(datetime.now(UTC).replace(tzinfo=None))
     count = 0
     seq = 0
     # The incremental dump: every record changed since the previous generation, from the same
@@ -331,7 +328,7 @@ def write_dumps(store: Store, dumps_dir: Path, *, force: bool = False,
             line = {**row.record, "catalogue": catalogue_block(row.datestamp, row.seq)}
             jsonl.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
             jsonl.write("\n")
-            writer.writerow(csv_row(row.record, _iso(row.datestamp), change_token(row.seq)))
+            writer.writerow(csv_row(row.record, utc_stamp(row.datestamp), change_token(row.seq)))
             count += 1
     files = [
         DumpInfo(name, (dumps_dir / name).stat().st_size, count, generated_at, MEDIA_TYPES[name],

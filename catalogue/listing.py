@@ -86,11 +86,6 @@ def parse_change_token(text: str) -> int | None:
     return int(digits)
 
 
-def stamp_text(moment: datetime) -> str:
-    """A store datestamp as OAI-PMH shows it (UTC, seconds)."""
-    return moment.replace(microsecond=0).isoformat() + "Z"
-
-
 def catalogue_block(moment: datetime, seq: int) -> dict[str, str]:
     """What the catalogue says about its own copy of a record, in JSON and JSON Lines: when
     it last changed in the catalogue (the OAI-PMH datestamp, not the partner's
@@ -261,6 +256,5 @@ __all__ = [
     "page_query",
     "parse_change_token",
     "reader",
-    "stamp_text",
     "summary",
 ]

@@ -28,6 +28,7 @@ from catalogue.config import Source
 from catalogue.issues import IssueRows
 from catalogue.store import RawEntry, RunItem, Store, Write, utcnow
 from core.raw import RawRecord
+from core.timestamps import utc_stamp
 from harvesters.base import HarvestFailed, HarvestIssue, Page, harvester_for
 from schemas.record import Record, RecordError, record_id, validate_record
 
@@ -212,10 +213,6 @@ class _PendingPage:
     mapped: Future[list[Write]] | list[Write]
 
 
-def _iso(dt: datetime) -> str:
-    return dt.replace(microsecond=0).isoformat() + "Z"
-
-
 class Pipeline:
     def __init__(
         self,
@@ -396,7 +393,7 @@ class Pipeline:
         ids = [record_id(source.id, r.identifier) for r in raws]
         known = self.store.raw_hashes(ids)
         curations = self.store.curations(ids)
-        harvested_at = _iso(utcnow())
+        harvested_at = utc_stamp(utcnow())
         writes: list[Write | None] = []
         slots: list[int] = []
         jobs: list[tuple[RawRecord, RawEntry, list[dict[str, Any]]]] = []
@@ -432,7 +429,7 @@ class Pipeline:
     def _dry_run(self, source: Source, harvester: Any, limit: int) -> HarvestResult:
         preview: list[Record] = []
         counts: Counter[str] = Counter()
-        harvested_at = _iso(utcnow())
+        harvested_at = utc_stamp(utcnow())
         try:
             for page in harvester.pages(since=None, checkpoint=None):
                 for raw in page.records:
@@ -482,7 +479,7 @@ class Pipeline:
                     continue
                 raw = RawRecord(entry.identifier, entry.format, entry.content,
                                 entry.partner_datestamp, False, None, entry.extra or {})
-                write = self._map_one(source, raw, entry, _iso(fetched_at),
+                write = self._map_one(source, raw, entry, utc_stamp(fetched_at),
                                       curations.get(entry.record_id, []))
                 if write.record is None:
                     counts["failed"] += 1
@@ -512,7 +509,7 @@ class Pipeline:
             raise KeyError(f"source {stored.source_id} is not configured")
         raw = RawRecord(entry.identifier, entry.format, entry.content, entry.partner_datestamp,
                         False, None, entry.extra or {})
-        write = self._map_one(source, raw, entry, _iso(fetched_at),
+        write = self._map_one(source, raw, entry, utc_stamp(fetched_at),
                               self.store.curations([record_id_]).get(record_id_, []))
         if write.record is None:
             raise RecordError(write.failure[1] if write.failure else "mapping failed")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from catalogue.store import RunInfo, Store
+from core.timestamps import utc_stamp
 
 # Warnings are advice, not errors: the text report shows the first ones (--json has them all).
 MAX_WARNING_LINES = 20
@@ -100,8 +100,8 @@ def run_report(store: Store, run: RunInfo, max_items: int = 1000) -> dict[str, A
         "resumed_runs": chain[1:],
         "mode": run.mode,
         "status": run.status,
-        "started_at": run.started_at.isoformat(timespec="seconds") + "Z",
-        "finished_at": run.finished_at.isoformat(timespec="seconds") + "Z" if run.finished_at else None,
+        "started_at": utc_stamp(run.started_at),
+        "finished_at": utc_stamp(run.finished_at) if run.finished_at else None,
         "counts": {k: int(run.counts.get(k, 0)) for k in ("added", "updated", "unchanged", "deleted",
                                                           "failed")},
         "error": run.error,
@@ -114,10 +114,6 @@ def run_report(store: Store, run: RunInfo, max_items: int = 1000) -> dict[str, A
     }
 
 
-def _stamp(when: datetime) -> str:
-    return when.isoformat(timespec="seconds") + "Z"
-
-
 def open_problems(store: Store, source_id: str, max_items: int = 1000) -> dict[str, Any]:
     """The source's open problems: records that failed or were stored with a warning in some run
     and that no later run fixed (see :meth:`Store.open_problems`)."""
@@ -126,8 +122,8 @@ def open_problems(store: Store, source_id: str, max_items: int = 1000) -> dict[s
         "open_problems": [
             {"kind": p.kind, "stage": p.stage, "identifier": p.identifier,
              "record_id": p.record_id, "message": p.message, "url": p.url,
-             "first_seen_run": p.first_seen_run, "first_seen_at": _stamp(p.first_seen_at),
-             "last_seen_run": p.last_seen_run, "last_seen_at": _stamp(p.last_seen_at),
+             "first_seen_run": p.first_seen_run, "first_seen_at": utc_stamp(p.first_seen_at),
+             "last_seen_run": p.last_seen_run, "last_seen_at": utc_stamp(p.last_seen_at),
              "runs_since": p.runs_since}
             for p in problems
         ],
@@ -141,8 +137,8 @@ _COUNTED = ("added", "updated", "unchanged", "deleted", "failed")
 def run_summary(run: RunInfo) -> dict[str, Any]:
     """One line of a source's history: the run, its mode, status and counts."""
     return {"run_id": run.id, "mode": run.mode, "status": run.status,
-            "started_at": _stamp(run.started_at),
-            "finished_at": _stamp(run.finished_at) if run.finished_at else None,
+            "started_at": utc_stamp(run.started_at),
+            "finished_at": utc_stamp(run.finished_at) if run.finished_at else None,
             "counts": {k: int(run.counts.get(k, 0)) for k in _COUNTED}, "error": run.error}
 
 

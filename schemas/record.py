@@ -23,6 +23,8 @@ from marshmallow import (
     validates_schema,
 )
 
+from core.ids import ID
+
 Record = dict[str, Any]
 
 PROVENANCES = ("source", "rule", "inferred", "default", "curation")
@@ -46,7 +48,6 @@ CONTRIBUTOR_ROLES = (
 )
 _ISO_DATE = re.compile(r"^-?\d{4}(-\d{2}(-\d{2})?)?$")
 _LANG = re.compile(r"^[a-z]{2}$")
-_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _CONCEPT_ID = re.compile(r"^scolomfr-voc-\d{3}-num-\d+$")
 MAX_TEXT = 20_000
 MAX_TITLE = 2_000
@@ -85,8 +86,8 @@ class KeywordSchema(_Strict):
 
 
 class SourceInfoSchema(_Strict):
-    partner = fields.String(required=True, validate=validate.Regexp(_ID))
-    source_id = fields.String(required=True, validate=validate.Regexp(_ID))
+    partner = fields.String(required=True, validate=validate.Regexp(ID))
+    source_id = fields.String(required=True, validate=validate.Regexp(ID))
     identifier = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     landing_url = fields.String(load_default=None, allow_none=True, validate=_http_url)
     format = fields.String(load_default=None, allow_none=True)
@@ -153,7 +154,7 @@ class LicenceSchema(_Strict):
     uri = fields.String(load_default=None, allow_none=True)
     label = fields.String(required=True)
     # Short stable code used in facets: "lo-2.0", "cc-by-4.0", "public-domain", "specific"…
-    code = fields.String(required=True, validate=validate.Regexp(_ID))
+    code = fields.String(required=True, validate=validate.Regexp(ID))
     # Where ``uri`` came from; None in records mapped before it was kept.
     provenance = fields.String(load_default=None, allow_none=True,
                                validate=validate.OneOf(LICENCE_PROVENANCES))
@@ -194,7 +195,7 @@ def _list(schema: type[Schema], maximum: int = MAX_LIST) -> fields.Nested:
 class RecordSchema(_Strict):
     """The shared record. Loading validates; an invalid record raises with field names."""
 
-    id = fields.String(required=True, validate=[validate.Regexp(_ID), validate.Length(max=200)])
+    id = fields.String(required=True, validate=[validate.Regexp(ID), validate.Length(max=200)])
     source = fields.Nested(SourceInfoSchema, required=True)
     title = fields.Nested(
         LangStringSchema, many=True, required=True, validate=validate.Length(min=1, max=20)

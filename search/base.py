@@ -193,15 +193,19 @@ def open_index(
     data_dir: Path | str,
     *,
     partner_labels: Mapping[str, str] | None = None,
+    engine: str | None = None,
+    alias: str | None = None,
 ) -> SearchIndex:
     """The configured backend: Elasticsearch/OpenSearch for an http(s) URL, else tantivy.
 
-    ``partner_labels`` names partners in the facet (default: ``catalogue.config.PARTNER_NAMES``).
+    ``engine`` and ``alias`` (the settings ``CATALOGUE_SEARCH_ENGINE`` and
+    ``CATALOGUE_SEARCH_INDEX``) apply to a search server only. ``partner_labels`` names
+    partners in the facet (default: the founding partners, ``catalogue.config.founding_partners``).
     """
     if url and url.startswith(("http://", "https://")):
         from search.elastic import ElasticIndex
 
-        return ElasticIndex(url, partner_labels=partner_labels)
+        return ElasticIndex(url, partner_labels=partner_labels, engine=engine, alias=alias)
     if url:
         # The value is not echoed: it may carry credentials.
         raise ValueError(

@@ -68,9 +68,9 @@ class Taxonomy:
     def partner_labels(self) -> dict[str, str]:
         if self._partner_labels is not None:
             return self._partner_labels
-        from catalogue.config import PARTNER_NAMES
+        from catalogue.config import founding_partners
 
-        return dict(PARTNER_NAMES)
+        return dict(founding_partners())
 
     # -- index time ---------------------------------------------------------------------------
 

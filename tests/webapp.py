@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask
+from werkzeug.serving import make_server
 
 from catalogue.config import Settings
 from web.app import create_app
@@ -21,3 +23,16 @@ def running_app(settings: Settings) -> Iterator[Flask]:
         services = app.extensions["catalogue"]
         if services._index is not None:
             services.index.close()
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """The app over real HTTP on a free loopback port (werkzeug, threaded): its origin."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()

@@ -13,8 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, jsonify, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from catalogue.config import Settings
+from catalogue.settings import Settings
 from search.base import SearchQuery
 from web.services import IndexUnavailable, Services
 from web.ui.previews import frame_origins
@@ -77,29 +78,31 @@ class FixedOrigin:
         return self.app(environ, start_response)
 
 
+def public_origin(app: Any, settings: Settings) -> Any:
+    """The WSGI app with the origin every absolute URL starts with (web.urls): the configured
+    base URL, never the request's ``Host`` (a cached answer cannot be poisoned through it);
+    else the request's, read from ``X-Forwarded-*`` only behind as many proxies as trusted
+    (which also gives the logs the client's address)."""
+    if settings.base_url:
+        app = FixedOrigin(app, settings.base_url)
+    if settings.trust_proxy:  # outside: the fixed origin, when there is one, has the last word
+        n = settings.trust_proxy
+        app = ProxyFix(app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+    return app
+
+
 def create_app(settings: Settings | None = None, **config: Any) -> Flask:
+    """The app over ``settings`` (default: from the environment); ``config``: Flask's own keys
+    (``TESTING``…), never the catalogue's settings."""
     settings = settings or Settings.from_env()
     app = Flask(__name__, static_folder="static", template_folder="templates")
-    app.config.update(
-        MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
-        JSON_SORT_KEYS=False,
-        SETTINGS=settings,
-        # OAI-PMH settings from the environment (catalogue.config); ``config`` may override them.
-        OAI_PAGE_SIZE=settings.oai_page_size,
-        OAI_IDENTIFIERS_PAGE_SIZE=settings.oai_identifiers_page_size,
-        **({"OAI_REPOSITORY_NAME": settings.oai_repository_name}
-           if settings.oai_repository_name else {}),
-        **({"OAI_ADMIN_EMAIL": settings.oai_admin_email} if settings.oai_admin_email else {}),
-    )
+    app.config.update(MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH, JSON_SORT_KEYS=False, SETTINGS=settings)
     app.config.update(config)
-    if not app.config.get("OAI_TOKEN_KEY"):
-        # Read (or made) now, before gunicorn forks: every worker signs with the same key, and
-        # a wrong key file stops the start instead of failing harvests later.
-        _ = settings.oai_key
+    # Read (or made) now, before gunicorn forks: every worker signs with the same key, and
+    # a wrong key file stops the start instead of failing harvests later.
+    _ = settings.oai_key
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    # Absolute URLs (API links, OAI-PMH, problem types) come from the configured base URL,
-    # never from the request's Host header: a cached answer cannot be poisoned through it.
-    app.wsgi_app = FixedOrigin(app.wsgi_app, settings.base_url)  # type: ignore[method-assign]
+    app.wsgi_app = public_origin(app.wsgi_app, settings)  # type: ignore[method-assign]
     app.extensions["catalogue"] = Services(settings)
 
     from web.api import bp as api_bp

@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import current_app
 
-from catalogue.config import Settings
+from catalogue.partners import declared_in, partner_names
+from catalogue.settings import Settings
 from catalogue.store import Store
 
 
@@ -73,6 +74,7 @@ class Services:
         self._pid = os.getpid()
         self._store: Store | None = None
         self._index: Any = None
+        self._declared: dict[str, str] | None = None
 
     def _check_fork(self) -> None:
         if os.getpid() != self._pid:  # forked: drop what the parent opened
@@ -98,9 +100,17 @@ class Services:
                 if self._index is None:
                     from search import open_index
 
-                    self._index = GuardedIndex(
-                        open_index(self.settings.search_url, self.settings.data_dir))
+                    settings = self.settings
+                    self._index = GuardedIndex(open_index(
+                        settings.search_url, settings.data_dir, engine=settings.search_engine,
+                        alias=settings.search_index))
         return self._index
+
+    def partner_names(self) -> dict[str, str]:
+        """Partner id -> display name (:mod:`catalogue.partners`): declared, then the store's."""
+        if self._declared is None:  # the sources file, read once per process
+            self._declared = declared_in(self.settings.sources_path)
+        return partner_names(self.store.sources(), self._declared)
 
     @property
     def vocab(self) -> Any:

@@ -10,7 +10,6 @@ primary key. All URLs are absolute, from ``CATALOGUE_BASE_URL``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -18,10 +17,11 @@ from flask import Blueprint, Response, abort, current_app, url_for
 from sqlalchemy import func, select
 
 from catalogue import tables as t
-from catalogue.config import Settings
+from core.timestamps import utc_stamp
 from schemas.serializers._xml import esc
 from web.api.http import cached, store_state
 from web.services import services
+from web.urls import absolute, public_root
 
 bp = Blueprint("sitemap", __name__)
 
@@ -33,15 +33,6 @@ _HEAD = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}">'
 
 def _chunk() -> int:
     return max(1, int(current_app.config.get("SITEMAP_CHUNK", CHUNK)))
-
-
-def _base() -> str:
-    settings: Settings = current_app.config["SETTINGS"]
-    return settings.base_url.rstrip("/")
-
-
-def _w3c(moment: datetime) -> str:
-    return moment.replace(microsecond=0).isoformat() + "Z"
 
 
 def _site_pages() -> list[str]:
@@ -65,7 +56,7 @@ def _live_count() -> int:
 def _resource_prefix() -> str | None:
     if "ui.resource" not in current_app.view_functions:
         return None
-    return _base() + url_for("ui.resource", record_id="ID").removesuffix("ID")
+    return absolute(url_for("ui.resource", record_id="ID")).removesuffix("ID")
 
 
 def _resource_urls(offset: int, limit: int) -> Iterator[str]:
@@ -79,7 +70,7 @@ def _resource_urls(offset: int, limit: int) -> Iterator[str]:
         rows = conn.execute(query).all()
     for row in rows:
         yield (f"<url><loc>{esc(prefix + quote(row.id, safe=''))}</loc>"
-               f"<lastmod>{_w3c(row.datestamp)}</lastmod></url>")
+               f"<lastmod>{utc_stamp(row.datestamp)}</lastmod></url>")
 
 
 def _urlset(parts: Iterator[str] | list[str]) -> Response:
@@ -88,13 +79,12 @@ def _urlset(parts: Iterator[str] | list[str]) -> Response:
 
 
 def _page_urls() -> list[str]:
-    base = _base()
-    return [f"<url><loc>{esc(base + page)}</loc></url>" for page in _site_pages()]
+    return [f"<url><loc>{esc(absolute(page))}</loc></url>" for page in _site_pages()]
 
 
 def _validated(name: str, build: Any) -> Response:
     seq, newest = store_state()
-    response = cached([name, seq, _chunk(), _base()], newest, build)
+    response = cached([name, seq, _chunk(), public_root()], newest, build)
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
@@ -108,8 +98,8 @@ def sitemap() -> Response:
         if len(pages) + live <= _chunk():
             return _urlset([*pages, *_resource_urls(0, live)])
         _, newest = store_state()
-        stamp = f"<lastmod>{_w3c(newest)}</lastmod>" if newest else ""
-        base = _base()
+        stamp = f"<lastmod>{utc_stamp(newest)}</lastmod>" if newest else ""
+        base = public_root()
         files = [f"{base}/sitemap-pages.xml"] + [
             f"{base}/sitemap-resources-{n}.xml" for n in range(-(-live // _chunk()))]
         body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{SITEMAP_NS}">'
@@ -143,7 +133,7 @@ def robots() -> Response:
             "Disallow: /api/\n"
             "Disallow: /oai\n"
             "Allow: /\n"
-            f"Sitemap: {_base()}/sitemap.xml\n")
+            f"Sitemap: {public_root()}/sitemap.xml\n")
     response = Response(text, mimetype="text/plain")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response

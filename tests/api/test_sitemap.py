@@ -3,37 +3,27 @@ into a sitemap index past the per-file limit."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
-from flask import Flask
 from lxml import etree
-from werkzeug.serving import make_server
 
 from catalogue.config import Settings
 from tests.api import data
+from tests.webapp import serving
 from web.app import create_app
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-
-
-def served(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
 
 
 @pytest.fixture(scope="module")
 def chunked(api_data: tuple[Settings, dict[str, Any]]) -> Iterator[str]:
     """The same catalogue with 10 URLs per sitemap file (the real limit is 50,000)."""
     app = create_app(api_data[0], TESTING=True, SITEMAP_CHUNK=10)
-    yield from served(app)
+    with serving(app) as origin:
+        yield origin
     app.extensions["catalogue"].store.close()
 
 

@@ -17,12 +17,12 @@ from tests.oai.support import NAMESPACE, parse, populate
 from web.app import create_app
 
 
-def make_app(store_url: str, data_dir: Path, **config: Any) -> Flask:
+def make_app(store_url: str, data_dir: Path, **fields: Any) -> Flask:
+    """The app over the test store; ``fields`` set more of the settings (oai_page_size…)."""
+    fields.setdefault("base_url", "http://localhost:8000")
     settings = Settings(data_dir=data_dir, database_url=store_url, search_url=None,
-                        sources_path=DEFAULT_SOURCES, oai_namespace=NAMESPACE,
-                        base_url="http://localhost:8000")
-    app = create_app(settings, TESTING=True, **config)
-    return app
+                        sources_path=DEFAULT_SOURCES, oai_namespace=NAMESPACE, **fields)
+    return create_app(settings, TESTING=True)
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def readonly_app(
     store = Store(url)
     store.upgrade()
     stamps = populate(store)
-    app = make_app(url, tmp, OAI_PAGE_SIZE=3, OAI_IDENTIFIERS_PAGE_SIZE=4)
+    app = make_app(url, tmp, oai_page_size=3, oai_identifiers_page_size=4)
     yield app, store, stamps
     app.extensions["catalogue"].store.close()
     store.close()
@@ -51,7 +51,7 @@ def readonly_app(
 
 @pytest.fixture
 def app(oai_store: tuple[Store, dict[str, datetime]], store_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(store_url, tmp_path, OAI_PAGE_SIZE=3, OAI_IDENTIFIERS_PAGE_SIZE=4)
+    app = make_app(store_url, tmp_path, oai_page_size=3, oai_identifiers_page_size=4)
     yield app
     app.extensions["catalogue"].store.close()
 

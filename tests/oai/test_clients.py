@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from catalogue.store import Store
 from tests.oai.conftest import make_app
 from tests.oai.e2e import check_harvest, harvest_with_pyoai, harvest_with_sickle
 from tests.oai.support import make_record, write
+from tests.webapp import serving
 
 
 @pytest.fixture
 def served(oai_store: tuple[Store, dict[str, datetime]], store_url: str, tmp_path: Path) -> Iterator[str]:
     """The app on 127.0.0.1 (ephemeral port) in a thread; yields the OAI base URL."""
-    app = make_app(store_url, tmp_path, OAI_PAGE_SIZE=7, OAI_IDENTIFIERS_PAGE_SIZE=9)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/oai"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        app.extensions["catalogue"].store.close()
+    app = make_app(store_url, tmp_path, oai_page_size=7, oai_identifiers_page_size=9)
+    with serving(app) as origin:
+        yield f"{origin}/oai"
+    app.extensions["catalogue"].store.close()
 
 
 def test_two_clients_harvest_everything(served: str, oai_store: tuple[Store, dict[str, datetime]]) -> None:

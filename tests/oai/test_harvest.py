@@ -66,7 +66,7 @@ def test_full_list_records_pages_through_everything(oai: Harvester, oai_store: t
     pages, tokens = harvest(oai, metadataPrefix=prefix)
     assert listed(pages) == expected(store)  # same ids, same datestamps, change order, no duplicate
     total = len(expected(store))
-    assert len(pages) == -(-total // 3)  # OAI_PAGE_SIZE=3
+    assert len(pages) == -(-total // 3)  # oai_page_size=3
     assert [int(t.get("cursor")) for t in tokens] == list(range(0, total, 3))[: len(tokens)]
     assert all(int(t.get("completeListSize")) == total for t in tokens)
     last = tokens[-1]
@@ -81,14 +81,19 @@ def test_list_identifiers_pages(oai: Harvester, oai_store: tuple[Store, Stamps])
     store, _ = oai_store
     pages, tokens = harvest(oai, "ListIdentifiers", metadataPrefix="oai_dc")
     assert listed(pages) == expected(store)
-    assert len(pages[0].findall(".//o:header", NS)) == 4  # OAI_IDENTIFIERS_PAGE_SIZE=4
+    assert len(pages[0].findall(".//o:header", NS)) == 4  # oai_identifiers_page_size=4
     assert tokens[-1].text is None and tokens[-1].get("completeListSize") == str(len(expected(store)))
 
 
-def test_single_page_has_no_token(app, oai: Harvester) -> None:
-    app.config["OAI_PAGE_SIZE"] = 1000
-    root = oai.get(verb="ListRecords", metadataPrefix="oai_dc")
+def test_single_page_has_no_token(oai_store, store_url, tmp_path) -> None:
+    from tests.oai.conftest import Harvester as H
+    from tests.oai.conftest import make_app
+
+    app = make_app(store_url, tmp_path, oai_page_size=1000)
+    root = H(app.test_client()).get(verb="ListRecords", metadataPrefix="oai_dc")
     assert root.find(".//o:resumptionToken", NS) is None
+    assert len(root.findall(".//o:record", NS)) == len(expected(oai_store[0]))
+    app.extensions["catalogue"].store.close()
 
 
 def test_get_record_of_every_listed_identifier(oai: Harvester, oai_store: tuple[Store, Stamps]) -> None:
@@ -285,7 +290,7 @@ def test_token_keeps_working_with_another_app_instance(app, oai_store, store_url
 
     first = H(app.test_client()).get(verb="ListIdentifiers", metadataPrefix="lom")
     token = first.findtext(".//o:resumptionToken", namespaces=NS)
-    other = make_app(store_url, tmp_path, OAI_IDENTIFIERS_PAGE_SIZE=4)
+    other = make_app(store_url, tmp_path, oai_identifiers_page_size=4)
     root = H(other.test_client()).get("lom", verb="ListIdentifiers", resumptionToken=token)
     assert errors(root) == [] and len(root.findall(".//o:header", NS)) == 4
     other.extensions["catalogue"].store.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from catalogue.store import Store
 from schemas.vocabularies import load_vocabulary
 from tests.oai.conftest import make_app
-from tests.oai.support import LABELS, NS, add_sources, make_record, parse, write
+from tests.oai.set_walk import check_every_set, in_app, list_set
+from tests.oai.support import LABELS, add_sources, make_record, write
 
 _counter = itertools.count()
 
@@ -54,66 +55,10 @@ def catalogue() -> Iterator[tuple[Store, Flask]]:
         store = Store(url)
         store.upgrade()
         add_sources(store)
-        app = make_app(url, Path(tmp), OAI_IDENTIFIERS_PAGE_SIZE=10_000)
+        app = make_app(url, Path(tmp), oai_identifiers_page_size=10_000)
         yield store, app
         app.extensions["catalogue"].store.close()
         store.close()
-
-
-Fetch = Callable[[dict[str, str]], bytes]
-
-
-def in_app(app: Flask) -> Fetch:
-    client = app.test_client()
-    return lambda params: client.get("/oai", query_string=params).data
-
-
-def list_set(fetch: Fetch, spec: str | None) -> dict[str, list[str]]:
-    """{oai identifier: setSpecs} of every header ListIdentifiers returns for ``spec``, over
-    all its pages."""
-    params = {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}
-    if spec is not None:
-        params["set"] = spec
-    found: dict[str, list[str]] = {}
-    while True:
-        root = parse(fetch(params))
-        codes = [e.get("code") for e in root.findall("o:error", NS)]
-        if codes == ["noRecordsMatch"]:
-            return found
-        assert codes == [], codes
-        for header in root.iter(f"{{{NS['o']}}}header"):
-            found[header.findtext("o:identifier", namespaces=NS)] = [
-                s.text for s in header.findall("o:setSpec", NS)]
-        token = root.findtext(".//o:resumptionToken", namespaces=NS)
-        if not token:
-            return found
-        params = {"verb": "ListIdentifiers", "resumptionToken": token}
-
-
-def ancestors(spec: str) -> set[str]:
-    parts = spec.split(":")
-    return {":".join(parts[:n]) for n in range(1, len(parts) + 1)}
-
-
-def check_every_set(fetch: Fetch) -> int:
-    """The property, over every set of ListSets; returns how many sets had records."""
-    listed = parse(fetch({"verb": "ListSets"}))
-    specs = [s.text for s in listed.iter(f"{{{NS['o']}}}setSpec")]
-    everything = list_set(fetch, None)
-    announced = set(specs)
-    for identifier, own in everything.items():
-        assert set(own) <= announced, (identifier, own)  # every setSpec is a set of ListSets
-    filled = 0
-    for spec in specs:
-        members = list_set(fetch, spec)
-        filled += bool(members)
-        for identifier, own in members.items():
-            assert any(s == spec or s.startswith(spec + ":") for s in own), (spec, identifier, own)
-        # And the converse: whoever lists this set, or a descendant of it, is in it (tombstones
-        # only carry their partner set: level and discipline sets hold live records).
-        claimed = {i for i, own in everything.items() if any(spec in ancestors(s) for s in own)}
-        assert claimed == set(members), (spec, claimed ^ set(members))
-    return filled
 
 
 @settings(max_examples=12, deadline=None, derandomize=True,

@@ -12,15 +12,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, request
 
 from catalogue import listing
-from catalogue.listing import ListedRecord, Selection, change_token, parse_change_token, stamp_text
+from catalogue.listing import ListedRecord, Selection, change_token, parse_change_token
+from core.timestamps import utc_stamp
 from web.api import bp
 from web.api.http import cached, invalid, json_response, parse_args, store_state
 from web.api.resources import _page_url
 from web.api.schemas import ChangesQuerySchema, stamp_window
 from web.services import services
+from web.urls import external_url, public_root
 
 CHANGES_QUERY = ChangesQuerySchema()
 
@@ -59,9 +61,9 @@ def _action(row: ListedRecord) -> str:
 
 
 def _entry(row: ListedRecord) -> dict[str, Any]:
-    return {"id": row.id, "action": _action(row), "modified": stamp_text(row.datestamp),
+    return {"id": row.id, "action": _action(row), "modified": utc_stamp(row.datestamp),
             "change": change_token(row.seq),
-            "_links": {"self": url_for("api.get_resource", record_id=row.id, _external=True)}}
+            "_links": {"self": external_url("api.get_resource", record_id=row.id)}}
 
 
 def _body(since: str | None, after: int, limit: int) -> dict[str, Any]:
@@ -87,5 +89,5 @@ def list_changes() -> Response:
     top, newest = store_state()
     since = args.get("since")
     after = start_after(since, top)
-    key = ["changes", top, after, args["limit"], request.host_url, since]
+    key = ["changes", top, after, args["limit"], public_root(), since]
     return cached(key, newest, lambda: json_response(_body(since, after, args["limit"])))

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Response, current_app, request, send_file, url_for
+from flask import Response, current_app, send_file
 
 from catalogue.dumps import (
     ARCHIVE_DIR,
@@ -23,11 +23,13 @@ from catalogue.dumps import (
     read_manifest,
 )
 from catalogue.listing import change_token
+from core.timestamps import utc_stamp
 from schemas.serializers.dcat_catalog import RDF_FORMATS, CatalogInfo, DumpFile, catalog_graph, serialize
 from web.api import bp
 from web.api.http import ApiError, cached, json_response, negotiate, oldest_datestamp, parse_args, store_state
 from web.api.schemas import CatalogQuerySchema, NoQuerySchema
 from web.services import services
+from web.urls import absolute, external_url, public_root
 
 NO_QUERY = NoQuerySchema()
 CATALOG_QUERY = CatalogQuerySchema()
@@ -97,11 +99,11 @@ def list_dumps() -> Response:
     """The bulk dumps available, with their date, size and number of records."""
     parse_args(NO_QUERY)
     manifest = read_manifest(_dumps_dir())
-    files = _dump_files(manifest, request.host_url.rstrip("/"))
+    files = _dump_files(manifest, public_root())
     body = {"generated_at": manifest.get("generated_at") if manifest else None,
             "records": manifest.get("records") if manifest else None,
             "change": _dump_change(manifest), "files": files,
-            "archive": _archive(manifest, request.host_url.rstrip("/"))}
+            "archive": _archive(manifest, public_root())}
     return cached(["dumps", body], _generated_at(manifest), lambda: json_response(body))
 
 
@@ -147,12 +149,11 @@ def oai_endpoint() -> str | None:
 
 
 def _iso(moment: Any) -> str | None:
-    return moment.replace(microsecond=0).isoformat() + "Z" if moment is not None else None
+    return utc_stamp(moment) if moment is not None else None
 
 
 def _catalog_body(media_type: str) -> Response:
-    settings = services().settings
-    base = settings.base_url
+    base = public_root()
     manifest = read_manifest(_dumps_dir())
     _, newest = store_state()
     dumps = [
@@ -171,10 +172,10 @@ def _catalog_body(media_type: str) -> Response:
     info = CatalogInfo(
         base_url=base,
         api_url=f"{base}/api/v1",
-        openapi_url=f"{base}{url_for('api.openapi_json')}",
-        docs_url=f"{base}{url_for('api.docs')}",
-        catalog_url=f"{base}{url_for('api.catalog')}",
-        oai_url=f"{base}{oai}" if oai else None,
+        openapi_url=external_url("api.openapi_json"),
+        docs_url=external_url("api.docs"),
+        catalog_url=external_url("api.catalog"),
+        oai_url=absolute(oai) if oai else None,
         modified=_iso(newest),
         issued=_iso(oldest_datestamp()),
         records=services().store.count_records(),

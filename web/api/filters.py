@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from catalogue.config import PARTNER_NAMES
 from schemas.cleaning.vocab import language_codes, licence_codes, type_codes
 from search import SearchQuery
 from web.api.http import invalid
@@ -19,7 +18,7 @@ from web.services import services
 
 def _partners() -> frozenset[str]:
     """The founding partners and the partner of every configured source."""
-    return frozenset(PARTNER_NAMES) | {str(s["partner"]) for s in services().store.sources()}
+    return frozenset(services().partner_names())
 
 
 # filter: (its known values, where a client finds them)

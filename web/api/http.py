@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Response, current_app, g, request, url_for
+from flask import Response, current_app, g, request
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import func, select
 from werkzeug.datastructures import MIMEAccept
@@ -22,6 +22,7 @@ from werkzeug.urls import iri_to_uri
 
 from catalogue import tables as t
 from web.services import services
+from web.urls import external_url
 
 PROBLEM_JSON = "application/problem+json"
 # Part of every ETag: bump it when a representation changes shape, so caches do not keep the
@@ -54,7 +55,7 @@ def json_response(data: Any, status: int = 200, mimetype: str = "application/jso
 
 def problem_type(slug: str) -> str:
     """Problem types are anchors of the documentation page, which explains each one."""
-    return url_for("api.docs", _external=True, _anchor=f"problem-{slug}")
+    return external_url("api.docs", _anchor=f"problem-{slug}")
 
 
 def problem_response(error: ApiError) -> Response:

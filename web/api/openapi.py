@@ -14,7 +14,7 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Response, current_app, render_template, request, url_for
+from flask import Response, current_app, render_template, url_for
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -38,6 +38,7 @@ from web.api.schemas import (
     SuggestResponseSchema,
     VocabularySchema,
 )
+from web.urls import external_url, public_root
 
 TITLE = "Catalogue des ressources éducatives — open-data API"
 VERSION = "1.0.0"
@@ -350,7 +351,7 @@ def docs() -> Response:
         html = render_template("api/docs.html", **_docs_context())
         return Response(html, mimetype="text/html")
 
-    return cached(["docs", current_app.extensions["catalogue_api"]["spec_json"], request.host_url],
+    return cached(["docs", current_app.extensions["catalogue_api"]["spec_json"], public_root()],
                   started(), build)
 
 
@@ -364,5 +365,5 @@ def index() -> Response:
              "catalog": "api.catalog",
              "openapi": "api.openapi_json", "docs": "api.docs"}
     body = {"title": TITLE, "version": VERSION,
-            "links": {name: url_for(endpoint, _external=True) for name, endpoint in names.items()}}
+            "links": {name: external_url(endpoint) for name, endpoint in names.items()}}
     return cached(["index", body], started(), lambda: json_response(body))

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Response
 
+from core.timestamps import utc_stamp
 from schemas.serializers.jsonld import DISCIPLINE_SCHEME, LEVEL_SCHEME
 from search import SearchQuery
 from web.api import bp
@@ -85,7 +86,7 @@ def vocabulary_disciplines() -> Response:
 
 
 def _when(moment: Any) -> str | None:
-    return moment.replace(microsecond=0).isoformat() + "Z" if moment is not None else None
+    return utc_stamp(moment) if moment is not None else None
 
 
 def _sources_body() -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC
 from typing import Any
 from urllib.parse import urlencode
@@ -10,8 +9,9 @@ from urllib.parse import urlencode
 from flask import Response, request, url_for
 from werkzeug.routing import BuildError
 
-from catalogue.config import PARTNER_NAMES
 from catalogue.listing import catalogue_block
+from core.ids import is_id
+from core.timestamps import utc_stamp
 from schemas.record import text_of
 from schemas.serializers import FORMATS
 from schemas.serializers.jsonld import to_jsonld
@@ -37,13 +37,13 @@ from web.api.schemas import (
     stamp_window,
 )
 from web.services import services
+from web.urls import absolute, external_url, public_root
 
 SEARCH_QUERY = SearchQuerySchema()
 RECORD_QUERY = RecordQuerySchema()
 JSON = "application/json"
 JSONLD = "application/ld+json"
 XML = "application/xml"
-_RECORD_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 DESCRIPTION_CHARS = 300
 _CONCEPT_GROUPS = ("level", "discipline")
 
@@ -86,7 +86,7 @@ def _page_url(**changes: str | None) -> str:
         if value is not None:
             args[key] = value
     query = urlencode(list(args.items(multi=True)))
-    return request.base_url + (f"?{query}" if query else "")
+    return absolute(request.path) + (f"?{query}" if query else "")
 
 
 def _terms(items: list[dict[str, Any]] | None) -> list[dict[str, str]]:
@@ -110,8 +110,7 @@ def _result(hit: Hit, partner_labels: dict[str, str]) -> dict[str, Any]:
         "description": _cut(text_of(record.get("description")), DESCRIPTION_CHARS),
         "title_html": hit.title_html,
         "snippet_html": hit.snippet_html,
-        "partner": {"id": partner, "label": partner_labels.get(partner)
-                    or PARTNER_NAMES.get(partner, partner)},
+        "partner": {"id": partner, "label": partner_labels.get(partner, partner)},
         "source_id": str(source.get("source_id", "")),
         "url": record.get("url") or source.get("landing_url"),
         "thumbnail": record.get("thumbnail"),
@@ -125,7 +124,7 @@ def _result(hit: Hit, partner_labels: dict[str, str]) -> dict[str, Any]:
         "modified": (record.get("catalogue") or {}).get("modified"),
         "group_size": hit.group_size,
         "score": hit.score,
-        "_links": {"self": url_for("api.get_resource", record_id=hit.id, _external=True)},
+        "_links": {"self": external_url("api.get_resource", record_id=hit.id)},
     }
 
 
@@ -187,7 +186,7 @@ def _search_body(args: dict[str, Any], filters: dict[str, list[str]]) -> dict[st
                 for f in result.facets.get(group, [])]
         for group in FACET_GROUPS
     }
-    labels = {f["id"]: f["label"] for f in facets["partner"]}
+    labels = services().partner_names()
     return {
         "total": result.total,
         "page": None if args.get("cursor") else (args.get("page") or 1),
@@ -209,16 +208,9 @@ def search_resources() -> Response:
     args = parse_args(SEARCH_QUERY)
     filters = _filters(args)
     seq, newest = store_state()
-    key = ["resources", seq, services().index.last_seq, request.host_url,
+    key = ["resources", seq, services().index.last_seq, public_root(),
            sorted(request.args.items(multi=True))]
     return cached(key, newest, lambda: json_response(_search_body(args, filters)))
-
-
-def partner_names() -> dict[str, str]:
-    """Partner display names: the configured sources' names over the founding partners'."""
-    names = dict(PARTNER_NAMES)
-    names.update({s["partner"]: s["partner_name"] for s in services().store.sources()})
-    return names
 
 
 def html_page(record_id: str) -> str | None:
@@ -230,12 +222,12 @@ def html_page(record_id: str) -> str | None:
 
 
 def record_links(record_id: str) -> dict[str, str]:
-    self_url = url_for("api.get_resource", record_id=record_id, _external=True)
+    self_url = external_url("api.get_resource", record_id=record_id)
     links = {"self": self_url, "jsonld": f"{self_url}?format=jsonld"}
     links.update({prefix: f"{self_url}?format={prefix}" for prefix in FORMATS})
     page = html_page(record_id)
     if page:
-        links["html"] = request.host_url.rstrip("/") + page
+        links["html"] = absolute(page)
     return links
 
 
@@ -243,13 +235,12 @@ def _record_body(record: dict[str, Any], fmt: str, catalogue: dict[str, str]) ->
     if fmt == "json":
         return json_response({**record, "catalogue": catalogue, "_links": record_links(record["id"])})
     if fmt == "jsonld":
-        settings = services().settings
         partner = (record.get("source") or {}).get("partner", "")
         page = html_page(record["id"])
-        doc = to_jsonld(record, uri=f"{settings.base_url}/api/v1/resources/{record['id']}",
-                        partner_name=partner_names().get(partner),
+        doc = to_jsonld(record, uri=external_url("api.get_resource", record_id=record["id"]),
+                        partner_name=services().partner_names().get(partner),
                         discipline_of=services().vocab.discipline_of, vocab=services().vocab,
-                        page=f"{settings.base_url}{page}" if page else None)
+                        page=absolute(page) if page else None)
         return json_response(doc, mimetype=JSONLD)
     return Response(FORMATS[fmt].to_xml_bytes(record), mimetype=XML)
 
@@ -258,18 +249,18 @@ def _record_body(record: dict[str, Any], fmt: str, catalogue: dict[str, str]) ->
 def get_resource(record_id: str) -> Response:
     """One record: the shared record (JSON), schema.org JSON-LD, or oai_dc / LOM / ScoLOMFR XML."""
     args = parse_args(RECORD_QUERY)
-    stored = services().store.get(record_id) if _RECORD_ID.match(record_id) else None
+    stored = services().store.get(record_id) if is_id(record_id) else None
     if stored is not None and stored.deleted:
         raise ApiError(410, "Gone", "this record was withdrawn by its partner", slug="gone",
                        id=stored.id,
-                       deleted_at=stored.datestamp.replace(microsecond=0).isoformat() + "Z")
+                       deleted_at=utc_stamp(stored.datestamp))
     if stored is None or stored.data is None:
         raise ApiError(404, "Not Found", f"no record {record_id[:200]!r}", slug="not-found")
     fmt = args.get("format")
     if fmt is None:
         others = {prefix: XML for prefix in FORMATS}
         fmt = "jsonld" if negotiate([JSON, JSONLD], others=others) == JSONLD else "json"
-    response = cached(["record", stored.id, stored.seq, fmt, request.host_url], stored.datestamp,
+    response = cached(["record", stored.id, stored.seq, fmt, public_root()], stored.datestamp,
                       lambda: _record_body(stored.data or {}, fmt,
                                            catalogue_block(stored.datestamp, stored.seq)))
     if "format" not in request.args:

@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from core.ids import ID
 from schemas.record import PROVENANCES, RecordSchema
 
 MAX_QUERY_CHARS = 500
@@ -25,7 +26,6 @@ SORTS = ("relevance", "date", "title", "modified")
 RECORD_FORMATS = ("json", "jsonld", "oai_dc", "lom", "scolomfr")
 CATALOG_FORMATS = ("turtle", "jsonld", "rdfxml")
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _SCOLOMFR_URI = re.compile(r"^https?://data\.education\.fr/voc/scolomfr/concept/(scolomfr-voc-\d{3}-num-\d+)$")
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]*$")
 
@@ -99,10 +99,10 @@ class SearchQuerySchema(_Query):
     )
     level = _concepts("022", "level")
     discipline = _concepts("015", "discipline")
-    partner = _codes(_ID, "Partner id (see /api/v1/sources).")
+    partner = _codes(ID, "Partner id (see /api/v1/sources).")
     type = _codes(_PRINTABLE, "Resource type id: a ScoLOMFR concept id or URI, or a DCMI type URI.",
                   max_length=300)
-    licence = _codes(_ID, "Licence code (lo-2.0, cc-by-4.0, public-domain…).")
+    licence = _codes(ID, "Licence code (lo-2.0, cc-by-4.0, public-domain…).")
     language = _codes(re.compile(r"^[a-z]{2}$"), "Language (ISO 639-1 code).")
     period = _codes(re.compile(r"^-?\d{1,2}$"), "Century of the resource's dates (facet "
                     "period): 19 for the XIXe siècle (1800-1899), 0 for the Ier siècle av. J.-C.",

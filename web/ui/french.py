@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from catalogue.config import PARTNER_NAMES
+from catalogue.config import founding_partners
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"  # narrow no-break space: the French thousands separator
@@ -231,7 +231,7 @@ def bbox_fr(bbox: dict[str, float] | None) -> str:
 def partner_name(partner_id: str, known: dict[str, str] | None = None) -> str:
     if known and partner_id in known:
         return known[partner_id]
-    return PARTNER_NAMES.get(partner_id, partner_id)
+    return founding_partners().get(partner_id, partner_id)
 
 
 def short_label(label: str) -> str:

@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalogue.config import PARTNER_NAMES
 from catalogue.quality import ORIGIN_KEYS, quality
 from catalogue.reports import run_report
 from catalogue.store import RunInfo, Store
@@ -60,25 +59,17 @@ def _status_kind(status: str | None) -> str:
             "running": "info"}.get(status or "", "info")
 
 
-def partner_names(store: Store) -> dict[str, str]:
-    names = dict(PARTNER_NAMES)
-    for source in store.sources():
-        names.setdefault(source["partner"], source["partner_name"] or source["partner"])
-    return names
-
-
-def list_partners(store: Store) -> list[Partner]:
+def list_partners(store: Store, names: dict[str, str]) -> list[Partner]:
+    """The partners with sources in the store; ``names``: the partner directory's names."""
     counts = store.counts_by_source()
     grouped: dict[str, list[dict[str, Any]]] = {}
-    names: dict[str, str] = {}
     for source in store.sources():
         grouped.setdefault(source["partner"], []).append(source)
-        names.setdefault(source["partner"], source["partner_name"] or source["partner"])
     partners = []
     for pid, sources in grouped.items():
         runs = [r for r in (store.last_run(s["id"]) for s in sources) if r is not None]
         last = max(runs, key=lambda r: r.started_at) if runs else None
-        partners.append(Partner(pid, PARTNER_NAMES.get(pid, names[pid]), sources,
+        partners.append(Partner(pid, names.get(pid, pid), sources,
                                 sum(counts.get(s["id"], 0) for s in sources), last))
     partners.sort(key=lambda p: p.name.lower())
     return partners

@@ -10,14 +10,12 @@ import re
 import unicodedata
 from typing import Any
 
-from flask import Response, abort, current_app, redirect, render_template, request
+from flask import Response, abort, redirect, render_template, request
 
-from catalogue.config import Settings
 from schemas.serializers.imscc import write_cartridge
 from schemas.serializers.itemlist import to_csv, to_itemlist
 from web.services import services
 from web.ui import bp
-from web.ui.partners_view import partner_names
 from web.ui.selection_view import (
     MAX_ITEMS,
     MAX_NOTE,
@@ -32,14 +30,14 @@ from web.ui.selection_view import (
     resource_id_from,
     web_links,
 )
+from web.urls import public_root
 
 # What a change asks for, in the query string, and the step it moves a resource by.
 _MOVES = {"monter": -1, "descendre": 1}
 
 
 def _base_url() -> str:
-    settings: Settings = current_app.config["SETTINGS"]
-    return settings.base_url
+    return public_root()
 
 
 def _selection() -> Selection:
@@ -53,7 +51,7 @@ def _selection() -> Selection:
 
 def _page(selection: Selection) -> SelectionPage:
     store = services().store
-    return build_selection_page(selection, store, partner_names(store), _base_url())
+    return build_selection_page(selection, store, services().partner_names(), _base_url())
 
 
 def _changed(selection: Selection) -> Selection | None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from core.ids import is_id
 from schemas.cleaning.vocab import rights_licence
 from schemas.record import text_of
 from schemas.serializers.imscc import WebLink
@@ -33,8 +34,7 @@ MAX_NOTE = 280
 MAX_TITLE = 120
 MAX_QUERY = 8000  # characters of the query string
 DEFAULT_TITLE = "Ma sélection"
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
-_RESOURCE_PATH = re.compile(r"/ressources/([a-z0-9][a-z0-9-]{0,199})/?$")
+_RESOURCE_PATH = re.compile(r"/ressources/([^/]+)/?$")
 
 
 class SelectionError(ValueError):
@@ -112,7 +112,7 @@ def parse_selection(args: Mapping[str, Any]) -> Selection:
     if len(ids) > MAX_ITEMS:
         raise SelectionError(f"Une sélection compte au plus {MAX_ITEMS} ressources ; "
                              f"ce lien en contient {len(ids)}.")
-    bad = [i for i in ids if not _ID.match(i)]
+    bad = [i for i in ids if not is_id(i)]
     if bad:
         raise SelectionError("Ce lien contient un identifiant de ressource mal formé : " + bad[0][:60] + ".")
     notes_in = values("notes")
@@ -130,10 +130,10 @@ def parse_selection(args: Mapping[str, Any]) -> Selection:
 def resource_id_from(text: str) -> str | None:
     """The record id in what a teacher pasted: an id, or the address of a resource page."""
     value = text.strip()
-    if _ID.match(value):
+    if is_id(value):
         return value
     match = _RESOURCE_PATH.search(urlsplit(value).path) if value else None
-    return match.group(1) if match else None
+    return match.group(1) if match and is_id(match.group(1)) else None
 
 
 # -- the selection's resources, read from the store ----------------------------------------------

@@ -14,14 +14,14 @@ from urllib.parse import urlencode
 from flask import Response, abort, current_app, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from catalogue.config import PARTNER_NAMES, Settings
+from catalogue.config import Settings
 from schemas.serializers.jsonld import to_jsonld
 from search.base import InvalidQuery
 from web.services import services
 from web.ui import bp
 from web.ui import french as fr
 from web.ui.entry_view import find_discipline, find_level, heading, home_entries, landing, latest
-from web.ui.partners_view import coverage, list_partners, partner_names, source_panel
+from web.ui.partners_view import coverage, list_partners, source_panel
 from web.ui.previews import iiif_image
 from web.ui.resource_view import build_resource_page
 from web.ui.search_view import build_search_page, search_examples
@@ -34,6 +34,7 @@ from web.ui.thumbnails import (
     allowed_origins,
     placeholder,
 )
+from web.urls import absolute, external_url
 
 log = logging.getLogger("catalogue.web.ui")
 
@@ -43,8 +44,7 @@ FOREIGN_PREFIXES = ("/api", "/oai")
 
 
 def _settings() -> Settings:
-    settings: Settings = current_app.config["SETTINGS"]
-    return settings
+    return services().settings
 
 
 def _vocab() -> Any:
@@ -57,8 +57,8 @@ def _vocab() -> Any:
 
 @bp.app_template_global()
 def canonical(path: str | None = None) -> str:
-    """Absolute URL of a page on the public site (settings.base_url), for canonical and og:url."""
-    return _settings().base_url + (path if path is not None else request.full_path.rstrip("?"))
+    """Absolute URL of a page on the public site (web.urls), for canonical and og:url."""
+    return absolute(path if path is not None else request.full_path.rstrip("?"))
 
 
 @bp.app_context_processor
@@ -79,7 +79,7 @@ def search() -> Any:
     state = parse_state(request.args)
     store = services().store
     try:
-        page = build_search_page(services().index, state, _vocab(), partner_names(store))
+        page = build_search_page(services().index, state, _vocab(), services().partner_names())
     except InvalidQuery as exc:
         abort(400, description=str(exc))
     fragment = request.headers.get(FRAGMENT_HEADER) == "region"
@@ -107,12 +107,12 @@ def resource(record_id: str) -> Any:
     if stored.deleted:
         title = (stored.data.get("title") or [{"value": ""}])[0]["value"]
         return render_template("errors/gone.html", title=title, partner=fr.partner_name(stored.partner)), 410
-    names = partner_names(services().store)
+    names = services().partner_names()
     partner = fr.partner_name(stored.partner, names)
     vocab = _vocab()
     page = build_resource_page(stored.data, partner, vocab)
     # The same document as the API's ?format=jsonld: identified by its API URI, about this page.
-    jsonld = to_jsonld(stored.data, uri=f"{_settings().base_url}/api/v1/resources/{record_id}",
+    jsonld = to_jsonld(stored.data, uri=external_url("api.get_resource", record_id=record_id),
                        partner_name=partner, page=canonical(f"/ressources/{record_id}"),
                        discipline_of=vocab.discipline_of if vocab is not None else None,
                        vocab=vocab)
@@ -177,24 +177,26 @@ def discipline_page(name: str) -> Any:
 @bp.route("/couverture")
 def coverage_page() -> Any:
     cov = coverage(services().index, _vocab())
-    partners = list_partners(services().store)
+    partners = list_partners(services().store, services().partner_names())
     return render_template("coverage.html", cov=cov, partners=partners)
 
 
 @bp.route("/partenaires")
 def partners_page() -> Any:
-    return render_template("partners.html", partners=list_partners(services().store))
+    partners = list_partners(services().store, services().partner_names())
+    return render_template("partners.html", partners=partners)
 
 
 @bp.route("/partenaires/<partner_id>")
 def partner_page(partner_id: str) -> Any:
     store = services().store
-    partner = next((p for p in list_partners(store) if p.id == partner_id), None)
+    names = services().partner_names()
+    partner = next((p for p in list_partners(store, names) if p.id == partner_id), None)
     if partner is None:
-        if partner_id not in PARTNER_NAMES:
+        if partner_id not in names:
             abort(404)
         panels = []
-        name = PARTNER_NAMES[partner_id]
+        name = names[partner_id]
     else:
         counts = store.counts_by_source()
         panels = [source_panel(store, s, counts.get(s["id"], 0)) for s in partner.sources]
