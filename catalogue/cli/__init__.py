@@ -4,7 +4,14 @@ library modules of ``catalogue/``. Importing this package registers every subcom
 
 from __future__ import annotations
 
-from catalogue.cli import curate, harvest, maintenance, report, serve  # noqa: F401 (registers)
+from catalogue.cli import (  # noqa: F401 (registers the commands)
+    curate,
+    harvest,
+    maintenance,
+    report,
+    serve,
+    sources,
+)
 from catalogue.cli.app import Context, main
 from catalogue.cli.harvest import progress_line, run_harvest
 

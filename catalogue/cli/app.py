@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from catalogue.config import ConfigError, Settings, Source, load_sources
+from catalogue.config import Settings, Source
+from catalogue.source_check import FILE, CheckedSources, Problem, check_sources
 from catalogue.store import Store
 
 # Exit codes, documented in docs/operations.md.
@@ -39,6 +40,8 @@ class Context:
         self.substitutions = substitutions or {}
         self._store: Store | None = None
         self._reader: Store | None = None
+        self._checked: CheckedSources | None = None
+        self.refused: list[Problem] = []
 
     @property
     def store(self) -> Store:
@@ -61,23 +64,43 @@ class Context:
             self._reader.revision()  # fails here, clearly, if the store cannot be read
         return self._reader
 
+    def checked(self) -> CheckedSources:
+        """The sources file, checked once: good sources, and the problems of the others."""
+        if self._checked is None:
+            checked = check_sources(self.sources_path, self.substitutions)
+            unreadable = [p for p in checked.problems if p.source == FILE and p.key is None]
+            if unreadable:
+                raise click.ClickException(str(unreadable[0]))
+            self._checked = checked
+        return self._checked
+
     def sources(self) -> list[Source]:
-        try:
-            return load_sources(self.sources_path, self.substitutions)
-        except ConfigError as exc:
-            raise click.ClickException(str(exc)) from exc
+        """The sources that passed the check (the others are reported by :meth:`select`)."""
+        return self.checked().sources
 
     def select(self, ids: tuple[str, ...]) -> list[Source]:
-        sources = self.sources()
+        """The sources to work on: ``ids``, or every enabled one. Those left out for a
+        configuration mistake are kept in :attr:`refused` (see :meth:`report_refused`)."""
+        checked = self.checked()
+        by_id = {s.id: s for s in checked.sources}
+        file_problems = [p for p in checked.problems if p.source == FILE]
         if not ids:
-            return [s for s in sources if s.enabled]
-        by_id = {s.id: s for s in sources}
-        unknown = [i for i in ids if i not in by_id]
+            self.refused = [*file_problems, *(p for p in checked.problems if p.source != FILE)]
+            return [s for s in checked.sources if s.enabled]
+        unknown = [i for i in ids if i not in by_id and i not in checked.skipped]
         if unknown:
             raise click.ClickException(
-                f"unknown source(s): {', '.join(unknown)} (configured: {', '.join(by_id)})"
+                f"unknown source(s): {', '.join(unknown)} (configured: "
+                f"{', '.join([*by_id, *checked.skipped])})"
             )
-        return [by_id[i] for i in ids]
+        self.refused = [p for i in ids if i in checked.skipped for p in checked.problems_of(i)]
+        return [by_id[i] for i in ids if i in by_id]
+
+    def report_refused(self) -> int:
+        """Print why sources were left out (French, one line a problem); how many sources."""
+        for problem in self.refused:
+            click.echo(f"{problem.source}: ignorée (configuration) — {problem}", err=True)
+        return len({p.source for p in self.refused})
 
 
 def make_http_factory(settings: Settings) -> Callable[[list[Source]], Any]:

@@ -26,11 +26,19 @@ from catalogue.config import Settings, Source
 @click.argument("source_ids", nargs=-1)
 @click.option("--full", is_flag=True, help="Re-read everything (and detect deletions by absence).")
 @click.option("--dry-run", "dry_run", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Show N mapped records without storing anything.")
+              help="Preview N mapped records (French table and counts); store nothing, read "
+                   "only the pages needed; exit 3 when nothing can be mapped.")
+@click.option("--json", "as_json", is_flag=True, help="With --dry-run: compact JSON, one line "
+              "per source.")
 @click.pass_obj
-def harvest(ctx: Context, source_ids: tuple[str, ...], full: bool, dry_run: int | None) -> None:
-    """Harvest the given sources (default: all enabled), incrementally unless --full."""
-    sys.exit(run_harvest(ctx, source_ids, full=full, dry_run=dry_run))
+def harvest(ctx: Context, source_ids: tuple[str, ...], full: bool, dry_run: int | None,
+            as_json: bool) -> None:
+    """Harvest the given sources (default: all enabled), incrementally unless --full.
+
+    Sources whose configuration is wrong are reported and skipped (exit 3), the others run."""
+    if as_json and dry_run is None:
+        raise click.UsageError("--json goes with --dry-run")
+    sys.exit(run_harvest(ctx, source_ids, full=full, dry_run=dry_run, as_json=as_json))
 
 
 def harvest_limits(settings: Settings) -> Any:
@@ -41,20 +49,46 @@ def harvest_limits(settings: Settings) -> Any:
 
 
 def run_harvest(ctx: Context, source_ids: tuple[str, ...], *, full: bool = False,
-                dry_run: int | None = None) -> int:
+                dry_run: int | None = None, as_json: bool = False) -> int:
+    """Harvest (or preview) the selected sources; a source refused for its configuration makes
+    the exit status 3 even when every other source ran well."""
     from sqlalchemy.exc import SQLAlchemyError
 
     sources = ctx.select(source_ids)
-    try:
-        return _harvest_sources(ctx, sources, full=full, dry_run=dry_run)
-    except SQLAlchemyError as exc:  # the store is down before any source could start
-        for source in sources:
-            click.echo(f"{source.id}: failed — the store is unavailable: {store_failure(exc)}")
-        return EXIT_STORE_UNAVAILABLE
+    refused = ctx.report_refused()
+    if dry_run is not None:
+        code = run_preview(ctx, sources, dry_run, as_json)
+    else:
+        try:
+            code = _harvest_sources(ctx, sources, full=full)
+        except SQLAlchemyError as exc:  # the store is down before any source could start
+            for source in sources:
+                click.echo(f"{source.id}: failed — the store is unavailable: {store_failure(exc)}")
+            return EXIT_STORE_UNAVAILABLE
+    return EXIT_SOME_FAILED if refused and code == EXIT_OK else code
 
 
-def _harvest_sources(ctx: Context, sources: list[Source], *, full: bool,
-                     dry_run: int | None) -> int:
+def run_preview(ctx: Context, sources: list[Source], limit: int, as_json: bool) -> int:
+    """``--dry-run``: no store is opened, so nothing at all is written."""
+    from catalogue.pipeline import Mapper
+    from catalogue.preview import as_json as preview_json
+    from catalogue.preview import preview, render
+
+    mapper = Mapper()
+    http_factory = make_http_factory(ctx.settings)
+    code = EXIT_OK
+    for number, source in enumerate(sources):
+        result = preview(source, http_factory([source]), limit, mapper)
+        if as_json:
+            click.echo(json.dumps(preview_json(result), ensure_ascii=False))
+        else:
+            click.echo(("\n" if number else "") + render(result))
+        if not result.ok:
+            code = EXIT_SOME_FAILED
+    return code
+
+
+def _harvest_sources(ctx: Context, sources: list[Source], *, full: bool) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from catalogue.pipeline import Pipeline, StoreUnavailable
@@ -75,7 +109,7 @@ def _harvest_sources(ctx: Context, sources: list[Source], *, full: bool,
     store_down = 0
     for source in sources:
         try:
-            result = pipeline.harvest(source, full=full, dry_run=dry_run)
+            result = pipeline.harvest(source, full=full)
         except (StoreUnavailable, SQLAlchemyError) as exc:
             # One line per source, and the next source is tried: the store may be back.
             reason = str(exc) if isinstance(exc, StoreUnavailable) else store_failure(exc)
@@ -84,13 +118,6 @@ def _harvest_sources(ctx: Context, sources: list[Source], *, full: bool,
             continue
         if tty:
             click.echo("", err=True)
-        if dry_run is not None:
-            for record in result.preview:
-                click.echo(json.dumps(record, ensure_ascii=False, indent=2))
-            if result.error:
-                click.echo(f"{source.id}: {result.error}", err=True)
-                failed += 1
-            continue
         counts = ", ".join(f"{k} {v}" for k, v in result.counts.items() if v)
         click.echo(f"{source.id}: {result.status} ({counts or 'nothing'})"
                    + (f" — {result.error}" if result.error else ""))
@@ -98,8 +125,7 @@ def _harvest_sources(ctx: Context, sources: list[Source], *, full: bool,
             failed += 1
     if store_down:
         return EXIT_STORE_UNAVAILABLE
-    if dry_run is None:
-        after_harvest(ctx)
+    after_harvest(ctx)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
