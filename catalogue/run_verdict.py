@@ -16,7 +16,7 @@ from catalogue.config import Source
 from catalogue.store import RunItem
 
 STORED = ("added", "updated", "unchanged")
-CHECK_HINT = "vérifiez la configuration avec « catalogue sources check --remote »"
+CHECK_HINT = "vérifiez avec « catalogue sources check --remote »"
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ def judge_run(source: Source, counts: Mapping[str, int], page_errors: int, fatal
     stored = sum(counts.get(k, 0) for k in STORED)
     failed = counts.get("failed", 0)
     if failed and not stored:
-        return Verdict("map", f"source « {source.id} » : les {failed} notice(s) lues sont toutes "
-                              f"en échec, aucune n'a été enregistrée ; {CHECK_HINT}")
+        return Verdict("map", f"source « {source.id} » : aucune notice enregistrée, {failed} "
+                              f"échec(s) ; {CHECK_HINT}")
     if not first_run or stored:
         return None
     if counts.get("deleted", 0):

@@ -94,7 +94,7 @@ def test_a_run_that_stores_nothing_fails(cli_env: dict[str, str], simulator: Sim
     failed = run(cli_env, "harvest", "ina-jalons", check=False)
     assert failed.returncode == 3, failed.stdout + failed.stderr
     assert "ina-jalons: failed (failed 8)" in failed.stdout
-    assert "les 8 notice(s) lues sont toutes en échec" in failed.stdout
+    assert "source « ina-jalons » : aucune notice enregistrée, 8 échec(s)" in failed.stdout
     # After a successful run, a quiet incremental run that lists nothing is done.
     run(cli_env, "harvest", "bnf-gallica")
     quiet = run(cli_env, "harvest", "bnf-gallica")
