@@ -13,7 +13,7 @@ from typing import Any
 
 from catalogue.settings import DEFAULT_SOURCES, OAI_KEY_FILE, PACKAGE_DIR, Settings, data_dir_key
 from core.ids import ID
-from harvesters.base import SourceSpec, protocols
+from harvesters.base import SourceSpec
 
 DEMO_SOURCES = PACKAGE_DIR / "demo_sources.toml"
 
@@ -49,10 +49,13 @@ class Source:
         return SourceSpec(id=self.id, url=self.url, protocol=self.protocol, options=self.options)
 
 
-_KNOWN_KEYS = {
+# The keys of a [[source]] table that are not protocol options (those are declared by each
+# protocol client's ``options_schema``; see ``catalogue.source_check``).
+SOURCE_KEYS = (
     "id", "name", "partner", "partner_name", "protocol", "url", "defaults", "deletion_grace",
-    "enabled", "media_hosts",
-}
+    "enabled", "media_hosts", "notify",
+)
+DEFAULTS_KEYS = ("levels", "disciplines")
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -60,6 +63,12 @@ def _read(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+
+
+def read_source_tables(path: Path) -> list[Any]:
+    """The ``[[source]]`` tables of a sources file, unchecked; the file must be valid TOML."""
+    tables = _read(path).get("source", [])
+    return tables if isinstance(tables, list) else [tables]
 
 
 def _partner_tables(path: Path, data: dict[str, Any]) -> dict[str, str]:
@@ -90,55 +99,34 @@ def declared_partners(path: Path) -> dict[str, str]:
     return {**founding_partners(), **own}
 
 
+def build_source(table: dict[str, Any], url: str,
+                 partners: dict[str, str] | None = None) -> Source:
+    """A checked table (``catalogue.source_check.check_table``) as a :class:`Source`; the
+    partner's display name comes from ``partners`` (the file's declared partners)."""
+    names = founding_partners() if partners is None else partners
+    defaults = table.get("defaults", {})
+    return Source(
+        id=table["id"],
+        name=table["name"],
+        partner=table["partner"],
+        protocol=table["protocol"],
+        url=url,
+        partner_name=table.get("partner_name") or names.get(table["partner"], table["partner"]),
+        options={k: v for k, v in table.items() if k not in SOURCE_KEYS},
+        defaults={key: [str(v) for v in defaults.get(key, [])] for key in DEFAULTS_KEYS},
+        deletion_grace=int(table.get("deletion_grace", 2)),
+        enabled=bool(table.get("enabled", True)),
+        media_hosts=tuple(table.get("media_hosts", [])),
+    )
+
+
 def load_sources(path: Path, substitutions: dict[str, str] | None = None) -> list[Source]:
-    """Read a sources file; ``{name}`` placeholders in URLs are filled from ``substitutions``."""
-    data = _read(path)
-    partners = {**founding_partners(), **_partner_tables(path, data)}
-    sources: list[Source] = []
-    seen: set[str] = set()
-    for position, table in enumerate(data.get("source", []), start=1):
-        where = f"{path}: source #{position}"
-        for key in ("id", "name", "partner", "protocol", "url"):
-            if not isinstance(table.get(key), str) or not table[key].strip():
-                raise ConfigError(f"{where}: missing or empty '{key}'")
-        sid = table["id"]
-        where = f"{path}: source {sid!r}"
-        if not ID.match(sid) or not ID.match(table["partner"]):
-            raise ConfigError(f"{where}: ids must be lowercase letters, digits, '.', '_' or '-'")
-        if sid in seen:
-            raise ConfigError(f"{where}: duplicate id")
-        seen.add(sid)
-        known = protocols()
-        if table["protocol"] not in known:
-            raise ConfigError(f"{where}: unknown protocol {table['protocol']!r} ({', '.join(known)})")
-        url = table["url"]
-        if substitutions:
-            url = url.format(**substitutions)
-        if not url.startswith(("http://", "https://")):
-            raise ConfigError(f"{where}: url must be http(s)")
-        defaults = table.get("defaults", {})
-        media_hosts = table.get("media_hosts", [])
-        if not isinstance(media_hosts, list) or not all(
-                isinstance(h, str) and h.startswith(("http://", "https://")) for h in media_hosts):
-            raise ConfigError(f"{where}: media_hosts must be a list of http(s) URLs")
-        options = {k: v for k, v in table.items() if k not in _KNOWN_KEYS}
-        sources.append(
-            Source(
-                id=sid,
-                name=table["name"],
-                partner=table["partner"],
-                protocol=table["protocol"],
-                url=url,
-                partner_name=table.get("partner_name")
-                or partners.get(table["partner"], table["partner"]),
-                options=options,
-                defaults={
-                    "levels": [str(v) for v in defaults.get("levels", [])],
-                    "disciplines": [str(v) for v in defaults.get("disciplines", [])],
-                },
-                deletion_grace=int(table.get("deletion_grace", 2)),
-                enabled=bool(table.get("enabled", True)),
-                media_hosts=tuple(media_hosts),
-            )
-        )
-    return sources
+    """Read a sources file, strictly: the first problem of any source raises :class:`ConfigError`
+    (``catalogue.source_check.check_sources`` reports them all and keeps the good sources).
+    ``{name}`` placeholders in URLs are filled from ``substitutions``."""
+    from catalogue.source_check import check_sources
+
+    checked = check_sources(path, substitutions)
+    if checked.problems:
+        raise ConfigError(f"{path}: {checked.problems[0]}")
+    return checked.sources

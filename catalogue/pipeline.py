@@ -366,6 +366,13 @@ class Pipeline:
                    counts: Counter[str], page_errors: int, fatal: str | None,
                    closing: RunItem | None) -> HarvestResult:
         """The run's last line (if it failed), deletions by absence, and its status."""
+        from catalogue.run_verdict import judge_run
+
+        first = self.store.last_run(source.id, statuses=("done", "done-with-errors")) is None
+        verdict = judge_run(source, counts, page_errors, fatal, first_run=first)
+        if verdict is not None:  # nothing could be stored: failed, though nothing raised
+            self.store.add_run_items(run_id, [verdict.item])
+            fatal = verdict.message
         if closing is not None:
             self.store.add_run_items(run_id, [closing])
             counts["failed"] += 1
@@ -427,27 +434,12 @@ class Pipeline:
         return map_one(self.mapper, source, raw, entry, harvested_at, curations)
 
     def _dry_run(self, source: Source, harvester: Any, limit: int) -> HarvestResult:
-        preview: list[Record] = []
-        counts: Counter[str] = Counter()
-        harvested_at = utc_stamp(utcnow())
-        try:
-            for page in harvester.pages(since=None, checkpoint=None):
-                for raw in page.records:
-                    if raw.deleted:
-                        continue
-                    rid = record_id(source.id, raw.identifier)
-                    entry = RawEntry(rid, raw.identifier, raw.format, raw.content, "", None)
-                    write = self._map_one(source, raw, entry, harvested_at, [])
-                    if write.record is not None:
-                        preview.append(write.record)
-                        counts["mapped"] += 1
-                    else:
-                        counts["failed"] += 1
-                    if len(preview) >= limit:
-                        return HarvestResult(source.id, None, "dry-run", dict(counts), preview=preview)
-        except HarvestFailed as exc:
-            return HarvestResult(source.id, None, "failed", dict(counts), str(exc), preview)
-        return HarvestResult(source.id, None, "dry-run", dict(counts), preview=preview)
+        from catalogue.preview import preview  # the preview maps with this module's mapper
+
+        found = preview(source, harvester.http, limit, self.mapper)
+        return HarvestResult(source.id, None, "failed" if found.error else "dry-run",
+                             {"mapped": found.mapped, "failed": found.failed}, found.error,
+                             found.records)
 
     # -- re-mapping ---------------------------------------------------------------------------
 

@@ -11,9 +11,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from core.raw import RawRecord
+
+if TYPE_CHECKING:
+    from marshmallow import Schema
 
 # Stages at which something can go wrong, as shown in harvest reports.
 STAGES = ("fetch", "parse", "map", "validate", "store")
@@ -72,6 +75,9 @@ class Harvester(ABC):
     # Whether the protocol announces deletions (OAI-PMH does); if not, the pipeline infers them
     # from absence across full runs.
     signals_deletions: ClassVar[bool] = False
+    # The options a source of this protocol may set, with their types (``harvesters.options``):
+    # checked before anything runs (``catalogue sources check``).
+    options_schema: ClassVar[type[Schema]]
 
     def __init__(self, source: SourceSpec, http: Any) -> None:
         self.source = source
@@ -107,6 +113,14 @@ def harvester_for(source: SourceSpec, http: Any) -> Harvester:
         known = ", ".join(sorted(_REGISTRY))
         raise ValueError(f"unknown protocol {source.protocol!r} (known: {known})") from None
     return cls(source, http)
+
+
+def options_schema_for(protocol: str) -> type[Schema] | None:
+    """The options schema of a protocol, None for an unknown protocol."""
+    import harvesters.protocols  # noqa: F401
+
+    cls = _REGISTRY.get(protocol)
+    return cls.options_schema if cls is not None else None
 
 
 def protocols() -> list[str]:

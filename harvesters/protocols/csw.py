@@ -32,6 +32,7 @@ from lxml import etree
 
 from core.raw import RawRecord
 from harvesters.base import HarvestFailed, HarvestIssue, Page, register
+from harvesters.options import PagedOptions, text
 from harvesters.protocols._common import (
     PageError,
     clean,
@@ -87,8 +88,15 @@ def exception_text(root: etree._Element) -> tuple[str, str, str]:
     return "", "", clean(" ".join(str(t) for t in root.itertext()))
 
 
+class CswOptions(PagedOptions):
+    type_names = text()
+    constraint = text()
+    modified_queryable = text()
+
+
 @register
 class CswHarvester(PagedHarvester):
+    options_schema = CswOptions
     protocol = "csw"
 
     def listing(

@@ -31,6 +31,7 @@ from rdflib.term import Node
 from core.raw import RawRecord
 from harvesters.base import HarvestFailed, HarvestIssue, register
 from harvesters.jsonld import ContextLoader, ContextRefused, disable_rdflib_network
+from harvesters.options import LinkedOptions
 from harvesters.protocols._common import (
     PageError,
     clean,
@@ -102,6 +103,7 @@ def ntriples(graph: Graph) -> bytes:
 
 @register
 class DcatHarvester(LinkedPagesHarvester[Graph]):
+    options_schema = LinkedOptions
     protocol = "dcat"
     page_name = "DCAT page"
     next_link_name = "hydra next link"

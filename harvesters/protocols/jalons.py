@@ -19,6 +19,7 @@ from typing import Any
 
 from core.raw import RawRecord
 from harvesters.base import HarvestIssue, Page, register
+from harvesters.options import PagedOptions, text
 from harvesters.protocols._common import PageError, clean, fetch_parsed, json_bytes, parse_json_page
 from harvesters.protocols._paging import PagedHarvester, Paging, keep_new, repeated_page_issue
 
@@ -31,8 +32,13 @@ def _parse_search(response: Any) -> dict[str, Any]:
     return ret
 
 
+class JalonsOptions(PagedOptions):
+    query = text()
+
+
 @register
 class JalonsHarvester(PagedHarvester):
+    options_schema = JalonsOptions
     protocol = "jalons"
 
     def listing(

@@ -36,6 +36,7 @@ from lxml import etree
 
 from core.raw import RawRecord
 from harvesters.base import Harvester, HarvestFailed, HarvestIssue, Page, register
+from harvesters.options import LinkedOptions, date_bound, integer, text
 from harvesters.protocols._common import (
     PageError,
     clean,
@@ -79,10 +80,23 @@ def _parse_oai_root(response: Any) -> etree._Element:
     return root
 
 
+class OaiPmhOptions(LinkedOptions):
+    """The options of the module's docstring (``metadata_prefix`` must also have a reader: the
+    catalogue checks that, it knows the readers)."""
+
+    metadata_prefix = text()
+    set = text()
+    from_ = date_bound(data_key="from")  # ``from`` is a Python keyword
+    until = date_bound()
+    max_restarts = integer(minimum=0)
+    max_tokens = integer()
+
+
 @register
 class OaiPmhHarvester(Harvester):
     protocol = "oai-pmh"
     signals_deletions = True
+    options_schema = OaiPmhOptions
 
     def __init__(self, source: Any, http: Any) -> None:
         super().__init__(source, http)

@@ -18,6 +18,7 @@ from lxml import etree
 
 from core.raw import RawRecord
 from harvesters.base import HarvestIssue, register
+from harvesters.options import LinkedOptions
 from harvesters.protocols._common import PageError, clean, element_bytes, parse_datetime, parse_xml_page
 from harvesters.protocols._paging import LinkedPage, LinkedPagesHarvester
 
@@ -37,6 +38,7 @@ def _atom_link(parent: etree._Element, rel: str) -> str:
 
 @register
 class RssHarvester(LinkedPagesHarvester[etree._Element]):
+    options_schema = LinkedOptions
     protocol = "rss"
     page_name = "feed page"
     next_link_name = "feed next link"

@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 
 from core.raw import RawRecord
 from harvesters.base import HarvestIssue, register
+from harvesters.options import LinkedOptions, integer
 from harvesters.protocols._common import (
     PageError,
     clean,
@@ -37,8 +38,14 @@ from harvesters.protocols._paging import Entry, LinkedPage, LinkedPagesHarvester
 MAX_ENTRIES = 1000
 
 
+class UdataOptions(LinkedOptions):
+    page_size = integer()
+    max_entries = integer()
+
+
 @register
 class UdataHarvester(LinkedPagesHarvester[dict[str, Any]]):
+    options_schema = UdataOptions
     protocol = "udata"
     sized_pages = True
     page_name = "udata page"

@@ -71,6 +71,13 @@ def reader(*formats: str) -> Callable[[Reader], Reader]:
     return wrap
 
 
+def reader_formats() -> list[str]:
+    """The raw formats a reader is registered for (what a source's records may be in)."""
+    import schemas.readers.formats  # noqa: F401
+
+    return sorted(_READERS)
+
+
 def read(raw: RawRecord, ctx: ReaderContext) -> Mapped:
     """Map ``raw`` with the reader registered for its format."""
     import schemas.readers.formats  # noqa: F401  (registers the built-in readers)

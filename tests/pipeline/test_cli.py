@@ -51,7 +51,7 @@ def test_help_for_every_subcommand(cli_env: dict[str, str]) -> None:
     runner = CliRunner()
     out = runner.invoke(main, ["--help"], env=cli_env).output
     commands = ["init", "vocabularies", "harvest", "report", "renormalize", "curate", "quality",
-                "reindex", "serve", "demo"]
+                "reindex", "serve", "demo", "sources"]
     for name in commands:
         assert name in out
         result = runner.invoke(main, [name, "--help"], env=cli_env)

@@ -75,5 +75,5 @@ def test_a_wrong_partner_table_is_refused(tmp_path: Path, table: str, message: s
 def test_protocols_are_the_harvester_registry(tmp_path: Path) -> None:
     for protocol in protocols():
         assert load_sources(sources_file(tmp_path, source(protocol=protocol)))[0].protocol == protocol
-    with pytest.raises(ConfigError, match="unknown protocol 'gopher'"):
+    with pytest.raises(ConfigError, match="protocole « gopher » inconnu"):
         load_sources(sources_file(tmp_path, source(protocol="gopher")))
